@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MaturityConfig(AppConfig):
+    name = "maturity"
+    verbose_name = "Maturity models"

@@ -1,0 +1,162 @@
+"""Write a validated `ModelSpec` into the database, and read one back out.
+
+Loading matches rows by identity (model by slug and version, levels by value,
+categories by slug, cells by category and level, practices by key) and updates
+their texts in place, so answers keep pointing at the same practices. Categories
+and practices that the file no longer lists are retired, never deleted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+
+from .modelfile import CategorySpec, CellSpec, LevelSpec, ModelFileError, ModelSpec, PracticeSpec
+from .models import Category, Cell, Level, MaturityModel, Practice
+
+
+@dataclass
+class LoadReport:
+    model: MaturityModel
+    created: int = 0
+    updated: int = 0
+    retired: int = 0
+
+    @property
+    def changes(self) -> int:
+        return self.created + self.updated + self.retired
+
+    def apply(self, obj: models.Model, **values: Any) -> None:
+        """Save `obj` with `values` when it is new or a value differs, and count it."""
+        if obj.pk is None:
+            for name, value in values.items():
+                setattr(obj, name, value)
+            obj.save()
+            self.created += 1
+            return
+        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        if changed:
+            for name in changed:
+                setattr(obj, name, values[name])
+            obj.save(update_fields=changed)
+            self.updated += 1
+
+    def retire(self, obj: Category | Practice) -> None:
+        if obj.is_active:
+            obj.is_active = False
+            obj.save(update_fields=["is_active"])
+            self.retired += 1
+
+
+@transaction.atomic
+def load_spec(spec: ModelSpec) -> LoadReport:
+    """Create or update the model that `spec` describes, all or nothing."""
+    model = (
+        MaturityModel.objects.select_for_update()
+        .filter(slug=spec.slug, version=spec.version)
+        .first()
+    )
+    report = LoadReport(model or MaturityModel(slug=spec.slug, version=spec.version))
+    report.apply(report.model, name=spec.name, description=spec.description)
+    levels = _load_levels(report, spec.levels)
+    categories = {category.slug: category for category in report.model.categories.all()}
+    cells = {
+        (cell.category_id, cell.level_id): cell
+        for cell in Cell.objects.filter(category__model=report.model).select_related("category")
+    }
+    practices = {
+        practice.key: practice
+        for practice in report.model.practices.select_related("cell__category")
+    }
+    for order, category_spec in enumerate(spec.categories, start=1):
+        category = categories.pop(category_spec.slug, None) or Category(model=report.model)
+        _load_category(report, category, category_spec, order)
+        for cell_spec in category_spec.cells:
+            level = levels[cell_spec.level]
+            cell = cells.get((category.pk, level.pk)) or Cell(category=category, level=level)
+            _load_cell(report, cell, cell_spec, practices)
+    for category in categories.values():
+        report.retire(category)
+    for practice in practices.values():
+        report.retire(practice)
+    return report
+
+
+def _load_levels(report: LoadReport, specs: tuple[LevelSpec, ...]) -> dict[int, Level]:
+    existing = {level.value: level for level in report.model.levels.all()}
+    dropped = sorted(set(existing) - {spec.value for spec in specs})
+    if dropped:
+        raise ModelFileError(
+            [
+                f"levels: the file leaves out level(s) {', '.join(map(str, dropped))} of "
+                f"{report.model}; levels cannot be removed, load the file as a new version"
+            ]
+        )
+    for spec in specs:
+        level = existing.setdefault(spec.value, Level(model=report.model, value=spec.value))
+        report.apply(level, name=spec.name, description=spec.description)
+    return existing
+
+
+def _load_category(report: LoadReport, category: Category, spec: CategorySpec, order: int) -> None:
+    report.apply(
+        category,
+        slug=spec.slug,
+        name=spec.name,
+        description=spec.description,
+        order=order,
+        is_active=spec.active,
+    )
+
+
+def _load_cell(
+    report: LoadReport, cell: Cell, spec: CellSpec, practices: dict[str, Practice]
+) -> None:
+    report.apply(cell, summary=spec.summary, advice=spec.advice)
+    for order, practice_spec in enumerate(spec.practices, start=1):
+        practice = practices.pop(practice_spec.key, None) or Practice(key=practice_spec.key)
+        report.apply(
+            practice,
+            cell=cell,  # a practice may move to another cell; its key stays
+            text=practice_spec.text,
+            help=practice_spec.help,
+            order=order,
+            is_active=practice_spec.active,
+        )
+
+
+def export_spec(model: MaturityModel) -> ModelSpec:
+    """The model as a spec, retired rows included (four queries)."""
+    levels = list(model.levels.all())
+    value_of = {level.pk: level.value for level in levels}
+    categories = model.categories.prefetch_related("cells__practices")
+    return ModelSpec(
+        slug=model.slug,
+        version=model.version,
+        name=model.name,
+        description=model.description,
+        levels=tuple(LevelSpec(lv.value, lv.name, lv.description) for lv in levels),
+        categories=tuple(
+            CategorySpec(
+                slug=category.slug,
+                name=category.name,
+                description=category.description,
+                active=category.is_active,
+                cells=tuple(
+                    CellSpec(
+                        level=value_of[cell.level_id],
+                        summary=cell.summary,
+                        advice=cell.advice,
+                        practices=tuple(
+                            PracticeSpec(p.key, p.text, p.help, p.is_active)
+                            for p in cell.practices.all()
+                        ),
+                    )
+                    for cell in sorted(category.cells.all(), key=lambda c: value_of[c.level_id])
+                ),
+            )
+            for category in categories
+        ),
+    )

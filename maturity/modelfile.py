@@ -1,0 +1,392 @@
+"""Read and write a maturity model as YAML: pure functions, no database.
+
+`parse` validates a whole file and returns a `ModelSpec`, or raises
+`ModelFileError` listing every problem with its line and path (for example
+``line 12: categories[0].cells[1].practices[2].key: ...``). `dump` writes a
+spec back in the same format, so ``parse(dump(spec)) == spec``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
+
+
+@dataclass(frozen=True)
+class PracticeSpec:
+    key: str
+    text: str
+    help: str = ""
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    level: int
+    summary: str
+    advice: str = ""
+    practices: tuple[PracticeSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    slug: str
+    name: str
+    description: str = ""
+    active: bool = True
+    cells: tuple[CellSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class LevelSpec:
+    value: int
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    slug: str
+    version: str
+    name: str
+    description: str = ""
+    levels: tuple[LevelSpec, ...] = ()
+    categories: tuple[CategorySpec, ...] = ()
+
+    @property
+    def floor(self) -> int:
+        return min(level.value for level in self.levels)
+
+    def practice_count(self) -> int:
+        return sum(len(cell.practices) for cat in self.categories for cell in cat.cells)
+
+
+class ModelFileError(ValueError):
+    """The file is refused whole; `errors` holds one readable line per problem."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+@dataclass
+class _Reader:
+    """Walks the YAML node tree, collecting errors that name the line and path."""
+
+    errors: list[str] = field(default_factory=list)
+    constructor: yaml.constructor.SafeConstructor = field(
+        default_factory=yaml.constructor.SafeConstructor
+    )
+
+    def error(self, node: Node, path: str, message: str) -> None:
+        self.errors.append(f"line {node.start_mark.line + 1}: {path}: {message}")
+
+    def mapping(
+        self, node: Node, path: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> dict[str, Node] | None:
+        """The mapping's values by key; None (with errors) when it is not a usable mapping."""
+        if not isinstance(node, MappingNode):
+            self.error(node, path, "expected a mapping of fields")
+            return None
+        fields: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key in fields:
+                self.error(key_node, path, f"field {key!r} appears twice")
+            elif key not in required + optional:
+                allowed = ", ".join(required + optional)
+                self.error(key_node, path, f"unknown field {key!r} (allowed: {allowed})")
+            else:
+                fields[key] = value_node
+        for name in required:
+            if name not in fields:
+                self.error(node, path, f"missing required field {name!r}")
+        return fields
+
+    def sequence(self, node: Node | None, path: str) -> list[Node]:
+        if node is None:
+            return []
+        if not isinstance(node, SequenceNode):
+            self.error(node, path, "expected a list")
+            return []
+        return list(node.value)
+
+    def scalar(self, node: Node | None, path: str, kind: type, default: Any = None) -> Any:
+        if node is None:
+            return default
+        value = self.constructor.construct_object(node) if isinstance(node, ScalarNode) else node
+        # bool is a subclass of int: `value: yes` must not pass as a level number.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            shown = "a mapping or list" if isinstance(value, Node) else repr(value)
+            hint = ' (put it in quotes, e.g. "1")' if kind is str and value is not None else ""
+            self.error(node, path, f"expected {_KIND_NAMES[kind]}, got {shown}{hint}")
+            return default
+        return value
+
+    def text(self, fields: dict[str, Node], name: str, path: str, required: bool = True) -> str:
+        value = self.scalar(fields.get(name), f"{path}.{name}", str, "")
+        if required and name in fields and isinstance(value, str) and not value.strip():
+            self.error(fields[name], f"{path}.{name}", "must not be empty")
+        return value.strip()
+
+    def pattern(
+        self, fields: dict[str, Node], name: str, path: str, regex: re.Pattern[str], hint: str
+    ) -> str:
+        value = self.text(fields, name, path)
+        if value and not regex.match(value):
+            self.error(fields[name], f"{path}.{name}", f"{value!r} is not valid: {hint}")
+        return value
+
+
+_KIND_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
+
+
+def parse(text: str) -> ModelSpec:
+    """Validate a model file and return its spec; raise ModelFileError on any problem."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "the file"
+        raise ModelFileError([f"{where}: not valid YAML: {exc.problem or exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise ModelFileError([f"not valid YAML: {exc}"]) from None
+    if root is None:
+        raise ModelFileError(["the file is empty"])
+    reader = _Reader()
+    spec = _read_model(reader, root)
+    if reader.errors or spec is None:
+        raise ModelFileError(reader.errors)
+    return spec
+
+
+def _read_model(r: _Reader, node: Node) -> ModelSpec | None:
+    fields = r.mapping(
+        node, "model", ("slug", "version", "name", "levels", "categories"), ("description",)
+    )
+    if fields is None:
+        return None
+    slug = r.pattern(fields, "slug", "model", SLUG_RE, "use letters, digits, hyphens")
+    version = r.text(fields, "version", "model")
+    name = r.text(fields, "name", "model")
+    description = r.text(fields, "description", "model", required=False)
+    levels = _read_levels(r, fields.get("levels"))
+    level_values = {level.value for level in levels}
+    floor = min(level_values) if level_values else None
+    categories = _read_categories(r, fields.get("categories"), level_values, floor)
+    return ModelSpec(slug, version, name, description, tuple(levels), tuple(categories))
+
+
+def _read_levels(r: _Reader, node: Node | None) -> list[LevelSpec]:
+    items = r.sequence(node, "levels")
+    if node is not None and not items and isinstance(node, SequenceNode):
+        r.error(node, "levels", "a model needs at least two levels")
+    levels: list[LevelSpec] = []
+    seen: dict[int, int] = {}
+    for i, item in enumerate(items):
+        path = f"levels[{i}]"
+        fields = r.mapping(item, path, ("value", "name"), ("description",))
+        if fields is None:
+            continue
+        value = r.scalar(fields.get("value"), f"{path}.value", int)
+        if value is None:
+            continue
+        if value in seen:
+            r.error(
+                item, f"{path}.value", f"level {value} appears twice (first at line {seen[value]})"
+            )
+            continue
+        seen[value] = item.start_mark.line + 1
+        levels.append(
+            LevelSpec(
+                value, r.text(fields, "name", path), r.text(fields, "description", path, False)
+            )
+        )
+    if len(levels) == 1:
+        r.error(node, "levels", "a model needs at least two levels")  # type: ignore[arg-type]
+    return sorted(levels, key=lambda level: level.value)
+
+
+def _read_categories(
+    r: _Reader, node: Node | None, level_values: set[int], floor: int | None
+) -> list[CategorySpec]:
+    items = r.sequence(node, "categories")
+    if node is not None and not items and isinstance(node, SequenceNode):
+        r.error(node, "categories", "a model needs at least one category")
+    categories: list[CategorySpec] = []
+    slugs: dict[str, int] = {}
+    keys: dict[str, int] = {}
+    for i, item in enumerate(items):
+        path = f"categories[{i}]"
+        fields = r.mapping(item, path, ("slug", "name", "cells"), ("description", "active"))
+        if fields is None:
+            continue
+        slug = r.pattern(fields, "slug", path, SLUG_RE, "use letters, digits, hyphens")
+        if slug in slugs:
+            r.error(
+                item,
+                f"{path}.slug",
+                f"category {slug!r} appears twice (first at line {slugs[slug]})",
+            )
+        slugs.setdefault(slug, item.start_mark.line + 1)
+        cells = _read_cells(r, fields, f"{path}.cells", level_values, floor, keys)
+        categories.append(
+            CategorySpec(
+                slug=slug,
+                name=r.text(fields, "name", path),
+                description=r.text(fields, "description", path, required=False),
+                active=r.scalar(fields.get("active"), f"{path}.active", bool, True),
+                cells=tuple(cells),
+            )
+        )
+    return categories
+
+
+def _read_cells(
+    r: _Reader,
+    category_fields: dict[str, Node],
+    path: str,
+    level_values: set[int],
+    floor: int | None,
+    keys: dict[str, int],
+) -> list[CellSpec]:
+    node = category_fields.get("cells")
+    cells: list[CellSpec] = []
+    seen: set[int] = set()
+    for i, item in enumerate(r.sequence(node, path)):
+        cell_path = f"{path}[{i}]"
+        fields = r.mapping(item, cell_path, ("level", "summary"), ("advice", "practices"))
+        if fields is None:
+            continue
+        level = r.scalar(fields.get("level"), f"{cell_path}.level", int)
+        if level is None:
+            continue
+        if level not in level_values:
+            known = ", ".join(str(v) for v in sorted(level_values))
+            r.error(
+                item,
+                f"{cell_path}.level",
+                f"level {level} is not one of the model's levels ({known})",
+            )
+            continue
+        if level in seen:
+            r.error(item, f"{cell_path}.level", f"a second cell for level {level}")
+            continue
+        seen.add(level)
+        practices = _read_practices(r, fields.get("practices"), f"{cell_path}.practices", keys)
+        if level == floor and practices:
+            r.error(
+                item, f"{cell_path}.practices", f"level {level} is the floor: it holds no practices"
+            )
+        advice = r.text(fields, "advice", cell_path, required=False)
+        if level != floor and not advice:
+            r.error(
+                item,
+                f"{cell_path}.advice",
+                "advice (the next step to reach this level) is required",
+            )
+        cells.append(
+            CellSpec(level, r.text(fields, "summary", cell_path), advice, tuple(practices))
+        )
+    missing = sorted(level_values - seen)
+    if node is not None and missing:
+        r.error(node, path, f"no cell for level(s) {', '.join(map(str, missing))}")
+    return sorted(cells, key=lambda cell: cell.level)
+
+
+def _read_practices(
+    r: _Reader, node: Node | None, path: str, keys: dict[str, int]
+) -> list[PracticeSpec]:
+    practices: list[PracticeSpec] = []
+    for i, item in enumerate(r.sequence(node, path)):
+        item_path = f"{path}[{i}]"
+        fields = r.mapping(item, item_path, ("key", "text"), ("help", "active"))
+        if fields is None:
+            continue
+        key = r.pattern(
+            fields, "key", item_path, KEY_RE, "use lowercase letters, digits, hyphens, dots"
+        )
+        if key in keys:
+            r.error(item, f"{item_path}.key", f"duplicate key {key!r} (first at line {keys[key]})")
+        keys.setdefault(key, item.start_mark.line + 1)
+        practices.append(
+            PracticeSpec(
+                key=key,
+                text=r.text(fields, "text", item_path),
+                help=r.text(fields, "help", item_path, required=False),
+                active=r.scalar(fields.get("active"), f"{item_path}.active", bool, True),
+            )
+        )
+    return practices
+
+
+def dump(spec: ModelSpec) -> str:
+    """The spec as YAML in the format `parse` reads, leaving out optional fields at defaults."""
+    document: dict[str, Any] = {
+        "slug": spec.slug,
+        "version": spec.version,
+        "name": spec.name,
+        "description": spec.description,
+        "levels": [_level_dict(level) for level in spec.levels],
+        "categories": [_category_dict(category) for category in spec.categories],
+    }
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
+
+
+def _without_defaults(values: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in defaults or v != defaults[k]}
+
+
+def _level_dict(level: LevelSpec) -> dict[str, Any]:
+    values = {"value": level.value, "name": level.name, "description": level.description}
+    return _without_defaults(values, {"description": ""})
+
+
+def _category_dict(category: CategorySpec) -> dict[str, Any]:
+    values = {
+        "slug": category.slug,
+        "name": category.name,
+        "description": category.description,
+        "active": category.active,
+        "cells": [_cell_dict(cell) for cell in category.cells],
+    }
+    return _without_defaults(values, {"description": "", "active": True})
+
+
+def _cell_dict(cell: CellSpec) -> dict[str, Any]:
+    values = {
+        "level": cell.level,
+        "summary": cell.summary,
+        "advice": cell.advice,
+        "practices": [_practice_dict(practice) for practice in cell.practices],
+    }
+    return _without_defaults(values, {"advice": ""})
+
+
+def _practice_dict(practice: PracticeSpec) -> dict[str, Any]:
+    values = {
+        "key": practice.key,
+        "text": practice.text,
+        "help": practice.help,
+        "active": practice.active,
+    }
+    return _without_defaults(values, {"help": "", "active": True})
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line texts as literal blocks so exported files stay readable."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)

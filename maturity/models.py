@@ -1,0 +1,181 @@
+"""The maturity model: levels x categories = cells, each cell holding practices.
+
+Several models (and versions of one model) can live side by side. Anything that
+assessments point at is protected from deletion by those references
+(`on_delete=PROTECT` on the assessment side); retiring with `is_active=False`
+hides a category or practice from new questionnaires instead.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+LEVEL_VALUE_MIN = -100
+LEVEL_VALUE_MAX = 100
+
+practice_key_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$",
+    "Use lowercase letters, digits, hyphens and dots, e.g. build.0.versioned-scripts.",
+    code="invalid_key",
+)
+
+
+class MaturityModelQuerySet(models.QuerySet["MaturityModel"]):
+    def active(self) -> MaturityModelQuerySet:
+        """Models offered for new assessments."""
+        return self.filter(is_active=True)
+
+
+class MaturityModel(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, help_text="Identifies the model across versions.")
+    version = models.CharField(
+        max_length=20, help_text='A label such as "1" or "2026.1"; unique per slug.'
+    )
+    description = models.TextField(blank=True, help_text="Shown to teams; credit the authors.")
+    is_active = models.BooleanField(
+        default=True, help_text="Only active models can be chosen for new assessments."
+    )
+
+    objects = MaturityModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="unique_model_slug_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    def floor_value(self) -> int | None:
+        """The lowest level value, where teams start (one query); None without levels."""
+        return self.levels.aggregate(floor=models.Min("value"))["floor"]
+
+
+class Level(models.Model):
+    model = models.ForeignKey(MaturityModel, on_delete=models.CASCADE, related_name="levels")
+    value = models.SmallIntegerField(
+        help_text="Orders the levels; the lowest is the floor and holds no practices."
+    )
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["model", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "value"], name="unique_level_value_per_model"),
+            models.CheckConstraint(
+                condition=Q(value__gte=LEVEL_VALUE_MIN) & Q(value__lte=LEVEL_VALUE_MAX),
+                name="level_value_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value}: {self.name}"
+
+
+class Category(models.Model):
+    model = models.ForeignKey(MaturityModel, on_delete=models.CASCADE, related_name="categories")
+    slug = models.SlugField(max_length=50, help_text="Appears in questionnaire URLs.")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Smaller comes first.")
+    is_active = models.BooleanField(
+        default=True, help_text="Retired categories are left out of new questionnaires."
+    )
+
+    class Meta:
+        ordering = ["model", "order", "id"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "slug"], name="unique_category_slug_per_model"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cell(models.Model):
+    """One stage of one category: what it looks like and how to get there."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="cells")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="cells")
+    summary = models.TextField(help_text="What a team at this stage looks like.")
+    advice = models.TextField(
+        blank=True, help_text="How to reach this stage from the one below: the next step."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "level"], name="unique_cell_per_category_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} / {self.level}"
+
+    def clean(self) -> None:
+        """The level must belong to the category's model (reads both relations)."""
+        if self.category_id and self.level_id and self.level.model_id != self.category.model_id:
+            raise ValidationError(
+                {"level": "Choose a level of the same maturity model as the category."},
+                code="level_of_other_model",
+            )
+
+
+class Practice(models.Model):
+    """A yes/no statement that a team answers about itself."""
+
+    # Denormalised from cell.category.model so the key can be unique per model.
+    model = models.ForeignKey(
+        MaturityModel, on_delete=models.CASCADE, related_name="practices", editable=False
+    )
+    cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="practices")
+    key = models.CharField(
+        max_length=120,
+        validators=[practice_key_validator],
+        help_text="Stable identifier, unique within the model; answers carry over by key.",
+    )
+    text = models.TextField(help_text="A statement a team can answer yes or no.")
+    help = models.TextField(blank=True, help_text="Optional: what counts as yes, an example.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Smaller comes first.")
+    is_active = models.BooleanField(
+        default=True, help_text="Retired practices are left out of new questionnaires."
+    )
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="unique_practice_key_per_model"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.model_id = self.cell.category.model_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def clean(self) -> None:
+        """Refuse a floor cell or a key taken in the model (reads cell, level, model, keys)."""
+        if not self.cell_id:
+            return
+        level = self.cell.level
+        if level.value == level.model.floor_value():
+            raise ValidationError(
+                {"cell": f"{level.name} is the lowest level: it holds no practices."},
+                code="practice_at_floor",
+            )
+        # The model column is not on the admin forms, so Django's own unique check skips it.
+        taken = Practice.objects.filter(model_id=level.model_id, key=self.key).exclude(pk=self.pk)
+        if self.key and taken.exists():
+            raise ValidationError(
+                {"key": f"The key {self.key} is already used in this model."}, code="duplicate_key"
+            )
