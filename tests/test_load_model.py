@@ -123,7 +123,7 @@ def test_export_writes_to_a_file(cd_model: MaturityModel, tmp_path: Path) -> Non
 
 def test_export_of_an_unknown_model_names_the_known_ones(cd_model: MaturityModel) -> None:
     with pytest.raises(
-        CommandError, match="No model 'nope'. Known: continuous-delivery --version 1"
+        CommandError, match=r"No model 'nope'\. Known: continuous-delivery --version 1"
     ):
         run_command("export_model", "nope")
 

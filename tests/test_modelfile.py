@@ -132,7 +132,8 @@ def test_valid_minimal_file_parses() -> None:
         ),
         pytest.param(
             VALID + "          - {key: build.0.script, text: Again.}\n",
-            "line 18: categories[0].cells[1].practices[1].key: duplicate key 'build.0.script' (first at line 17)",
+            "line 18: categories[0].cells[1].practices[1].key: "
+            "duplicate key 'build.0.script' (first at line 17)",
             id="duplicate-practice-key",
         ),
         pytest.param(
