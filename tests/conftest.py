@@ -29,3 +29,10 @@ def cd_model(db: None) -> MaturityModel:
     """The bundled continuous-delivery model, loaded as `load_model` does."""
     run_command("load_model")
     return MaturityModel.objects.get(slug="continuous-delivery")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"

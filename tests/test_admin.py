@@ -1,0 +1,180 @@
+"""The model in the Django admin: pages render, deletion is guarded, bad edits are refused."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import Answer, Assessment, Team
+from maturity.models import Category, Cell, Level, MaturityModel, Practice
+
+
+@pytest.fixture
+def staff_client(admin_user: User, client: Client) -> Client:
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def answered_practice(cd_model: MaturityModel, admin_user: User) -> Practice:
+    """A practice that a team has answered, so its history depends on it."""
+    practice = Practice.objects.get(key="build.0.versioned-scripts")
+    team = Team.objects.create(name="Payments", slug="payments")
+    assessment = Assessment.objects.create(team=team, model=cd_model, created_by=admin_user)
+    Answer.objects.create(assessment=assessment, practice=practice, status=Answer.Status.YES)
+    return practice
+
+
+@pytest.mark.parametrize("model_name", ["maturitymodel", "category", "cell", "practice"])
+def test_changelist_renders_for_staff(
+    staff_client: Client, cd_model: MaturityModel, model_name: str
+) -> None:
+    response = staff_client.get(reverse(f"admin:maturity_{model_name}_changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model_name", "queryset"),
+    [
+        ("maturitymodel", MaturityModel.objects.all()),
+        ("category", Category.objects.all()),
+        ("cell", Cell.objects.all()),
+        ("practice", Practice.objects.all()),
+    ],
+    ids=["maturitymodel", "category", "cell", "practice"],
+)
+def test_change_page_renders_for_staff(
+    staff_client: Client, cd_model: MaturityModel, model_name: str, queryset: object
+) -> None:
+    obj = queryset.first()  # type: ignore[attr-defined]
+    response = staff_client.get(reverse(f"admin:maturity_{model_name}_change", args=[obj.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model_name", "queries"),
+    # Every page: the session and the user, then the rows with their relations joined.
+    # Models: count, count unfiltered, rows. Categories: models for the filter, count x2,
+    # rows. Cells: models and categories for the filters, count x2, rows, level names.
+    # Practices: models for the filter, count x2, rows, category names, level names.
+    [("maturitymodel", 5), ("category", 6), ("cell", 8), ("practice", 8)],
+)
+def test_changelist_query_count_is_pinned(
+    staff_client: Client,
+    cd_model: MaturityModel,
+    django_assert_num_queries: object,
+    model_name: str,
+    queries: int,
+) -> None:
+    url = reverse(f"admin:maturity_{model_name}_changelist")
+    with django_assert_num_queries(queries):  # type: ignore[operator]
+        assert staff_client.get(url).status_code == 200
+
+
+def test_cell_inline_offers_only_the_levels_of_its_own_model(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    other = MaturityModel.objects.create(name="Other", slug="other", version="1")
+    Level.objects.create(model=other, value=7, name="Elsewhere")
+    category = cd_model.categories.first()
+    response = staff_client.get(reverse("admin:maturity_category_change", args=[category.pk]))
+    assert "Elsewhere" not in response.content.decode()
+
+
+def test_answered_practice_cannot_be_deleted(answered_practice: Practice) -> None:
+    with pytest.raises(ProtectedError):
+        answered_practice.delete()
+    with pytest.raises(ProtectedError):
+        answered_practice.model.delete()
+
+
+def test_admin_delete_of_answered_practice_explains_and_suggests_retiring(
+    staff_client: Client, answered_practice: Practice
+) -> None:
+    url = reverse("admin:maturity_practice_delete", args=[answered_practice.pk])
+    page = staff_client.get(url).content.decode()
+    assert "cannot be deleted" in page
+    assert "retire it instead" in page
+    staff_client.post(url, {"post": "yes"})
+    assert Practice.objects.filter(pk=answered_practice.pk).exists()
+
+
+def test_admin_delete_of_a_model_with_answers_is_refused(
+    staff_client: Client, answered_practice: Practice
+) -> None:
+    model = answered_practice.model
+    staff_client.post(
+        reverse("admin:maturity_maturitymodel_delete", args=[model.pk]), {"post": "yes"}
+    )
+    assert Practice.objects.filter(model=model).count() > 0
+    assert MaturityModel.objects.filter(pk=model.pk).exists()
+
+
+def test_unused_practice_can_still_be_deleted(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    practice = Practice.objects.get(key="build.1.build-every-commit")
+    url = reverse("admin:maturity_practice_delete", args=[practice.pk])
+    response = staff_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Practice.objects.filter(pk=practice.pk).exists()
+
+
+def test_practice_at_the_floor_is_refused(cd_model: MaturityModel) -> None:
+    floor_cell = Cell.objects.get(category__slug="build", level__value=-1)
+    practice = Practice(cell=floor_cell, key="build.x.floor", text="Anything")
+    with pytest.raises(ValidationError) as caught:
+        practice.full_clean()
+    assert "holds no practices" in str(caught.value)
+
+
+def test_admin_refuses_a_key_already_used_in_the_model(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    cell = Cell.objects.get(category__slug="testing", level__value=1)
+    response = staff_client.post(
+        reverse("admin:maturity_practice_add"),
+        {
+            "cell": cell.pk,
+            "key": "build.0.versioned-scripts",
+            "text": "Duplicate",
+            "order": 9,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "already used in this model" in response.content.decode()
+    assert Practice.objects.filter(key="build.0.versioned-scripts").count() == 1
+
+
+def test_admin_adds_a_practice_under_the_cells_model(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    cell = Cell.objects.get(category__slug="testing", level__value=1)
+    staff_client.post(
+        reverse("admin:maturity_practice_add"),
+        {"cell": cell.pk, "key": "testing.1.new", "text": "New.", "order": 9, "is_active": "on"},
+    )
+    assert Practice.objects.get(key="testing.1.new").model == cd_model
+
+
+def test_cell_with_a_level_of_another_model_is_refused(cd_model: MaturityModel) -> None:
+    other = MaturityModel.objects.create(name="Other", slug="other", version="1")
+    foreign_level = Level.objects.create(model=other, value=0, name="Zero")
+    cell = Cell(category=cd_model.categories.first(), level=foreign_level, summary="x")
+    with pytest.raises(ValidationError, match="same maturity model"):
+        cell.full_clean()
+
+
+def test_non_staff_user_cannot_open_the_admin(
+    client: Client, django_user_model: type[User]
+) -> None:
+    user = django_user_model.objects.create_user("member", password="pw")
+    client.force_login(user)
+    response = client.get(reverse("admin:maturity_practice_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
