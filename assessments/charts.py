@@ -1,0 +1,256 @@
+"""SVG charts from plain data: the radar of category scores and the trend line.
+
+Pure: no ORM, no request. Every text is escaped here, so the result can be
+placed in a page as it is. Charts carry a <title> and <desc> for screen
+readers; pages also show the numbers in a table beside them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape as _escape
+
+# Okabe-Ito colours: distinguishable with colour-blindness; dashes tell series apart in print.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
+DASHES = ["", "6 4", "2 3", "8 3 2 3", "1 2", "10 5"]
+# Characters that XML 1.0 cannot hold at all, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+INNER = 0.1  # the floor ring's radius, as a share of the outer ring's
+LABEL_CHARS = 18
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: Sequence[float]  # one per axis, in axis order
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class RadarGeometry:
+    """Where things sit on a radar of `axes` axes spanning `floor`..`top`."""
+
+    axes: int
+    floor: float
+    top: float
+    radius: float = 150.0
+    cx: float = 0.0
+    cy: float = 0.0
+
+    def distance(self, value: float) -> float:
+        share = (min(max(value, self.floor), self.top) - self.floor) / (self.top - self.floor)
+        return self.radius * (INNER + (1 - INNER) * share)
+
+    def angle(self, axis: int) -> float:
+        """Axis 0 points up; the others follow clockwise."""
+        return -math.pi / 2 + 2 * math.pi * axis / self.axes
+
+    def point(self, axis: int, value: float) -> tuple[float, float]:
+        distance, angle = self.distance(value), self.angle(axis)
+        return self.cx + distance * math.cos(angle), self.cy + distance * math.sin(angle)
+
+
+def escape(text: str) -> str:
+    """Text made safe for SVG markup: escaped, without characters XML forbids."""
+    return _escape(_NOT_XML.sub("", text))
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.1f}"
+
+
+def _points(coords: Sequence[tuple[float, float]]) -> str:
+    return " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coords)
+
+
+def _label_lines(text: str) -> list[str]:
+    return textwrap.wrap(text, LABEL_CHARS) or [""]
+
+
+def _style(index: int, dashed: bool) -> tuple[str, str]:
+    colour = PALETTE[index % len(PALETTE)]
+    dash = DASHES[max(index, 1) % len(DASHES)] if dashed else DASHES[index % len(DASHES)]
+    return colour, dash
+
+
+def radar_svg(
+    axes: Sequence[str],
+    levels: Sequence[tuple[int, str]],
+    series: Sequence[Series],
+    *,
+    title: str,
+    chart_id: str = "radar",
+) -> str:
+    """A radar chart: one axis per category, a ring per level, one polygon per series."""
+    values = [value for value, _ in levels]
+    geometry = RadarGeometry(len(axes), min(values), max(values))
+    margin_x, margin_y = 150, 70
+    legend_height = 24 * len(series) if len(series) > 1 else 0
+    width = 2 * (geometry.radius + margin_x)
+    height = 2 * (geometry.radius + margin_y) + legend_height
+    shift = f"translate({_fmt(geometry.radius + margin_x)} {_fmt(geometry.radius + margin_y)})"
+    desc = "; ".join(
+        f"{one.label}: "
+        + ", ".join(f"{axis} {value:.1f}" for axis, value in zip(axes, one.values, strict=True))
+        for one in series
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart radar" '
+        'font-family="system-ui, sans-serif" font-size="13">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        f'<g transform="{shift}">',
+    ]
+    parts += _rings(geometry, levels, axes)
+    for index, one in enumerate(series):
+        parts += _polygon(geometry, axes, one, index)
+    parts.append("</g>")
+    if legend_height:
+        parts += _legend(series, top=height - legend_height, left=margin_x / 2)
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _rings(
+    geometry: RadarGeometry, levels: Sequence[tuple[int, str]], axes: Sequence[str]
+) -> list[str]:
+    parts = ['<g class="grid" fill="none" stroke="#adb5bd" stroke-width="1">']
+    for value, _ in levels:
+        corners = [geometry.point(axis, value) for axis in range(geometry.axes)]
+        parts.append(f'<polygon points="{_points(corners)}"/>')
+    for axis in range(geometry.axes):
+        x, y = geometry.point(axis, geometry.top)
+        parts.append(f'<line x1="0" y1="0" x2="{_fmt(x)}" y2="{_fmt(y)}"/>')
+    parts.append("</g>")
+    parts.append(
+        '<g class="level-labels" fill="#495057" font-size="11" '
+        'stroke="#fff" stroke-width="3" paint-order="stroke">'
+    )
+    for value, name in levels:
+        distance = geometry.distance(value)
+        parts.append(f'<text x="4" y="{_fmt(-distance - 3)}">{escape(f"{value} {name}")}</text>')
+    parts.append("</g>")
+    parts.append('<g class="axis-labels" fill="#212529">')
+    for axis, name in enumerate(axes):
+        x, y = geometry.point(axis, geometry.top)
+        offset = 1.12
+        lx, ly = x * offset, y * offset
+        anchor = "middle" if abs(lx) < 20 else ("start" if lx > 0 else "end")
+        lines = _label_lines(name)
+        first_dy = (
+            -(len(lines) - 1) * 15 if ly < -20 else (0 if ly > 20 else -(len(lines) - 1) * 7.5)
+        )
+        tspans = "".join(
+            f'<tspan x="{_fmt(lx)}" dy="{_fmt(first_dy if i == 0 else 15)}">{escape(line)}</tspan>'
+            for i, line in enumerate(lines)
+        )
+        parts.append(
+            f'<text x="{_fmt(lx)}" y="{_fmt(ly + 4)}" text-anchor="{anchor}">{tspans}</text>'
+        )
+    parts.append("</g>")
+    return parts
+
+
+def _polygon(geometry: RadarGeometry, axes: Sequence[str], series: Series, index: int) -> list[str]:
+    colour, dash = _style(index, series.dashed)
+    corners = [geometry.point(axis, value) for axis, value in enumerate(series.values)]
+    fill = f'fill="{colour}" fill-opacity="0.15"' if not series.dashed else 'fill="none"'
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    parts = [
+        f'<g class="series" data-series="{index}">',
+        f'<polygon points="{_points(corners)}" {fill} stroke="{colour}" '
+        f'stroke-width="2.5"{dash_attr}/>',
+    ]
+    for (x, y), axis, value in zip(corners, axes, series.values, strict=True):
+        parts.append(
+            f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{colour}">'
+            f"<title>{escape(f'{series.label}: {axis} {value:.1f}')}</title></circle>"
+        )
+    parts.append("</g>")
+    return parts
+
+
+def _legend(series: Sequence[Series], *, top: float, left: float) -> list[str]:
+    parts = [f'<g class="legend" transform="translate({_fmt(left)} {_fmt(top)})">']
+    for index, one in enumerate(series):
+        colour, dash = _style(index, one.dashed)
+        y = 24 * index + 12
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<line x1="0" y1="{y}" x2="36" y2="{y}" stroke="{colour}" '
+            f'stroke-width="3"{dash_attr}/><text x="44" y="{y + 4}">{escape(one.label)}</text>'
+        )
+    parts.append("</g>")
+    return parts
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    x: float  # e.g. a date's ordinal: positions points in time
+    value: float
+    label: str  # e.g. the date, shown on hover and to screen readers
+
+
+def trend_svg(
+    points: Sequence[TrendPoint],
+    levels: Sequence[tuple[int, str]],
+    *,
+    title: str,
+    chart_id: str = "trend",
+    width: float = 640,
+    height: float = 220,
+) -> str:
+    """A line of scores over time, on a grid with one line per level."""
+    values = [value for value, _ in levels]
+    floor, top = min(values), max(values)
+    left, right, upper, lower = 175.0, 20.0, 15.0, 30.0
+    plot_w, plot_h = width - left - right, height - upper - lower
+    xs = [point.x for point in points]
+    span = (max(xs) - min(xs)) if len(xs) > 1 else 0
+
+    def to_x(x: float) -> float:
+        return left + (plot_w * (x - min(xs)) / span if span else plot_w / 2)
+
+    def to_y(value: float) -> float:
+        return upper + plot_h * (top - min(max(value, floor), top)) / (top - floor)
+
+    desc = ", ".join(f"{point.label}: {point.value:.1f}" for point in points) or "no data"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart trend">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        '<g font-family="system-ui, sans-serif" font-size="12">',
+    ]
+    for value, name in levels:
+        y = _fmt(to_y(value))
+        parts.append(
+            f'<line x1="{_fmt(left)}" y1="{y}" x2="{_fmt(width - right)}" y2="{y}" '
+            'stroke="#dee2e6"/>'
+            f'<text x="{_fmt(left - 6)}" y="{y}" dy="4" text-anchor="end" fill="#495057">'
+            f"{escape(f'{value} {name}')}</text>"
+        )
+    coords = [(to_x(point.x), to_y(point.value)) for point in points]
+    if len(coords) > 1:
+        parts.append(
+            f'<polyline points="{_points(coords)}" fill="none" stroke="{PALETTE[0]}" '
+            'stroke-width="2.5"/>'
+        )
+    for (x, y), point in zip(coords, points, strict=True):
+        parts.append(
+            f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{PALETTE[0]}">'
+            f"<title>{escape(f'{point.label}: {point.value:.1f}')}</title></circle>"
+        )
+    ends = [(points[0], "start"), (points[-1], "end")] if len(points) > 1 else []
+    for point, anchor in ends:
+        parts.append(
+            f'<text x="{_fmt(to_x(point.x))}" y="{_fmt(height - 8)}" text-anchor="{anchor}" '
+            f'fill="#495057">{escape(point.label)}</text>'
+        )
+    parts.append("</g></svg>")
+    return "\n".join(parts)

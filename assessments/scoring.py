@@ -1,0 +1,137 @@
+"""The scoring rule of DESIGN.md, as pure functions over plain data.
+
+Per category, over its practices at the levels above the floor:
+- credit: yes = 1, partly = 0.5, no (or not answered yet) = 0; n/a is left out.
+  A level whose practices are all n/a (or that has none) is met.
+- level: the highest level such that every applicable practice at it and at
+  every level below it is answered yes; the floor when the first is not met.
+- score: level + credit / applicable practices at the next level up; exactly
+  the top level's value at the top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from statistics import fmean
+
+YES, PARTLY, NO, NOT_APPLICABLE = "yes", "partly", "no", "na"
+CREDIT = {YES: 1.0, PARTLY: 0.5, NO: 0.0}
+
+
+@dataclass(frozen=True)
+class Practice:
+    key: str
+    level: int
+    text: str = ""
+    order: int = 0
+    status: str | None = None  # None while not answered
+
+
+@dataclass(frozen=True)
+class Category:
+    slug: str
+    name: str
+    order: int
+    practices: tuple[Practice, ...]
+    advice: Mapping[int, str]  # the advice for reaching each level
+
+
+@dataclass(frozen=True)
+class Result:
+    """Where one category stands."""
+
+    slug: str
+    name: str
+    order: int
+    level: int
+    score: float
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What a category needs to reach its next level."""
+
+    slug: str
+    name: str
+    score: float
+    target_level: int
+    advice: str
+    practices: tuple[Practice, ...]
+
+
+def level_and_score(levels: Sequence[int], practices: Iterable[Practice]) -> tuple[int, float]:
+    """The category's level and score; `levels` are all of the model's level values."""
+    ordered = sorted(levels)
+    floor, climb = ordered[0], ordered[1:]
+    by_level: dict[int, list[Practice]] = {value: [] for value in climb}
+    for practice in practices:
+        if practice.level in by_level and practice.status != NOT_APPLICABLE:
+            by_level[practice.level].append(practice)
+    level = floor
+    for value in climb:
+        applicable = by_level[value]
+        if any(practice.status != YES for practice in applicable):
+            credit = sum(CREDIT.get(practice.status or NO, 0.0) for practice in applicable)
+            return level, level + credit / len(applicable)
+        level = value
+    return level, float(level)
+
+
+def score_categories(levels: Sequence[int], categories: Iterable[Category]) -> list[Result]:
+    """One result per category, in the order given."""
+    results = []
+    for category in categories:
+        level, score = level_and_score(levels, category.practices)
+        results.append(Result(category.slug, category.name, category.order, level, score))
+    return results
+
+
+def next_steps(
+    levels: Sequence[int], categories: Iterable[Category], results: Mapping[str, Result]
+) -> list[NextStep]:
+    """For each category below the top: the advice and the practices not yet answered yes
+    at its next level. Weakest category first (ties by category order), practices in order."""
+    top = max(levels)
+    steps = []
+    for category in categories:
+        result = results[category.slug]
+        if result.level >= top:
+            continue
+        target = min(value for value in levels if value > result.level)
+        missing = sorted(
+            (
+                practice
+                for practice in category.practices
+                if practice.level == target and practice.status not in (YES, NOT_APPLICABLE)
+            ),
+            key=lambda practice: practice.order,
+        )
+        steps.append(
+            NextStep(
+                slug=category.slug,
+                name=category.name,
+                score=result.score,
+                target_level=target,
+                advice=category.advice.get(target, ""),
+                practices=tuple(missing),
+            )
+        )
+    return sorted(steps, key=lambda step: (step.score, results[step.slug].order))
+
+
+def overall(scores: Iterable[float]) -> float | None:
+    """The mean of the category scores; None when there are none."""
+    values = list(scores)
+    return fmean(values) if values else None
+
+
+def rounded(score: float) -> float:
+    """A score as shown to people: one decimal, halves rounded away from zero."""
+    return float(Decimal(repr(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def weakest(results: Iterable[Result]) -> Result | None:
+    """The category with the lowest score, ties broken by category order."""
+    return min(results, key=lambda result: (result.score, result.order), default=None)
