@@ -19,6 +19,7 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_model
+	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py dev_admin
 	@echo "Open http://$(HOST):$(PORT)/ (stop with Ctrl-C)."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

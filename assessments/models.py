@@ -6,14 +6,52 @@ nothing a team has answered can be deleted from under it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, TypeAlias
+
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from maturity.models import Category, MaturityModel, Practice
+from maturity.tree import ModelTree, load_tree
+
+from . import scoring
+from .questionnaire import CategoryProgress, progress, scoring_categories
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+AnyUser: TypeAlias = "AbstractBaseUser | AnonymousUser"
 
 NOTE_MAX_LENGTH = 2000
+VIEW_ALL_TEAMS = "assessments.view_all_teams"
+
+
+def is_manager(user: AnyUser) -> bool:
+    """Managers see every team's results, read-only (permission checks may query)."""
+    return user.is_authenticated and user.has_perm(VIEW_ALL_TEAMS)
+
+
+class AlreadySubmitted(Exception):
+    """A submitted assessment is read-only."""
+
+
+class Incomplete(Exception):
+    """Submitting needs every active practice answered."""
+
+    def __init__(self, gaps: list[CategoryProgress]):
+        self.gaps = gaps
+        super().__init__(f"{sum(len(gap.missing) for gap in gaps)} practices are not answered")
+
+
+class TeamQuerySet(models.QuerySet["Team"]):
+    def visible_to(self, user: AnyUser) -> TeamQuerySet:
+        """Teams the user is a member of; every team for managers."""
+        if is_manager(user):
+            return self.all()
+        return self.filter(memberships__user=user.pk)
 
 
 class Team(models.Model):
@@ -22,6 +60,8 @@ class Team(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -50,6 +90,47 @@ class Membership(models.Model):
         return f"{self.user} in {self.team} ({self.get_role_display()})"
 
 
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def submitted(self) -> AssessmentQuerySet:
+        return self.filter(submitted_at__isnull=False)
+
+    def drafts(self) -> AssessmentQuerySet:
+        return self.filter(submitted_at__isnull=True)
+
+    def with_membership(self, user: AnyUser) -> AssessmentQuerySet:
+        """Annotate `is_member`: whether the user belongs to the assessment's team."""
+        membership = Membership.objects.filter(team=OuterRef("team"), user=user.pk)
+        return self.annotate(is_member=Exists(membership))
+
+    def visible_to(self, user: AnyUser) -> AssessmentQuerySet:
+        """Members see their teams' drafts and results; managers see every result."""
+        mine = Exists(Membership.objects.filter(team=OuterRef("team"), user=user.pk))
+        if is_manager(user):
+            return self.filter(mine | Q(submitted_at__isnull=False))
+        return self.filter(mine)
+
+    def latest_submitted_per_team(self) -> AssessmentQuerySet:
+        """Each team's most recent submitted assessment."""
+        latest = (
+            Assessment.objects.submitted()
+            .filter(team=OuterRef("team"))
+            .order_by("-submitted_at", "-pk")
+            .values("pk")[:1]
+        )
+        return self.submitted().filter(pk=Subquery(latest))
+
+    def with_results(self) -> AssessmentQuerySet:
+        """Prefetch the frozen results with their categories (one more query)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "results",
+                queryset=CategoryResult.objects.select_related("category").order_by(
+                    "category__order", "category_id"
+                ),
+            )
+        )
+
+
 class Assessment(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assessments")
     model = models.ForeignKey(MaturityModel, on_delete=models.PROTECT, related_name="assessments")
@@ -61,6 +142,8 @@ class Assessment(models.Model):
         null=True, blank=True, help_text="Empty while the assessment is a draft."
     )
     notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -78,6 +161,92 @@ class Assessment(models.Model):
     def is_draft(self) -> bool:
         return self.submitted_at is None
 
+    @classmethod
+    def start(
+        cls, team: Team, model: MaturityModel, user: AnyUser, *, prefill_from: Assessment | None
+    ) -> Assessment:
+        """A new draft, pre-filled by practice key from an earlier assessment (four queries)."""
+        assessment = cls.objects.create(team=team, model=model, created_by_id=user.pk)
+        if prefill_from is not None:
+            previous = {
+                answer.practice.key: answer
+                for answer in prefill_from.answers.select_related("practice").only(
+                    "status", "note", "practice__key"
+                )
+            }
+            practices = Practice.objects.filter(
+                model=model, is_active=True, cell__category__is_active=True, key__in=previous
+            ).only("pk", "key")
+            Answer.objects.bulk_create(
+                Answer(
+                    assessment=assessment,
+                    practice_id=practice.pk,
+                    status=previous[practice.key].status,
+                    note=previous[practice.key].note,
+                )
+                for practice in practices
+            )
+        return assessment
+
+    def statuses(self) -> dict[int, str]:
+        """Practice id -> status of every answer (one query)."""
+        return dict(self.answers.values_list("practice_id", "status"))
+
+    def save_answers(
+        self, entries: Iterable[tuple[int, str, str]], practice_ids: Sequence[int]
+    ) -> None:
+        """Store (practice id, status, note) for the practices of one page: an entry with
+        neither status nor note removes the answer. Two queries, whatever the count."""
+        entries = list(entries)
+        kept = [
+            Answer(assessment=self, practice_id=practice_id, status=status, note=note)
+            for practice_id, status, note in entries
+            if status or note
+        ]
+        cleared = set(practice_ids) - {answer.practice_id for answer in kept}
+        with transaction.atomic():
+            self.answers.filter(practice_id__in=cleared).delete()
+            Answer.objects.bulk_create(
+                kept,
+                update_conflicts=True,
+                unique_fields=["assessment", "practice"],
+                update_fields=["status", "note"],
+            )
+
+    def submit(self) -> list[scoring.Result]:
+        """Freeze the scores and mark the assessment submitted, or raise Incomplete or
+        AlreadySubmitted. Locks the row, so concurrent submits produce one result."""
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().get(pk=self.pk)
+            if not locked.is_draft:
+                raise AlreadySubmitted
+            tree = load_tree(self.model_id)
+            statuses = self.statuses()
+            gaps = progress(tree, statuses).gaps
+            if gaps:
+                raise Incomplete(gaps)
+            results = scoring.score_categories(
+                tree.level_values, scoring_categories(tree, statuses)
+            )
+            ids = {category.slug: category.id for category in tree.categories}
+            CategoryResult.objects.bulk_create(
+                CategoryResult(
+                    assessment=self,
+                    category_id=ids[result.slug],
+                    level=result.level,
+                    score=result.score,
+                )
+                for result in results
+            )
+            self.submitted_at = timezone.now()
+            self.save(update_fields=["submitted_at"])
+        return results
+
+    def tree(self) -> ModelTree:
+        """The model as this assessment sees it: the active tree for a draft; for a
+        submitted one, the categories and practices it was scored on (four queries)."""
+        return load_tree(self.model_id, include_retired=not self.is_draft)
+
 
 class Answer(models.Model):
     class Status(models.TextChoices):
@@ -88,7 +257,9 @@ class Answer(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="answers")
-    status = models.CharField(max_length=6, choices=Status.choices)
+    status = models.CharField(
+        max_length=6, choices=Status.choices, blank=True, help_text="Empty: not answered yet."
+    )
     note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
@@ -97,7 +268,8 @@ class Answer(models.Model):
                 fields=["assessment", "practice"], name="unique_answer_per_practice"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["yes", "partly", "no", "na"]), name="answer_status_valid"
+                condition=Q(status__in=["", "yes", "partly", "no", "na"]),
+                name="answer_status_valid",
             ),
         ]
 

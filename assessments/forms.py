@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from maturity.models import MaturityModel
+from maturity.tree import CategoryNode, CellNode, PracticeNode
+
+from .models import NOTE_MAX_LENGTH, Answer
+
+ANSWER_FIELD_PREFIX = "p"
+
+
+def _status_field(practice_id: int) -> str:
+    return f"{ANSWER_FIELD_PREFIX}{practice_id}-status"
+
+
+def _note_field(practice_id: int) -> str:
+    return f"{ANSWER_FIELD_PREFIX}{practice_id}-note"
+
+
+@dataclass(frozen=True)
+class PracticeRow:
+    practice: PracticeNode
+    status: forms.BoundField
+    note: forms.BoundField
+
+
+@dataclass(frozen=True)
+class LevelSection:
+    cell: CellNode
+    level_name: str
+    rows: list[PracticeRow]
+
+
+class CategoryAnswersForm(forms.Form):
+    """The answers to one category's practices: a status and an optional note each."""
+
+    def __init__(
+        self,
+        *args: Any,
+        category: CategoryNode,
+        level_names: Mapping[int, str],
+        answers: Mapping[int, Answer],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.category = category
+        self.level_names = level_names
+        self.practices = category.practices
+        for practice in self.practices:
+            answer = answers.get(practice.id)
+            self.fields[_status_field(practice.id)] = forms.ChoiceField(
+                label=practice.text,
+                help_text=practice.help,
+                choices=Answer.Status.choices,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "answer-choice"}),
+                initial=answer.status if answer else "",
+            )
+            self.fields[_note_field(practice.id)] = forms.CharField(
+                label="Note (optional)",
+                required=False,
+                max_length=NOTE_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 1}),
+                initial=answer.note if answer else "",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse answers to practices that are not on this page (a tampered form)."""
+        cleaned = super().clean() or {}
+        known = set(self.fields)
+        foreign = sorted(
+            name
+            for name in self.data
+            if name.startswith(ANSWER_FIELD_PREFIX) and name.endswith(("-status", "-note"))
+            if name not in known
+        )
+        if foreign:
+            raise ValidationError(
+                "This page was sent with answers to practices it does not ask about; "
+                "nothing was saved. Reload the page and try again.",
+                code="foreign_practice",
+            )
+        return cleaned
+
+    def entries(self) -> list[tuple[int, str, str]]:
+        """(practice id, status, note) for every practice on the page."""
+        return [
+            (
+                practice.id,
+                self.cleaned_data[_status_field(practice.id)],
+                self.cleaned_data[_note_field(practice.id)].strip(),
+            )
+            for practice in self.practices
+        ]
+
+    def sections(self) -> list[LevelSection]:
+        """The practices grouped by level, each with its fields, for the template."""
+        return [
+            LevelSection(
+                cell,
+                self.level_names[cell.level],
+                [
+                    PracticeRow(p, self[_status_field(p.id)], self[_note_field(p.id)])
+                    for p in cell.practices
+                ],
+            )
+            for cell in self.category.cells
+            if cell.practices
+        ]
+
+
+class NewAssessmentForm(forms.Form):
+    model = forms.ModelChoiceField(
+        queryset=MaturityModel.objects.active(),
+        empty_label=None,
+        label="Maturity model",
+    )
+    prefill = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Start from our last submitted answers",
+        help_text="Every answer and note is copied; change what has changed since.",
+    )
+
+    def __init__(self, *args: Any, can_prefill: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not can_prefill:
+            del self.fields["prefill"]

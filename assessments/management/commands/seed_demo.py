@@ -1,0 +1,175 @@
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Answer, Assessment, Membership, Team
+from maturity.models import MaturityModel
+from maturity.tree import CategoryNode, load_tree
+
+DEMO_PASSWORD = "demo"
+MODEL_SLUG = "continuous-delivery"
+# Category order: build, environments, release, testing, data, configuration.
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    slug: str
+    name: str
+    members: tuple[str, ...]  # the first is the lead
+    story: str
+    # (days ago, target score per category) for each submitted assessment, oldest first
+    history: tuple[tuple[int, tuple[float, ...]], ...]
+    draft: bool = False
+
+
+TEAMS = [
+    DemoTeam(
+        "payments",
+        "Payments",
+        ("mira", "omar"),
+        "improves steadily",
+        (
+            (350, (0.3, -0.5, 0.0, -0.3, -1.0, 0.5)),
+            (260, (1.0, 0.3, 0.3, 0.5, -0.5, 1.0)),
+            (170, (1.5, 1.0, 0.7, 1.0, 0.3, 1.3)),
+            (60, (2.3, 1.5, 1.0, 1.7, 1.0, 2.0)),
+        ),
+    ),
+    DemoTeam(
+        "mobile",
+        "Mobile apps",
+        ("lena", "tariq"),
+        "stalls: the same gaps every quarter",
+        (
+            (300, (0.7, 0.3, -0.3, 0.5, -0.7, 1.0)),
+            (200, (1.0, 0.3, -0.3, 0.5, -0.7, 1.0)),
+            (90, (1.0, 0.5, -0.5, 0.7, -0.7, 1.0)),
+        ),
+    ),
+    DemoTeam(
+        "platform",
+        "Platform",
+        ("ken", "ada"),
+        "strong, but data management slid after a reorganisation",
+        (
+            (330, (2.3, 2.0, 1.3, 1.7, 2.0, 2.3)),
+            (220, (2.7, 2.3, 1.7, 2.0, 1.3, 2.7)),
+            (120, (3.0, 2.7, 2.0, 2.3, 0.7, 3.0)),
+            (30, (3.0, 3.0, 2.0, 2.3, 0.3, 3.0)),
+        ),
+    ),
+    DemoTeam(
+        "search",
+        "Search",
+        ("sofia",),
+        "new: one result and a draft under way",
+        ((45, (0.5, 0.0, -0.5, 1.0, 0.0, 0.7)),),
+        draft=True,
+    ),
+    DemoTeam("identity", "Identity", ("noah",), "has not assessed itself yet", ()),
+]
+MANAGER = "maria"
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill a development database with demo teams, members, a manager and a year of "
+        "submitted assessments that tell different stories. Refuses to run with DEBUG off "
+        "unless --force. Does nothing when the demo teams already exist."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (never on production)."
+        )
+
+    def handle(self, *args: Any, force: bool, **options: Any) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo creates accounts with a known password; it runs only with DEBUG on "
+                "(or with --force, never on a real server)."
+            )
+        if not MaturityModel.objects.filter(slug=MODEL_SLUG).exists():
+            call_command("load_model", stdout=self.stdout)
+        model = MaturityModel.objects.filter(slug=MODEL_SLUG).order_by("-pk").first()
+        assert model is not None
+        if Team.objects.filter(slug__in=[team.slug for team in TEAMS]).exists():
+            self.stdout.write("Demo data is already there; nothing changed.")
+        else:
+            with transaction.atomic():
+                self._seed(model)
+            self.stdout.write(f"Created {len(TEAMS)} demo teams with their history.")
+        self._print_sign_ins()
+
+    def _seed(self, model: MaturityModel) -> None:
+        users = get_user_model().objects
+        manager = users.create_user(MANAGER, password=DEMO_PASSWORD, first_name="Maria")
+        manager.groups.add(Group.objects.get(name="Managers"))
+        tree = load_tree(model.pk)
+        chooser = random.Random(2026)
+        now = timezone.now()
+        for demo in TEAMS:
+            team = Team.objects.create(slug=demo.slug, name=demo.name)
+            people = [
+                users.create_user(name, password=DEMO_PASSWORD, first_name=name.title())
+                for name in demo.members
+            ]
+            for index, person in enumerate(people):
+                role = Membership.Role.LEAD if index == 0 else Membership.Role.MEMBER
+                Membership.objects.create(user=person, team=team, role=role)
+            for days_ago, targets in demo.history:
+                assessment = Assessment.objects.create(team=team, model=model, created_by=people[0])
+                answers = [
+                    answer
+                    for category, target in zip(tree.categories, targets, strict=True)
+                    for answer in _answers_for(assessment, category, target, chooser)
+                ]
+                Answer.objects.bulk_create(answers)
+                assessment.submit()
+                when = now - timedelta(days=days_ago)
+                Assessment.objects.filter(pk=assessment.pk).update(
+                    created_at=when - timedelta(days=3), submitted_at=when
+                )
+            if demo.draft:
+                last = Assessment.objects.submitted().filter(team=team).first()
+                Assessment.start(team, model, people[0], prefill_from=last)
+
+    def _print_sign_ins(self) -> None:
+        self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
+        self.stdout.write(f"  {MANAGER:<6} manager: sees every team")
+        for demo in TEAMS:
+            self.stdout.write(f"  {demo.members[0]:<6} lead of {demo.name}: {demo.story}")
+
+
+def _answers_for(
+    assessment: Assessment, category: CategoryNode, target: float, chooser: random.Random
+) -> list[Answer]:
+    """Answers that score about `target`: every level up to it met, part of the next."""
+    level = math.floor(target)
+    share = target - level
+    answers = []
+    for cell in category.cells:
+        for index, practice in enumerate(cell.practices):
+            if cell.level <= level:
+                status = Answer.Status.YES
+            elif cell.level == level + 1:
+                done = round(share * len(cell.practices))
+                status = Answer.Status.YES if index < done else Answer.Status.NO
+                if index == done and chooser.random() < 0.5:
+                    status = Answer.Status.PARTLY
+            else:
+                status = Answer.Status.PARTLY if chooser.random() < 0.15 else Answer.Status.NO
+            answers.append(Answer(assessment=assessment, practice_id=practice.id, status=status))
+    return answers

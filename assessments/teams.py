@@ -1,0 +1,110 @@
+"""What the home and team pages show of a team: its latest result and its history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from maturity.models import Level
+
+from . import charts, scoring
+from .models import Assessment, Team
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    team: Team
+    latest: Assessment | None
+    overall: float | None
+    weakest: scoring.Result | None
+
+
+def _results(assessment: Assessment) -> list[scoring.Result]:
+    """The frozen results of an assessment fetched `with_results()`."""
+    return [
+        scoring.Result(r.category.slug, r.category.name, r.category.order, r.level, r.score)
+        for r in assessment.results.all()
+    ]
+
+
+def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:
+    """Each team with its latest result: overall score and weakest category (two queries)."""
+    latest = {
+        assessment.team_id: assessment
+        for assessment in Assessment.objects.latest_submitted_per_team()
+        .filter(team__in=teams)
+        .with_results()
+    }
+    summaries = []
+    for team in teams:
+        assessment = latest.get(team.pk)
+        results = _results(assessment) if assessment else []
+        summaries.append(
+            TeamSummary(
+                team=team,
+                latest=assessment,
+                overall=scoring.overall(result.score for result in results),
+                weakest=scoring.weakest(results),
+            )
+        )
+    return summaries
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    assessment: Assessment
+    overall: float | None
+    scores: list[float | None]  # aligned with History.columns
+
+
+@dataclass(frozen=True)
+class History:
+    team: Team
+    columns: list[tuple[str, str]]  # (slug, name) of every category scored
+    rows: list[HistoryRow]  # newest first
+    levels: list[tuple[int, str]]
+
+    def trend_svg(self) -> str:
+        points = [
+            charts.TrendPoint(
+                row.assessment.submitted_at.toordinal(),  # type: ignore[union-attr]
+                row.overall,
+                f"{row.assessment.submitted_at:%d %b %Y}",
+            )
+            for row in reversed(self.rows)
+            if row.overall is not None
+        ]
+        title = f"{self.team.name}: overall score over time"
+        return charts.trend_svg(points, self.levels, title=title)
+
+
+def team_history(team: Team) -> History:
+    """The team's submitted assessments, newest first, with scores (three queries)."""
+    assessments = list(
+        Assessment.objects.submitted()
+        .filter(team=team)
+        .with_results()
+        .order_by("-submitted_at", "-pk")
+    )
+    results = {assessment.pk: _results(assessment) for assessment in assessments}
+    columns: dict[str, tuple[int, str]] = {}
+    for result in (result for scored in results.values() for result in scored):
+        columns.setdefault(result.slug, (result.order, result.name))
+    slugs = sorted(columns, key=lambda slug: columns[slug][0])
+    rows = []
+    for assessment in assessments:
+        scores = {result.slug: result.score for result in results[assessment.pk]}
+        rows.append(
+            HistoryRow(
+                assessment,
+                scoring.overall(scores.values()),
+                [scores.get(slug) for slug in slugs],
+            )
+        )
+    levels: list[tuple[int, str]] = []
+    if assessments:
+        latest_model = assessments[0].model_id
+        levels = list(
+            Level.objects.filter(model=latest_model).order_by("value").values_list("value", "name")
+        )
+    return History(team, [(slug, columns[slug][1]) for slug in slugs], rows, levels)

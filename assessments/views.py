@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_safe
+
+from . import charts, scoring
+from .access import get_assessment_for_user, get_team_for_user
+from .forms import CategoryAnswersForm, NewAssessmentForm
+from .models import AlreadySubmitted, Assessment, Incomplete, Membership, Team, is_manager
+from .questionnaire import progress
+from .reports import Report, build_report
+from .teams import team_history, team_summaries
+
+
+@require_safe
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user.pk).select_related("team")
+    my_teams = [membership.team for membership in memberships]
+    other_teams = Team.objects.exclude(pk__in=[t.pk for t in my_teams]) if is_manager(request.user) else []
+    drafts = (
+        Assessment.objects.drafts()
+        .filter(team__in=my_teams)
+        .select_related("team", "model", "created_by")
+        .order_by("-created_at")
+    )
+    ctx = {
+        "my_teams": team_summaries(my_teams),
+        "other_teams": team_summaries(list(other_teams)),
+        "drafts": drafts,
+    }
+    return render(request, "assessments/home.html", ctx)
+
+
+@require_safe
+@login_required
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = get_team_for_user(request.user, slug)
+    history = team_history(team)
+    ctx = {
+        "team": team,
+        "history": history,
+        "trend": mark_safe(history.trend_svg()) if history.rows else "",  # noqa: S308 escaped in charts
+        "is_member": team.memberships.filter(user=request.user.pk).exists(),
+    }
+    return render(request, "assessments/team.html", ctx)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def new_assessment(request: HttpRequest, slug: str) -> HttpResponse:
+    team = get_team_for_user(request.user, slug, to_edit=True)
+    last = (
+        Assessment.objects.submitted().filter(team=team).order_by("-submitted_at").first()
+    )
+    form = NewAssessmentForm(request.POST or None, can_prefill=last is not None)
+    if request.method == "POST" and form.is_valid():
+        prefill = last if form.cleaned_data.get("prefill") else None
+        assessment = Assessment.start(team, form.cleaned_data["model"], request.user, prefill_from=prefill)
+        first = assessment.tree().categories[0]
+        return redirect("assessment_edit", pk=assessment.pk, category=first.slug)
+    ctx = {
+        "team": team,
+        "form": form,
+        "last": last,
+        "drafts": Assessment.objects.drafts().filter(team=team).select_related("created_by"),
+    }
+    return render(request, "assessments/new.html", ctx)
+
+
+def _read_only(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    """A submitted assessment cannot change: GET goes to the result, a POST is refused."""
+    if request.method == "POST":
+        ctx = {"assessment": assessment}
+        return render(request, "assessments/submitted_conflict.html", ctx, status=409)
+    messages.info(request, "This assessment was submitted; its answers can no longer change.")
+    return redirect("assessment_result", pk=assessment.pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, to_edit=True)
+    if not assessment.is_draft:
+        return _read_only(request, assessment)
+    tree = assessment.tree()
+    node = tree.category(category)
+    if node is None:
+        raise Http404("This model has no such category.")
+    answers = {answer.practice_id: answer for answer in assessment.answers.all()}
+    form = CategoryAnswersForm(
+        request.POST or None,
+        category=node,
+        level_names={level.value: level.name for level in tree.levels},
+        answers=answers,
+    )
+    before, after = tree.neighbours(node.slug)
+    if request.method == "POST" and form.is_valid():
+        assessment.save_answers(form.entries(), [practice.id for practice in node.practices])
+        messages.success(request, f"Saved your answers for {node.name}.")
+        target = request.POST.get("go")
+        if target == "next":
+            if after is None:
+                return redirect("assessment_review", pk=assessment.pk)
+            return redirect("assessment_edit", pk=assessment.pk, category=after.slug)
+        if target == "back" and before is not None:
+            return redirect("assessment_edit", pk=assessment.pk, category=before.slug)
+        return redirect("assessment_edit", pk=assessment.pk, category=node.slug)
+    statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
+    ctx = {
+        "assessment": assessment,
+        "tree": tree,
+        "category": node,
+        "form": form,
+        "progress": progress(tree, statuses),
+        "before": before,
+        "after": after,
+    }
+    return render(request, "assessments/edit.html", ctx, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, to_edit=True)
+    if not assessment.is_draft:
+        return _read_only(request, assessment)
+    refused = False
+    if request.method == "POST":
+        try:
+            assessment.submit()
+        except AlreadySubmitted:
+            return _read_only(request, assessment)
+        except Incomplete:
+            refused = True
+        else:
+            messages.success(request, "Submitted. Here is where your team stands.")
+            return redirect("assessment_result", pk=assessment.pk)
+    ctx = {
+        "assessment": assessment,
+        "progress": progress(assessment.tree(), assessment.statuses()),
+        "refused": refused,
+    }
+    return render(request, "assessments/review.html", ctx, status=400 if refused else 200)
+
+
+def _radar(report: Report) -> str:
+    axes = [row.name for row in report.rows]
+    series = [charts.Series("This assessment", [row.score for row in report.rows])]
+    if report.previous is not None:
+        label = f"Previous ({report.previous.submitted_at:%d %b %Y})"
+        values = [row.previous_score for row in report.rows]
+        if all(value is not None for value in values):
+            series.append(charts.Series(label, values, dashed=True))  # type: ignore[arg-type]
+    levels = [(level.value, level.name) for level in report.tree.levels]
+    title = f"{report.assessment.team.name}: score per category"
+    return charts.radar_svg(axes, levels, series, title=title)
+
+
+@require_safe
+@login_required
+def result(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    report = build_report(assessment)
+    ctx = {
+        "assessment": assessment,
+        "report": report,
+        "radar": mark_safe(_radar(report)),  # noqa: S308 every text is escaped in charts
+        "can_edit": assessment.is_member and assessment.is_draft,
+    }
+    return render(request, "assessments/result.html", ctx)
+
+
+def _utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC to the second, as in 2026-11-26T10:00:00Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@require_safe
+@login_required
+def export_json(request: HttpRequest, pk: int) -> JsonResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    if assessment.is_draft:
+        raise Http404("Only submitted assessments can be exported.")
+    report = build_report(assessment)
+    steps = {step.slug: step for step in report.next_steps}
+    data = {
+        "id": assessment.pk,
+        "team": {"slug": assessment.team.slug, "name": assessment.team.name},
+        "model": {"slug": assessment.model.slug, "version": assessment.model.version},
+        "submitted_at": _utc(assessment.submitted_at),
+        "overall": scoring.rounded(report.overall) if report.overall is not None else None,
+        "categories": [
+            {
+                "slug": row.slug,
+                "name": row.name,
+                "level": row.level,
+                "level_name": row.level_name,
+                "score": scoring.rounded(row.score),
+                "next_steps": [p.text for p in steps[row.slug].practices] if row.slug in steps else [],
+            }
+            for row in report.rows
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    filename = f"{assessment.team.slug}-assessment-{assessment.pk}.json"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+

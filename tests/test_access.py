@@ -1,0 +1,99 @@
+"""Who sees what: every page as anonymous, member, member of another team, manager."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import Assessment
+
+OK, LOGIN, NOT_FOUND = 200, 302, 404
+
+
+def pages(submitted: Assessment, draft: Assessment) -> dict[str, str]:
+    return {
+        "team": reverse("team_detail", args=["payments"]),
+        "new": reverse("assessment_new", args=["payments"]),
+        "result": reverse("assessment_result", args=[submitted.pk]),
+        "export": reverse("assessment_export", args=[submitted.pk]),
+        "draft-result": reverse("assessment_result", args=[draft.pk]),
+        "edit": reverse("assessment_edit", args=[draft.pk, "build"]),
+        "review": reverse("assessment_review", args=[draft.pk]),
+    }
+
+
+# What each persona gets on a GET of each page.
+EXPECTED = {
+    "anonymous": dict.fromkeys(
+        ["team", "new", "result", "export", "draft-result", "edit", "review"], LOGIN
+    ),
+    "member": dict.fromkeys(
+        ["team", "new", "result", "export", "draft-result", "edit", "review"], OK
+    ),
+    "outsider": dict.fromkeys(
+        ["team", "new", "result", "export", "draft-result", "edit", "review"], NOT_FOUND
+    ),
+    "manager": {
+        "team": OK,
+        "new": NOT_FOUND,
+        "result": OK,
+        "export": OK,
+        "draft-result": NOT_FOUND,
+        "edit": NOT_FOUND,
+        "review": NOT_FOUND,
+    },
+}
+
+
+@pytest.mark.parametrize("persona", list(EXPECTED))
+def test_each_page_answers_each_persona_as_expected(
+    client: Client,
+    persona: str,
+    submitted: Assessment,
+    draft: Assessment,
+    member: User,
+    outsider: User,
+    manager: User,
+) -> None:
+    users = {"member": member, "outsider": outsider, "manager": manager}
+    if persona in users:
+        client.force_login(users[persona])
+    for page, url in pages(submitted, draft).items():
+        response = client.get(url)
+        assert response.status_code == EXPECTED[persona][page], (persona, page)
+        if response.status_code == LOGIN:
+            assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["outsider", "manager"])
+def test_people_who_may_not_edit_cannot_post_answers_or_submit(
+    client: Client, persona: str, draft: Assessment, outsider: User, manager: User
+) -> None:
+    client.force_login(outsider if persona == "outsider" else manager)
+    practice = draft.tree().categories[0].practices[0]
+    edit = reverse("assessment_edit", args=[draft.pk, "build"])
+    assert client.post(edit, {f"p{practice.id}-status": "yes"}).status_code == NOT_FOUND
+    assert client.post(reverse("assessment_review", args=[draft.pk])).status_code == NOT_FOUND
+    new = reverse("assessment_new", args=["payments"])
+    assert client.post(new, {"model": draft.model_id}).status_code == NOT_FOUND
+    assert not draft.answers.exists()
+    assert Assessment.objects.count() == 1
+
+
+def test_outsider_404_does_not_reveal_the_team_name(
+    client: Client, submitted: Assessment, outsider: User
+) -> None:
+    client.force_login(outsider)
+    response = client.get(reverse("assessment_result", args=[submitted.pk]))
+    assert b"Payments" not in response.content
+
+
+def test_staff_without_the_manager_permission_sees_no_other_team(
+    client: Client, submitted: Assessment, django_user_model: type[User]
+) -> None:
+    staff = django_user_model.objects.create_user("sam", password="pw", is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse("assessment_result", args=[submitted.pk])).status_code == NOT_FOUND
+    assert client.get(reverse("team_detail", args=["payments"])).status_code == NOT_FOUND

@@ -1,0 +1,276 @@
+"""Starting, filling in and submitting an assessment."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+from assessments.models import (
+    NOTE_MAX_LENGTH,
+    AlreadySubmitted,
+    Answer,
+    Assessment,
+    CategoryResult,
+    Team,
+)
+from maturity.models import Cell, MaturityModel, Practice
+from maturity.tree import CategoryNode
+
+from .conftest import answer_all, up_to
+
+
+@pytest.fixture
+def member_client(client: Client, member: User) -> Client:
+    client.force_login(member)
+    return client
+
+
+def edit_url(assessment: Assessment, category: str) -> str:
+    return reverse("assessment_edit", args=[assessment.pk, category])
+
+
+def category(assessment: Assessment, slug: str) -> CategoryNode:
+    node = assessment.tree().category(slug)
+    assert node is not None
+    return node
+
+
+def page_data(node: CategoryNode, status: str = "yes", note: str = "") -> dict[str, str]:
+    data = {f"p{p.id}-status": status for p in node.practices}
+    data.update({f"p{p.id}-note": note for p in node.practices})
+    return data
+
+
+def test_start_creates_a_draft_and_opens_the_first_category(
+    member_client: Client, cd_model: MaturityModel, payments: Team
+) -> None:
+    response = member_client.post(
+        reverse("assessment_new", args=["payments"]), {"model": cd_model.pk}
+    )
+    assessment = Assessment.objects.get()
+    assert assessment.is_draft and assessment.team == payments
+    assert response["Location"] == edit_url(assessment, "build")
+
+
+def test_start_prefilled_copies_the_last_submitted_answers(
+    member_client: Client, submitted: Assessment, cd_model: MaturityModel
+) -> None:
+    submitted.answers.filter(practice__key="build.0.versioned-scripts").update(note="See wiki")
+    member_client.post(
+        reverse("assessment_new", args=["payments"]), {"model": cd_model.pk, "prefill": "on"}
+    )
+    new = Assessment.objects.drafts().get()
+    assert new.statuses() == {
+        practice_id: status for practice_id, status in submitted.statuses().items()
+    }
+    assert new.answers.get(practice__key="build.0.versioned-scripts").note == "See wiki"
+
+
+def test_start_without_prefill_is_empty(
+    member_client: Client, submitted: Assessment, cd_model: MaturityModel
+) -> None:
+    member_client.post(reverse("assessment_new", args=["payments"]), {"model": cd_model.pk})
+    assert not Assessment.objects.drafts().get().answers.exists()
+
+
+def test_start_with_an_inactive_model_is_a_form_error(
+    member_client: Client, cd_model: MaturityModel
+) -> None:
+    cd_model.is_active = False
+    cd_model.save()
+    response = member_client.post(
+        reverse("assessment_new", args=["payments"]), {"model": cd_model.pk}
+    )
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content
+    assert not Assessment.objects.exists()
+
+
+def test_page_groups_practices_by_level_with_the_cell_summary(
+    member_client: Client, draft: Assessment, django_assert_num_queries: object
+) -> None:
+    # session, user, assessment with membership, levels, categories, cells, practices,
+    # answers of the assessment
+    with django_assert_num_queries(8):  # type: ignore[operator]
+        response = member_client.get(edit_url(draft, "testing"))
+    page = response.content.decode()
+    node = category(draft, "testing")
+    for cell in node.cells[1:]:
+        assert escape(cell.summary) in page
+    assert "0 · Repeatable" in page and "3 · Optimizing" in page
+    for practice in node.practices:
+        assert escape(practice.text) in page
+    assert "Regressive" not in page.split("<h1")[1]  # the floor holds nothing to answer
+    assert "0 of" in page  # progress: nothing answered yet
+
+
+def test_save_stores_every_answer_and_note(member_client: Client, draft: Assessment) -> None:
+    node = category(draft, "build")
+    data = page_data(node, "partly", "We are close")
+    response = member_client.post(edit_url(draft, "build"), {**data, "go": "stay"})
+    assert response["Location"] == edit_url(draft, "build")
+    answers = draft.answers.all()
+    assert len(answers) == len(node.practices)
+    assert {(a.status, a.note) for a in answers} == {("partly", "We are close")}
+
+
+def test_save_and_next_goes_to_the_next_category_then_to_review(
+    member_client: Client, draft: Assessment
+) -> None:
+    response = member_client.post(
+        edit_url(draft, "build"), {**page_data(category(draft, "build")), "go": "next"}
+    )
+    assert response["Location"] == edit_url(draft, "environments")
+    last = category(draft, "configuration")
+    response = member_client.post(
+        edit_url(draft, "configuration"), {**page_data(last), "go": "next"}
+    )
+    assert response["Location"] == reverse("assessment_review", args=[draft.pk])
+
+
+def test_save_and_back_goes_to_the_previous_category(
+    member_client: Client, draft: Assessment
+) -> None:
+    node = category(draft, "release")
+    response = member_client.post(edit_url(draft, "release"), {**page_data(node), "go": "back"})
+    assert response["Location"] == edit_url(draft, "environments")
+
+
+def test_a_note_without_an_answer_is_kept(member_client: Client, draft: Assessment) -> None:
+    practice = category(draft, "build").practices[0]
+    member_client.post(edit_url(draft, "build"), {f"p{practice.id}-note": "Ask ops"})
+    answer = draft.answers.get()
+    assert (answer.practice_id, answer.status, answer.note) == (practice.id, "", "Ask ops")
+
+
+def test_answers_can_be_changed_and_cleared(member_client: Client, draft: Assessment) -> None:
+    node = category(draft, "build")
+    member_client.post(edit_url(draft, "build"), page_data(node, "yes"))
+    first, second = node.practices[0], node.practices[1]
+    member_client.post(edit_url(draft, "build"), {f"p{first.id}-status": "no"})
+    assert draft.statuses() == {first.id: "no"}
+    assert second.id not in draft.statuses()
+
+
+def test_saving_a_page_takes_the_same_queries_whatever_its_size(
+    member_client: Client, draft: Assessment, django_assert_num_queries: object
+) -> None:
+    small = category(draft, "build")
+    cell = Cell.objects.get(category__slug="testing", level__value=2)
+    for index in range(20):
+        Practice.objects.create(cell=cell, key=f"testing.2.extra-{index}", text=f"Extra {index}")
+    large = category(draft, "testing")
+    assert len(large.practices) >= len(small.practices) + 20
+    # session, user, assessment with membership, the tree (4), answers, then in one
+    # transaction: savepoint, upsert, release (clearing answers would add one delete);
+    # the flash message lives in the cookie.
+    for node in (small, large):
+        with django_assert_num_queries(11):  # type: ignore[operator]
+            member_client.post(edit_url(draft, node.slug), page_data(node))
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        ("foreign-practice", b"answers to practices it does not ask about"),
+        ("other-model-practice", b"answers to practices it does not ask about"),
+        ("unknown-status", b"Select a valid choice"),
+        ("oversized-note", b"Ensure this value has at most"),
+    ],
+)
+def test_tampered_posts_are_refused_and_change_nothing(
+    member_client: Client, draft: Assessment, tamper: str, message: bytes
+) -> None:
+    node = category(draft, "build")
+    data = page_data(node, "yes")
+    first = node.practices[0]
+    if tamper == "foreign-practice":
+        other = category(draft, "testing").practices[0]
+        data[f"p{other.id}-status"] = "yes"
+    elif tamper == "other-model-practice":
+        data["p999999-status"] = "yes"
+    elif tamper == "unknown-status":
+        data[f"p{first.id}-status"] = "maybe"
+    else:
+        data[f"p{first.id}-note"] = "x" * (NOTE_MAX_LENGTH + 1)
+    response = member_client.post(edit_url(draft, "build"), data)
+    assert response.status_code == 400
+    assert message in response.content
+    assert not draft.answers.exists()
+
+
+def test_unknown_category_is_404(member_client: Client, draft: Assessment) -> None:
+    assert member_client.get(edit_url(draft, "marketing")).status_code == 404
+
+
+def test_retired_category_is_not_in_the_questionnaire(
+    member_client: Client, draft: Assessment, cd_model: MaturityModel
+) -> None:
+    cd_model.categories.filter(slug="data").update(is_active=False)
+    assert member_client.get(edit_url(draft, "data")).status_code == 404
+    assert b"Data management" not in member_client.get(edit_url(draft, "build")).content
+
+
+def test_incomplete_submit_is_refused_with_the_list_and_loses_nothing(
+    member_client: Client, draft: Assessment
+) -> None:
+    node = category(draft, "build")
+    member_client.post(edit_url(draft, "build"), page_data(node, "yes", "kept"))
+    before = list(draft.answers.values_list("practice_id", "status", "note"))
+    response = member_client.post(reverse("assessment_review", args=[draft.pk]))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Not submitted yet" in page
+    testing = category(draft, "testing")
+    assert escape(testing.practices[0].text) in page
+    assert f"{len(testing.practices)} of {len(testing.practices)} unanswered" in page
+    assert "✓ complete" in page  # build is done
+    draft.refresh_from_db()
+    assert draft.is_draft
+    assert list(draft.answers.values_list("practice_id", "status", "note")) == before
+
+
+def test_complete_submit_freezes_the_results(member_client: Client, draft: Assessment) -> None:
+    answer_all(draft, up_to(1))
+    response = member_client.post(reverse("assessment_review", args=[draft.pk]))
+    assert response["Location"] == reverse("assessment_result", args=[draft.pk])
+    draft.refresh_from_db()
+    assert not draft.is_draft
+    results = CategoryResult.objects.filter(assessment=draft)
+    assert results.count() == 6
+    assert {(r.level, r.score) for r in results} == {(1, 1.0)}
+
+
+def test_submitted_assessment_is_read_only(member_client: Client, submitted: Assessment) -> None:
+    node = category(submitted, "build")
+    before = list(submitted.answers.values_list("practice_id", "status"))
+    response = member_client.post(edit_url(submitted, "build"), page_data(node, "no"))
+    assert response.status_code == 409
+    assert member_client.post(reverse("assessment_review", args=[submitted.pk])).status_code == 409
+    assert list(submitted.answers.values_list("practice_id", "status")) == before
+    assert CategoryResult.objects.filter(assessment=submitted).count() == 6
+    follow = member_client.get(edit_url(submitted, "build"), follow=True)
+    assert follow.redirect_chain[-1][0] == reverse("assessment_result", args=[submitted.pk])
+    assert b"can no longer change" in follow.content
+
+
+def test_submit_twice_keeps_one_set_of_results(draft: Assessment) -> None:
+    answer_all(draft, up_to(0))
+    draft.submit()
+    stale = Assessment.objects.get(pk=draft.pk)
+    stale.submitted_at = None  # another request still holding the draft
+    with pytest.raises(AlreadySubmitted):
+        stale.submit()
+    assert CategoryResult.objects.filter(assessment=draft).count() == 6
+
+
+def test_answers_of_retired_practices_do_not_block_or_count(draft: Assessment) -> None:
+    answer_all(draft, up_to(3))
+    retired = Practice.objects.filter(key__startswith="build.2.")
+    retired.update(is_active=False)
+    Answer.objects.filter(assessment=draft, practice__in=retired).update(status="no")
+    results = {result.slug: result for result in draft.submit()}
+    assert results["build"].level == 3
