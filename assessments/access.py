@@ -11,10 +11,10 @@ from .models import AnyUser, Assessment, Team, is_manager
 
 def get_team_for_user(user: AnyUser, slug: str, *, to_edit: bool = False) -> Team:
     """A team its members may see and edit; managers may see every team (read-only)."""
-    teams = Team.objects.filter(memberships__user=user.pk)
-    if not to_edit and is_manager(user):
-        teams = Team.objects.all()
-    return get_object_or_404(teams, slug=slug)
+    team = get_object_or_404(Team.objects.with_membership(user), slug=slug)
+    if team.is_member or (not to_edit and is_manager(user)):
+        return team
+    raise Http404("No team matches the given query.")
 
 
 def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) -> Assessment:
@@ -22,8 +22,6 @@ def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) ->
     assessment = get_object_or_404(
         Assessment.objects.select_related("team", "model").with_membership(user), pk=pk
     )
-    if assessment.is_member:
-        return assessment
-    if not to_edit and not assessment.is_draft and is_manager(user):
+    if assessment.is_member or (not to_edit and not assessment.is_draft and is_manager(user)):
         return assessment
     raise Http404("No assessment matches the given query.")

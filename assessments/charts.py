@@ -228,11 +228,11 @@ def trend_svg(
         '<g font-family="system-ui, sans-serif" font-size="12">',
     ]
     for value, name in levels:
-        y = _fmt(to_y(value))
+        level_y = _fmt(to_y(value))
         parts.append(
-            f'<line x1="{_fmt(left)}" y1="{y}" x2="{_fmt(width - right)}" y2="{y}" '
+            f'<line x1="{_fmt(left)}" y1="{level_y}" x2="{_fmt(width - right)}" y2="{level_y}" '
             'stroke="#dee2e6"/>'
-            f'<text x="{_fmt(left - 6)}" y="{y}" dy="4" text-anchor="end" fill="#495057">'
+            f'<text x="{_fmt(left - 6)}" y="{level_y}" dy="4" text-anchor="end" fill="#495057">'
             f"{escape(f'{value} {name}')}</text>"
         )
     coords = [(to_x(point.x), to_y(point.value)) for point in points]

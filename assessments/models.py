@@ -21,9 +21,9 @@ from . import scoring
 from .questionnaire import CategoryProgress, progress, scoring_categories
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
-AnyUser: TypeAlias = "AbstractBaseUser | AnonymousUser"
+AnyUser: TypeAlias = "User | AnonymousUser"
 
 NOTE_MAX_LENGTH = 2000
 VIEW_ALL_TEAMS = "assessments.view_all_teams"
@@ -47,11 +47,11 @@ class Incomplete(Exception):
 
 
 class TeamQuerySet(models.QuerySet["Team"]):
-    def visible_to(self, user: AnyUser) -> TeamQuerySet:
-        """Teams the user is a member of; every team for managers."""
-        if is_manager(user):
-            return self.all()
-        return self.filter(memberships__user=user.pk)
+    def with_membership(self, user: AnyUser) -> TeamQuerySet:
+        """Annotate `is_member`: whether the user belongs to the team."""
+        return self.annotate(
+            is_member=Exists(Membership.objects.filter(team=OuterRef("pk"), user=user.pk))
+        )
 
 
 class Team(models.Model):
@@ -62,6 +62,7 @@ class Team(models.Model):
     )
 
     objects = TeamQuerySet.as_manager()
+    is_member: bool  # only on rows fetched with_membership()
 
     class Meta:
         ordering = ["name"]
@@ -102,13 +103,6 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         membership = Membership.objects.filter(team=OuterRef("team"), user=user.pk)
         return self.annotate(is_member=Exists(membership))
 
-    def visible_to(self, user: AnyUser) -> AssessmentQuerySet:
-        """Members see their teams' drafts and results; managers see every result."""
-        mine = Exists(Membership.objects.filter(team=OuterRef("team"), user=user.pk))
-        if is_manager(user):
-            return self.filter(mine | Q(submitted_at__isnull=False))
-        return self.filter(mine)
-
     def latest_submitted_per_team(self) -> AssessmentQuerySet:
         """Each team's most recent submitted assessment."""
         latest = (
@@ -144,6 +138,7 @@ class Assessment(models.Model):
     notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     objects = AssessmentQuerySet.as_manager()
+    is_member: bool  # only on rows fetched with_membership()
 
     class Meta:
         ordering = ["-created_at"]

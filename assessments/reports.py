@@ -63,7 +63,9 @@ def build_report(assessment: Assessment) -> Report:
     categories = [category for category in categories if category.slug in by_slug]
     previous = _previous(assessment)
     previous_scores = (
-        {result.category.slug: result.score for result in previous.results.all()} if previous else {}
+        {result.category.slug: result.score for result in previous.results.all()}
+        if previous
+        else {}
     )
     rows = [
         CategoryRow(

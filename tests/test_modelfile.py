@@ -237,7 +237,7 @@ def model_specs(draw: st.DrawFn) -> ModelSpec:
     for slug in category_slugs:
         cells = []
         for value in values:
-            practices = ()
+            practices: tuple[PracticeSpec, ...] = ()
             if value != values[0]:
                 practices = tuple(
                     PracticeSpec(

@@ -7,88 +7,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('maturity', '0001_initial'),
+        ("maturity", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('member', 'Member'), ('lead', 'Lead')], default='member', max_length=10)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("member", "Member"), ("lead", "Lead")],
+                        default="member",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(help_text="Appears in the team's URL.", max_length=60, unique=True)),
-                ('members', models.ManyToManyField(related_name='teams', through='assessments.Membership', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Appears in the team's URL.", max_length=60, unique=True
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        related_name="teams",
+                        through="assessments.Membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='assessments.team'),
+            model_name="membership",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="assessments.team",
+            ),
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('submitted_at', models.DateTimeField(blank=True, help_text='Empty while the assessment is a draft.', null=True)),
-                ('notes', models.TextField(blank=True, max_length=2000)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='maturity.maturitymodel')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='assessments.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True, help_text="Empty while the assessment is a draft.", null=True
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, max_length=2000)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="maturity.maturitymodel",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="assessments.team",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'permissions': [('view_all_teams', "Can view every team's results")],
+                "ordering": ["-created_at"],
+                "permissions": [("view_all_teams", "Can view every team's results")],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(blank=True, choices=[('yes', 'Yes'), ('partly', 'Partly'), ('no', 'No'), ('na', 'Not applicable')], help_text='Empty: not answered yet.', max_length=6)),
-                ('note', models.TextField(blank=True, max_length=2000)),
-                ('practice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='maturity.practice')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='assessments.assessment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("yes", "Yes"),
+                            ("partly", "Partly"),
+                            ("no", "No"),
+                            ("na", "Not applicable"),
+                        ],
+                        help_text="Empty: not answered yet.",
+                        max_length=6,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, max_length=2000)),
+                (
+                    "practice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="maturity.practice",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="assessments.assessment",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'practice'), name='unique_answer_per_practice'), models.CheckConstraint(condition=models.Q(('status__in', ['', 'yes', 'partly', 'no', 'na'])), name='answer_status_valid')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "practice"), name="unique_answer_per_practice"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["", "yes", "partly", "no", "na"])),
+                        name="answer_status_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CategoryResult',
+            name="CategoryResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.SmallIntegerField()),
-                ('score', models.FloatField()),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='assessments.assessment')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='maturity.category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.SmallIntegerField()),
+                ("score", models.FloatField()),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="maturity.category",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'category'), name='unique_result_per_category')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "category"), name="unique_result_per_category"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'team'), name='unique_membership'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "team"), name="unique_membership"),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['team', 'submitted_at'], name='assessment_team_submitted'),
+            model_name="assessment",
+            index=models.Index(fields=["team", "submitted_at"], name="assessment_team_submitted"),
         ),
     ]

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Answer, Assessment, Membership, Team
+from assessments.scoring import NO, PARTLY, YES
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, load_tree
 
@@ -163,13 +164,13 @@ def _answers_for(
     for cell in category.cells:
         for index, practice in enumerate(cell.practices):
             if cell.level <= level:
-                status = Answer.Status.YES
+                status = YES
             elif cell.level == level + 1:
                 done = round(share * len(cell.practices))
-                status = Answer.Status.YES if index < done else Answer.Status.NO
+                status = YES if index < done else NO
                 if index == done and chooser.random() < 0.5:
-                    status = Answer.Status.PARTLY
+                    status = PARTLY
             else:
-                status = Answer.Status.PARTLY if chooser.random() < 0.15 else Answer.Status.NO
+                status = PARTLY if chooser.random() < 0.15 else NO
             answers.append(Answer(assessment=assessment, practice_id=practice.id, status=status))
     return answers

@@ -1,0 +1,262 @@
+"""The result page, export.json, the team page and home."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+from assessments.models import Assessment, Team
+from maturity.models import MaturityModel
+
+from .conftest import answer_all, up_to
+
+
+def submit(team: Team, model: MaturityModel, user: User, status_for, when: datetime) -> Assessment:  # type: ignore[no-untyped-def]
+    assessment = Assessment.start(team, model, user, prefill_from=None)
+    answer_all(assessment, status_for)
+    assessment.submit()
+    Assessment.objects.filter(pk=assessment.pk).update(submitted_at=when)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def build_half_of_level_2(practice) -> str:  # type: ignore[no-untyped-def]
+    """Level 1 everywhere; in build, level 2 half done (yes, partly, no...)."""
+    if practice.level <= 1:
+        return "yes"
+    if practice.key.startswith("build.2.") and practice.order == 1:
+        return "yes"
+    if practice.key.startswith("build.2.") and practice.order == 2:
+        return "partly"
+    return "no"
+
+
+@pytest.fixture
+def two_results(
+    cd_model: MaturityModel, payments: Team, member: User
+) -> tuple[Assessment, Assessment]:
+    earlier = submit(
+        payments, cd_model, member, up_to(0), datetime(2026, 5, 1, 9, tzinfo=timezone.utc)
+    )
+    later = submit(
+        payments,
+        cd_model,
+        member,
+        build_half_of_level_2,
+        datetime(2026, 11, 26, 10, tzinfo=timezone.utc),
+    )
+    return earlier, later
+
+
+def test_result_page_shows_radar_levels_changes_and_next_steps(
+    client: Client,
+    member: User,
+    two_results: tuple[Assessment, Assessment],
+    django_assert_num_queries: object,
+) -> None:
+    _, later = two_results
+    client.force_login(member)
+    # session, user, assessment with membership, tree (4), answers, frozen results,
+    # previous assessment and its results
+    with django_assert_num_queries(11):  # type: ignore[operator]
+        response = client.get(reverse("assessment_result", args=[later.pk]))
+    page = response.content.decode()
+    assert "<svg" in page and 'role="img"' in page
+    assert "stroke-dasharray" in page  # the previous assessment, dashed
+    assert "Previous (01 May 2026)" in page
+    assert "1 · Consistent" in page
+    assert "▲ +1.0" in page  # level 0 -> level 1 in five categories
+    assert "▲ +1.5" in page  # build: 0.0 -> 1.5
+    # Next steps: build (1.5) comes after the five categories at 1.0, which are in order.
+    steps = page.split('id="next-steps-heading"')[1]
+    positions = [
+        steps.index(name)
+        for name in [
+            "Environments and deployment",
+            "Release management",
+            "Testing",
+            "Build management",
+        ]
+    ]
+    assert positions == sorted(positions)
+
+
+def test_result_page_query_count_does_not_grow_with_history(
+    client: Client,
+    member: User,
+    cd_model: MaturityModel,
+    payments: Team,
+    django_assert_num_queries: object,
+) -> None:
+    for month in range(1, 7):
+        latest = submit(
+            payments,
+            cd_model,
+            member,
+            up_to(month % 3),
+            datetime(2026, month, 1, tzinfo=timezone.utc),
+        )
+    client.force_login(member)
+    with django_assert_num_queries(11):  # type: ignore[operator]
+        client.get(reverse("assessment_result", args=[latest.pk]))
+
+
+def test_first_result_has_no_comparison(
+    client: Client, member: User, submitted: Assessment
+) -> None:
+    client.force_login(member)
+    page = client.get(reverse("assessment_result", args=[submitted.pk])).content.decode()
+    assert "stroke-dasharray" not in page.split('class="legend"')[0]
+    assert "Change" not in page
+
+
+def test_draft_result_is_a_labelled_preview(
+    client: Client, member: User, draft: Assessment
+) -> None:
+    answer_all(draft, up_to(2))
+    client.force_login(member)
+    page = client.get(reverse("assessment_result", args=[draft.pk])).content.decode()
+    assert "Preview of a draft" in page
+    assert "2.0" in page
+    assert "Download JSON" not in page
+
+
+def test_export_json_matches_the_contract(
+    client: Client, manager: User, two_results: tuple[Assessment, Assessment]
+) -> None:
+    _, later = two_results
+    client.force_login(manager)
+    response = client.get(reverse("assessment_export", args=[later.pk]))
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    assert list(data) == ["id", "team", "model", "submitted_at", "overall", "categories"]
+    assert data["id"] == later.pk
+    assert data["team"] == {"slug": "payments", "name": "Payments"}
+    assert data["model"] == {"slug": "continuous-delivery", "version": "1"}
+    assert data["submitted_at"] == "2026-11-26T10:00:00Z"
+    assert data["overall"] == 1.1  # (1.5 + 5 x 1.0) / 6 = 1.083
+    assert [c["slug"] for c in data["categories"]] == [
+        "build",
+        "environments",
+        "release",
+        "testing",
+        "data",
+        "configuration",
+    ]
+    build = data["categories"][0]
+    assert list(build) == ["slug", "name", "level", "level_name", "score", "next_steps"]
+    assert build["name"] == "Build management and continuous integration"
+    assert (build["level"], build["level_name"], build["score"]) == (1, "Consistent", 1.5)
+    build_level_2 = later.tree().category("build").cells[3].practices  # type: ignore[union-attr]
+    assert build["next_steps"] == [p.text for p in build_level_2 if p.order >= 2]
+
+
+def test_export_of_a_draft_is_404(client: Client, member: User, draft: Assessment) -> None:
+    client.force_login(member)
+    assert client.get(reverse("assessment_export", args=[draft.pk])).status_code == 404
+
+
+def test_top_category_has_no_next_steps(
+    client: Client, member: User, cd_model: MaturityModel, payments: Team
+) -> None:
+    done = submit(payments, cd_model, member, up_to(3), datetime(2026, 3, 1, tzinfo=timezone.utc))
+    client.force_login(member)
+    data = client.get(reverse("assessment_export", args=[done.pk])).json()
+    assert {c["score"] for c in data["categories"]} == {3.0}
+    assert all(c["next_steps"] == [] for c in data["categories"])
+    page = client.get(reverse("assessment_result", args=[done.pk])).content.decode()
+    assert "Every area is at the top level" in page
+
+
+def test_team_page_lists_history_newest_first_with_a_trend(
+    client: Client, manager: User, two_results: tuple[Assessment, Assessment]
+) -> None:
+    client.force_login(manager)
+    page = client.get(reverse("team_detail", args=["payments"])).content.decode()
+    table = page.split('id="history-heading"')[1]
+    assert table.index("26 Nov 2026") < table.index("1 May 2026")
+    assert 'class="chart trend"' in page
+    assert "Start new assessment" not in page  # managers read only
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_team_page_query_count_is_constant(
+    client: Client,
+    member: User,
+    cd_model: MaturityModel,
+    payments: Team,
+    count: int,
+    django_assert_num_queries: object,
+) -> None:
+    for month in range(1, count + 1):
+        submit(
+            payments,
+            cd_model,
+            member,
+            up_to(month % 3),
+            datetime(2026, month, 1, tzinfo=timezone.utc),
+        )
+    client.force_login(member)
+    # session, user, team with membership, assessments, their results, levels for the trend
+    with django_assert_num_queries(6):  # type: ignore[operator]
+        client.get(reverse("team_detail", args=["payments"]))
+
+
+def test_home_shows_latest_overall_weakest_area_and_drafts(
+    client: Client, member: User, two_results: tuple[Assessment, Assessment], draft: Assessment
+) -> None:
+    client.force_login(member)
+    page = client.get("/").content.decode()
+    assert 'overall <strong class="fs-5">1.1</strong>' in page
+    assert "Weakest area: <strong>Environments and deployment</strong> (1.0)" in page
+    assert reverse("assessment_review", args=[draft.pk]) in page
+    assert reverse("assessment_new", args=["payments"]) in page
+
+
+@pytest.mark.parametrize("teams", [2, 8])
+def test_home_query_count_is_constant(
+    client: Client,
+    member: User,
+    manager: User,
+    cd_model: MaturityModel,
+    teams: int,
+    django_assert_num_queries: object,
+) -> None:
+    from assessments.models import Membership
+
+    for index in range(teams):
+        team = Team.objects.create(name=f"Team {index}", slug=f"team-{index}")
+        Membership.objects.create(user=manager, team=team)
+        submit(team, cd_model, member, up_to(index % 3), datetime(2026, 1, 1, tzinfo=timezone.utc))
+        Assessment.start(team, cd_model, manager, prefill_from=None)
+    client.force_login(manager)
+    # session, user, memberships, manager permission (user and group), latest of my
+    # teams and their results, the other teams and their latest (Payments has none,
+    # so no results query), drafts
+    with django_assert_num_queries(10):  # type: ignore[operator]
+        page = client.get("/").content.decode()
+    assert page.count("Start new assessment") == teams
+    assert "All teams" in page  # Payments, seen as a manager
+
+
+def test_home_for_someone_without_a_team_says_what_to_do(
+    client: Client, django_user_model: type[User]
+) -> None:
+    client.force_login(django_user_model.objects.create_user("new", password="pw"))
+    assert b"You are not on a team yet" in client.get("/").content
+
+
+def test_texts_from_the_model_are_escaped_on_the_result_page(
+    client: Client, member: User, submitted: Assessment, cd_model: MaturityModel
+) -> None:
+    cd_model.categories.filter(slug="build").update(name="<script>alert(1)</script>")
+    client.force_login(member)
+    page = client.get(reverse("assessment_result", args=[submitted.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert escape("<script>alert(1)</script>") in page

@@ -1,0 +1,60 @@
+"""seed_demo: a living app for a new user, never on a production server by accident."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from assessments.models import Assessment, Team
+from assessments.reports import build_report
+
+from .conftest import run_command
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_creates_teams_with_a_year_of_varied_history() -> None:
+    output = run_command("seed_demo")
+    assert "password for all: demo" in output
+    assert Team.objects.count() == 5
+    submitted = Assessment.objects.submitted()
+    assert submitted.count() >= 10
+    assert Assessment.objects.drafts().count() == 1
+    span = submitted.order_by("submitted_at")
+    first, last = span.first(), span.last()
+    assert first and last and (last.submitted_at - first.submitted_at).days > 270  # type: ignore[operator]
+
+    def overall(slug: str, newest: bool) -> float:
+        ordered = Assessment.objects.submitted().filter(team__slug=slug).order_by("submitted_at")
+        assessment = ordered.last() if newest else ordered.first()
+        assert assessment is not None
+        return build_report(assessment).overall  # type: ignore[return-value]
+
+    assert overall("payments", newest=True) > overall("payments", newest=False) + 1  # improves
+    platform_data = [
+        build_report(a).rows[4].score
+        for a in Assessment.objects.submitted()
+        .filter(team__slug="platform")
+        .order_by("submitted_at")
+    ]
+    assert platform_data[-1] < platform_data[0] - 1  # regresses in data management
+    assert not Assessment.objects.filter(team__slug="identity").exists()  # never assessed
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_twice_changes_nothing() -> None:
+    run_command("seed_demo")
+    before = Assessment.objects.count()
+    assert "already there" in run_command("seed_demo")
+    assert Assessment.objects.count() == before
+
+
+@override_settings(DEBUG=False)
+def test_seed_demo_refuses_without_debug_unless_forced() -> None:
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        run_command("seed_demo")
+    assert not Team.objects.exists()
+    run_command("seed_demo", "--force")
+    assert Team.objects.count() == 5
