@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from .models import Membership, Team
+from .models import Assessment, Membership, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -17,3 +18,19 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    """Read-only: answers and results change only through the questionnaire."""
+
+    list_display = ["team", "model", "created_at", "submitted_at", "created_by"]
+    list_filter = ["model", "team", ("submitted_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["team", "model", "created_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -178,3 +178,32 @@ def test_non_staff_user_cannot_open_the_admin(
     response = client.get(reverse("admin:maturity_practice_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "queries"),
+    # session, user, count x2, rows; assessments add the model and team filter choices
+    # and the date hierarchy
+    [("admin:assessments_team_changelist", 5), ("admin:assessments_assessment_changelist", 9)],
+)
+def test_team_and_assessment_changelists_render_with_pinned_queries(
+    staff_client: Client,
+    submitted: object,
+    django_assert_num_queries: object,
+    url_name: str,
+    queries: int,
+) -> None:
+    with django_assert_num_queries(queries):  # type: ignore[operator]
+        assert staff_client.get(reverse(url_name)).status_code == 200
+
+
+def test_assessments_cannot_be_edited_in_the_admin(
+    staff_client: Client, submitted: Assessment
+) -> None:
+    url = reverse("admin:assessments_assessment_change", args=[submitted.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200
+    assert b'name="submitted_at"' not in page.content
+    staff_client.post(url, {"notes": "changed"})
+    submitted.refresh_from_db()
+    assert submitted.notes == ""
