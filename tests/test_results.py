@@ -26,6 +26,14 @@ def submit(team: Team, model: MaturityModel, user: User, status_for, when: datet
     return assessment
 
 
+def monthly_history(team: Team, model: MaturityModel, user: User, months: int) -> list[Assessment]:
+    """One submitted assessment on the first of each month of 2026, oldest first."""
+    return [
+        submit(team, model, user, up_to(month % 3), datetime(2026, month, 1, tzinfo=timezone.utc))
+        for month in range(1, months + 1)
+    ]
+
+
 def build_half_of_level_2(practice) -> str:  # type: ignore[no-untyped-def]
     """Level 1 everywhere; in build, level 2 half done (yes, partly, no...)."""
     if practice.level <= 1:
@@ -94,14 +102,7 @@ def test_result_page_query_count_does_not_grow_with_history(
     payments: Team,
     django_assert_num_queries: object,
 ) -> None:
-    for month in range(1, 7):
-        latest = submit(
-            payments,
-            cd_model,
-            member,
-            up_to(month % 3),
-            datetime(2026, month, 1, tzinfo=timezone.utc),
-        )
+    latest = monthly_history(payments, cd_model, member, months=6)[-1]
     client.force_login(member)
     with django_assert_num_queries(11):  # type: ignore[operator]
         client.get(reverse("assessment_result", args=[latest.pk]))
@@ -194,14 +195,7 @@ def test_team_page_query_count_is_constant(
     count: int,
     django_assert_num_queries: object,
 ) -> None:
-    for month in range(1, count + 1):
-        submit(
-            payments,
-            cd_model,
-            member,
-            up_to(month % 3),
-            datetime(2026, month, 1, tzinfo=timezone.utc),
-        )
+    monthly_history(payments, cd_model, member, months=count)
     client.force_login(member)
     # session, user, team with membership, assessments, their results, levels for the trend
     with django_assert_num_queries(6):  # type: ignore[operator]
