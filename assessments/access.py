@@ -25,3 +25,9 @@ def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) ->
     if assessment.is_member or (not to_edit and not assessment.is_draft and is_manager(user)):
         return assessment
     raise Http404("No assessment matches the given query.")
+
+
+def require_manager(user: AnyUser) -> None:
+    """The dashboard is for managers only; anyone else gets 404."""
+    if not is_manager(user):
+        raise Http404("No such page.")

@@ -254,3 +254,49 @@ def trend_svg(
         )
     parts.append("</g></svg>")
     return "\n".join(parts)
+
+
+# A sequential ramp (ColorBrewer YlGnBu): ordered by lightness, so it reads for
+# colour-blind people and in grey print. The same colours mark levels in app.css.
+LEVEL_RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#225ea8"]
+LEVEL_TEXT = ["#212529", "#212529", "#212529", "#212529", "#ffffff"]
+
+
+def level_colours(position: int, count: int) -> tuple[str, str]:
+    """Fill and text colour for the level at `position` of `count` levels."""
+    index = round(position * (len(LEVEL_RAMP) - 1) / max(count - 1, 1))
+    return LEVEL_RAMP[index], LEVEL_TEXT[index]
+
+
+def distribution_svg(
+    counts: Sequence[tuple[str, int]], *, title: str, chart_id: str, width: float = 320
+) -> str:
+    """One stacked bar: how many teams sit at each level, floor on the left."""
+    height, total = 28.0, sum(count for _, count in counts)
+    desc = ", ".join(f"{label}: {count}" for label, count in counts)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart distribution" '
+        'font-family="system-ui, sans-serif" font-size="13">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        f'<rect width="{_fmt(width)}" height="{_fmt(height)}" fill="none" stroke="#adb5bd"/>',
+    ]
+    x = 0.0
+    for position, (label, count) in enumerate(counts):
+        if not count:
+            continue
+        fill, ink = level_colours(position, len(counts))
+        share = width * count / total
+        parts.append(
+            f'<rect x="{_fmt(x)}" width="{_fmt(share)}" height="{_fmt(height)}" fill="{fill}" '
+            f'stroke="#fff"><title>{escape(f"{label}: {count}")}</title></rect>'
+        )
+        if share >= 16:
+            parts.append(
+                f'<text x="{_fmt(x + share / 2)}" y="19" text-anchor="middle" fill="{ink}">'
+                f"{count}</text>"
+            )
+        x += share
+    parts.append("</svg>")
+    return "\n".join(parts)

@@ -10,8 +10,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Avg, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber, TruncQuarter
 from django.utils import timezone
 
 from maturity.models import Category, MaturityModel, Practice
@@ -26,12 +28,22 @@ if TYPE_CHECKING:
 AnyUser: TypeAlias = "User | AnonymousUser"
 
 NOTE_MAX_LENGTH = 2000
-VIEW_ALL_TEAMS = "assessments.view_all_teams"
 
 
 def is_manager(user: AnyUser) -> bool:
-    """Managers see every team's results, read-only (permission checks may query)."""
-    return user.is_authenticated and user.has_perm(VIEW_ALL_TEAMS)
+    """Whether the user may see every team's results, read-only: superusers, and active
+    users granted `assessments.view_all_teams` directly or through a group such as
+    "Managers". One query at most per request: the answer is kept on the user object."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_is_manager"):
+        granted = Permission.objects.filter(
+            content_type__app_label="assessments", codename="view_all_teams"
+        ).filter(Q(user=user) | Q(group__user=user))
+        user._is_manager = granted.exists()  # type: ignore[union-attr,attr-defined]
+    return bool(user._is_manager)  # type: ignore[union-attr,attr-defined]
 
 
 class AlreadySubmitted(Exception):
@@ -103,15 +115,31 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         membership = Membership.objects.filter(team=OuterRef("team"), user=user.pk)
         return self.annotate(is_member=Exists(membership))
 
-    def latest_submitted_per_team(self) -> AssessmentQuerySet:
-        """Each team's most recent submitted assessment."""
-        latest = (
-            Assessment.objects.submitted()
-            .filter(team=OuterRef("team"))
-            .order_by("-submitted_at", "-pk")
-            .values("pk")[:1]
+    def latest_per_team(self, depth: int = 1) -> AssessmentQuerySet:
+        """The `depth` most recent submitted assessments of each team, ranked by
+        `recency` (1 = latest); filtering on a window runs as one subquery."""
+        recency = Window(
+            RowNumber(),
+            partition_by=[F("team_id")],
+            order_by=[F("submitted_at").desc(), F("pk").desc()],
         )
-        return self.submitted().filter(pk=Subquery(latest))
+        return self.submitted().annotate(recency=recency).filter(recency__lte=depth)
+
+    def latest_per_team_and_quarter(self) -> AssessmentQuerySet:
+        """Each team's last submitted assessment in each calendar quarter, with its
+        `quarter` and `overall` (the mean of its category scores)."""
+        quarter = TruncQuarter("submitted_at")
+        rank = Window(
+            RowNumber(),
+            partition_by=[F("team_id"), quarter],
+            order_by=[F("submitted_at").desc(), F("pk").desc()],
+        )
+        return (
+            self.submitted()
+            .annotate(quarter=quarter, overall=Avg("results__score"))
+            .annotate(rank=rank)
+            .filter(rank=1)
+        )
 
     def with_results(self) -> AssessmentQuerySet:
         """Prefetch the frozen results with their categories (one more query)."""

@@ -31,9 +31,7 @@ def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:
     """Each team with its latest result: overall score and weakest category (two queries)."""
     latest = {
         assessment.team_id: assessment
-        for assessment in Assessment.objects.latest_submitted_per_team()
-        .filter(team__in=teams)
-        .with_results()
+        for assessment in Assessment.objects.latest_per_team().filter(team__in=teams).with_results()
     }
     summaries = []
     for team in teams:

@@ -1,17 +1,32 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import csv
+from datetime import datetime, timedelta, timezone
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone as django_timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import charts, scoring
-from .access import get_assessment_for_user, get_team_for_user
-from .forms import CategoryAnswersForm, NewAssessmentForm
+from .access import get_assessment_for_user, get_team_for_user, require_manager
+from .dashboard import (
+    Dashboard,
+    active_models,
+    bottleneck,
+    category_means,
+    csv_rows,
+    distributions,
+    load_dashboard,
+    quarter_label,
+    quarterly_trend,
+    sort_links,
+    sort_rows,
+)
+from .forms import CategoryAnswersForm, DashboardForm, NewAssessmentForm, OverlayForm
 from .models import AlreadySubmitted, Assessment, Incomplete, Membership, Team, is_manager
 from .questionnaire import progress
 from .reports import Report, build_report
@@ -217,4 +232,97 @@ def export_json(request: HttpRequest, pk: int) -> JsonResponse:
     response = JsonResponse(data, json_dumps_params={"indent": 2})
     filename = f"{assessment.team.slug}-assessment-{assessment.pk}.json"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _dashboard_data(
+    request: HttpRequest,
+) -> tuple[DashboardForm, Dashboard | None, list[tuple[int, str]]]:
+    """The filters as sent, the dashboard they select, and its model's levels."""
+    require_manager(request.user)
+    models = dict(active_models())
+    form = DashboardForm(request.GET or None, models=list(models))
+    model = form.chosen_model()
+    if model is None:
+        return form, None, []
+    days = form.within_days()
+    since = django_timezone.now() - timedelta(days=days) if days else None
+    return form, load_dashboard(model, since), models[model]
+
+
+@require_safe
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, data, levels = _dashboard_data(request)
+    if data is None:
+        return render(request, "assessments/dashboard.html", {"form": form})
+    fixed = [("team", "Team"), ("overall", "Overall"), ("date", "Assessed"), ("change", "Change")]
+    sortable = fixed + [(column.slug, column.name) for column in data.columns]
+    key, descending = form.sort_order({key for key, _ in sortable})
+    links = {link.key: link for link in sort_links(request.GET, sortable, key, descending)}
+    assessed = data.assessed()
+    overlay = OverlayForm(request.GET or None, teams=[(r.team.slug, r.team.name) for r in assessed])
+    found = distributions(data, [value for value, _ in levels])
+    names = dict(levels)
+    ctx = {
+        "form": form,
+        "overlay": overlay,
+        "data": data,
+        "rows": sort_rows(data.rows, key, descending),
+        "fixed_links": [links[key] for key, _ in fixed],
+        "column_links": [links[column.slug] for column in data.columns],
+        "distributions": [
+            (
+                item,
+                mark_safe(
+                    charts.distribution_svg(
+                        [(f"{value} {names[value]}", count) for value, count in item.counts],
+                        title=f"{item.column.name}: teams per level",
+                        chart_id=f"dist-{item.column.slug}",
+                    )
+                ),
+            )
+            for item in found
+        ],
+        "levels": levels,
+        "bottleneck": bottleneck(found),
+        "radar": mark_safe(_overlay_radar(data, levels, overlay.chosen())) if assessed else "",
+        "trend": mark_safe(_trend(data, levels)),
+        "export_query": request.GET.urlencode(),
+    }
+    return render(request, "assessments/dashboard.html", ctx)
+
+
+def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[str]) -> str:
+    floor = levels[0][0]
+    means = [floor if mean is None else mean for mean in category_means(data)]
+    series = [charts.Series("Organisation mean", means)]
+    for row in data.assessed():
+        if row.team.slug in chosen:
+            values = [cell.score if (cell := row.cell(c.slug)) else floor for c in data.columns]
+            series.append(charts.Series(row.team.name, values, dashed=True))
+    axes = [column.name for column in data.columns]
+    return charts.radar_svg(axes, levels, series, title="Organisation mean and selected teams")
+
+
+def _trend(data: Dashboard, levels: list[tuple[int, str]]) -> str:
+    points = [
+        charts.TrendPoint(quarter.toordinal(), mean, quarter_label(quarter))
+        for quarter, mean in quarterly_trend(data.model, django_timezone.now())
+    ]
+    return charts.trend_svg(points, levels, title="Organisation mean overall score per quarter")
+
+
+@require_safe
+@login_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    _, data, _ = _dashboard_data(request)
+    if data is None:
+        raise Http404("No active maturity model.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = django_timezone.now().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = (
+        f'attachment; filename="maturity-{data.model.slug}-{stamp}.csv"'
+    )
+    csv.writer(response).writerows(csv_rows(data))
     return response

@@ -71,8 +71,8 @@ def test_result_page_shows_radar_levels_changes_and_next_steps(
     _, later = two_results
     client.force_login(member)
     # session, user, assessment with membership, tree (4), answers, frozen results,
-    # previous assessment and its results
-    with django_assert_num_queries(11):  # type: ignore[operator]
+    # previous assessment and its results, manager check for the navigation
+    with django_assert_num_queries(12):  # type: ignore[operator]
         response = client.get(reverse("assessment_result", args=[later.pk]))
     page = response.content.decode()
     assert "<svg" in page and 'role="img"' in page
@@ -104,7 +104,7 @@ def test_result_page_query_count_does_not_grow_with_history(
 ) -> None:
     latest = monthly_history(payments, cd_model, member, months=6)[-1]
     client.force_login(member)
-    with django_assert_num_queries(11):  # type: ignore[operator]
+    with django_assert_num_queries(12):  # type: ignore[operator]
         client.get(reverse("assessment_result", args=[latest.pk]))
 
 
@@ -197,8 +197,9 @@ def test_team_page_query_count_is_constant(
 ) -> None:
     monthly_history(payments, cd_model, member, months=count)
     client.force_login(member)
-    # session, user, team with membership, assessments, their results, levels for the trend
-    with django_assert_num_queries(6):  # type: ignore[operator]
+    # session, user, team with membership, assessments, their results, levels for the
+    # trend, manager check for the navigation
+    with django_assert_num_queries(7):  # type: ignore[operator]
         client.get(reverse("team_detail", args=["payments"]))
 
 
@@ -230,10 +231,10 @@ def test_home_query_count_is_constant(
         submit(team, cd_model, member, up_to(index % 3), datetime(2026, 1, 1, tzinfo=timezone.utc))
         Assessment.start(team, cd_model, manager, prefill_from=None)
     client.force_login(manager)
-    # session, user, memberships, manager permission (user and group), latest of my
+    # session, user, memberships, manager check (kept for the navigation), latest of my
     # teams and their results, the other teams and their latest (Payments has none,
     # so no results query), drafts
-    with django_assert_num_queries(10):  # type: ignore[operator]
+    with django_assert_num_queries(9):  # type: ignore[operator]
         page = client.get("/").content.decode()
     assert page.count("Start new assessment") == teams
     assert "All teams" in page  # Payments, seen as a manager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from assessments.models import AnyUser, is_manager
 from assessments.scoring import rounded
 
 register = template.Library()
@@ -34,3 +35,15 @@ def level_class(level: int | None) -> str:
         return "level-none"
     clamped = min(max(level, -1), 3)
     return f"level-m{-clamped}" if clamped < 0 else f"level-{clamped}"
+
+
+@register.filter(name="is_manager")
+def is_manager_filter(user: AnyUser) -> bool:
+    """Whether to offer the managers' pages (at most one query per request)."""
+    return is_manager(user)
+
+
+@register.filter
+def get_cell(cells: dict[str, object], slug: str) -> object:
+    """A row's cell for one category (templates cannot index a dict by a variable)."""
+    return cells.get(slug)

@@ -1,0 +1,257 @@
+"""The managers' dashboard: every team's latest result for one model, side by side.
+
+`load_dashboard` fetches everything in a fixed number of queries; the rest are pure
+functions over its plain rows (sorting, distribution, means), tested directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from statistics import fmean, median
+
+from django.http import QueryDict
+
+from maturity.models import Category, Level, MaturityModel
+
+from . import scoring
+from .models import Assessment, CategoryResult, Team
+
+
+@dataclass(frozen=True)
+class Column:
+    slug: str
+    name: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    level: int
+    score: float
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    assessment_id: int | None = None
+    submitted_at: datetime | None = None
+    cells: dict[str, Cell] = field(default_factory=dict)  # by category slug
+    overall: float | None = None
+    previous_overall: float | None = None
+
+    @property
+    def assessed(self) -> bool:
+        return self.assessment_id is not None
+
+    @property
+    def change(self) -> float | None:
+        """The change of the overall score since the previous assessment, as shown."""
+        if self.overall is None or self.previous_overall is None:
+            return None
+        return scoring.rounded(
+            scoring.rounded(self.overall) - scoring.rounded(self.previous_overall)
+        )
+
+    def cell(self, slug: str) -> Cell | None:
+        return self.cells.get(slug)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    column: Column
+    counts: list[tuple[int, int]]  # (level value, number of teams), floor first
+    median: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    model: MaturityModel
+    columns: list[Column]
+    rows: list[TeamRow]
+
+    def assessed(self) -> list[TeamRow]:
+        return [row for row in self.rows if row.assessed]
+
+
+def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
+    """Each team's latest and previous results for `model` (three queries).
+
+    A team whose latest assessment is older than `since` is listed as not assessed.
+    """
+    columns = [
+        Column(category.slug, category.name, category.order)
+        for category in Category.objects.filter(model=model, is_active=True).order_by("order", "id")
+    ]
+    rows = {team.pk: TeamRow(team) for team in Team.objects.order_by("name")}
+    latest_two = Assessment.objects.filter(model=model).latest_per_team(depth=2).values("pk")
+    scores: dict[int, dict[str, Cell]] = {}
+    assessments: dict[int, list[tuple[datetime, int]]] = {}
+    results = CategoryResult.objects.filter(assessment__in=latest_two).values_list(
+        "assessment_id",
+        "assessment__team_id",
+        "assessment__submitted_at",
+        "category__slug",
+        "level",
+        "score",
+    )
+    for assessment_id, team_id, submitted_at, slug, level, score in results:
+        if assessment_id not in scores:
+            assessments.setdefault(team_id, []).append((submitted_at, assessment_id))
+        scores.setdefault(assessment_id, {})[slug] = Cell(level, score)
+    for team_id, found in assessments.items():
+        (submitted_at, latest), *older = sorted(found, reverse=True)
+        row = rows.get(team_id)
+        if row is None or (since is not None and submitted_at < since):
+            continue
+        row.assessment_id, row.submitted_at = latest, submitted_at
+        row.cells = scores[latest]
+        row.overall = scoring.overall(cell.score for cell in row.cells.values())
+        if older:
+            row.previous_overall = scoring.overall(c.score for c in scores[older[0][1]].values())
+    return Dashboard(model, columns, list(rows.values()))
+
+
+def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamRow]:
+    """Rows ordered by "team", "overall", "date", "change" or a category slug; teams
+    without a value always come last, then by name."""
+
+    def value(row: TeamRow) -> float | str | datetime | None:
+        if key == "team":
+            return row.team.name.casefold()
+        if key == "overall":
+            return row.overall
+        if key == "date":
+            return row.submitted_at
+        if key == "change":
+            return row.change
+        cell = row.cell(key)
+        return cell.score if cell else None
+
+    rows = sorted(rows, key=lambda row: row.team.name.casefold())
+    present = [row for row in rows if value(row) is not None]
+    missing = [row for row in rows if value(row) is None]
+    present.sort(key=value, reverse=descending)  # type: ignore[arg-type]
+    return present + missing
+
+
+def distributions(dashboard: Dashboard, levels: Sequence[int]) -> list[Distribution]:
+    """Per category: how many assessed teams sit at each level, and the median score."""
+    assessed = dashboard.assessed()
+    found = []
+    for column in dashboard.columns:
+        cells = [cell for row in assessed if (cell := row.cell(column.slug))]
+        counts = [(level, sum(1 for cell in cells if cell.level == level)) for level in levels]
+        found.append(
+            Distribution(column, counts, median(c.score for c in cells) if cells else None)
+        )
+    return found
+
+
+def bottleneck(found: Iterable[Distribution]) -> Distribution | None:
+    """The category with the lowest median score (ties: the earlier category)."""
+    scored = [item for item in found if item.median is not None]
+    return min(scored, key=lambda item: (item.median, item.column.order), default=None)
+
+
+def category_means(dashboard: Dashboard) -> list[float | None]:
+    """The organisation's mean score per category, over the assessed teams."""
+    assessed = dashboard.assessed()
+    means = []
+    for column in dashboard.columns:
+        scores = [cell.score for row in assessed if (cell := row.cell(column.slug))]
+        means.append(fmean(scores) if scores else None)
+    return means
+
+
+def quarter_label(quarter: datetime) -> str:
+    return f"Q{(quarter.month - 1) // 3 + 1} {quarter.year}"
+
+
+def quarterly_trend(model: MaturityModel, now: datetime) -> list[tuple[datetime, float]]:
+    """The mean overall score per quarter over the last two years, from each team's
+    latest assessment in that quarter (one query)."""
+    since = now - timedelta(days=365 * 2)
+    per_team = (
+        Assessment.objects.filter(model=model, submitted_at__gte=since)
+        .latest_per_team_and_quarter()
+        .values_list("quarter", "overall")
+    )
+    by_quarter: dict[datetime, list[float]] = {}
+    for quarter, overall in per_team:
+        if overall is not None:
+            by_quarter.setdefault(quarter, []).append(overall)
+    return [(quarter, fmean(values)) for quarter, values in sorted(by_quarter.items())]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str | float | None) -> str | float:
+    """A CSV cell that a spreadsheet will not run as a formula: text starting with
+    = + - @ (or a tab or carriage return) gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
+    """A header, then one row per team: latest scores per category and overall."""
+    header = ["team", "team_slug", "model", "model_version", "submitted_at", "overall"]
+    header += [column.name for column in dashboard.columns]
+    table: list[list[str | float]] = [[neutralise(cell) for cell in header]]
+    for row in sorted(dashboard.rows, key=lambda row: row.team.name.casefold()):
+        shown = [
+            row.team.name,
+            row.team.slug,
+            dashboard.model.slug,
+            dashboard.model.version,
+            row.submitted_at.date().isoformat() if row.submitted_at else "",
+            _shown(row.overall),
+        ]
+        for column in dashboard.columns:
+            cell = row.cell(column.slug)
+            shown.append(_shown(cell.score if cell else None))
+        table.append([neutralise(cell) for cell in shown])
+    return table
+
+
+def _shown(score: float | None) -> float | None:
+    return None if score is None else scoring.rounded(score)
+
+
+def active_models() -> list[tuple[MaturityModel, list[tuple[int, str]]]]:
+    """The active models, each with its (value, name) levels (one query)."""
+    found: dict[int, tuple[MaturityModel, list[tuple[int, str]]]] = {}
+    levels = Level.objects.filter(model__is_active=True).select_related("model")
+    for level in levels.order_by("model__slug", "model__version", "value"):
+        found.setdefault(level.model_id, (level.model, []))[1].append((level.value, level.name))
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class SortLink:
+    key: str
+    label: str
+    url: str
+    state: str  # aria-sort: "ascending", "descending" or "none"
+
+
+def sort_links(
+    query: QueryDict, columns: Sequence[tuple[str, str]], key: str, descending: bool
+) -> list[SortLink]:
+    """A link per column header that sorts by it, keeping the other filters; a second
+    click on the sorted column reverses it."""
+    links = []
+    for column_key, label in columns:
+        params = query.copy()
+        params["sort"] = column_key
+        params["dir"] = "asc" if column_key == key and descending else "desc"
+        if column_key == "team" and column_key != key:
+            params["dir"] = "asc"
+        state = "none" if column_key != key else ("descending" if descending else "ascending")
+        links.append(SortLink(column_key, label, f"?{params.urlencode()}", state))
+    return links

@@ -1,0 +1,244 @@
+"""The managers' dashboard and its CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone as django_timezone
+
+from assessments.dashboard import (
+    Cell,
+    Column,
+    Dashboard,
+    TeamRow,
+    bottleneck,
+    distributions,
+    neutralise,
+    sort_rows,
+)
+from assessments.models import Assessment, Team
+from maturity.models import MaturityModel
+
+from .conftest import answer_all, up_to
+
+
+def submit_at(
+    team: Team, model: MaturityModel, user: User, level: int, days_ago: int
+) -> Assessment:
+    assessment = Assessment.start(team, model, user, prefill_from=None)
+    answer_all(assessment, up_to(level))
+    assessment.submit()
+    when = django_timezone.now() - timedelta(days=days_ago)
+    Assessment.objects.filter(pk=assessment.pk).update(submitted_at=when)
+    return assessment
+
+
+@pytest.fixture
+def manager_client(client: Client, manager: User) -> Client:
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def org(cd_model: MaturityModel, member: User, payments: Team, mobile: Team) -> dict[str, Team]:
+    """Payments improved from 0 to 2; Mobile sits at 1; Dormant never submitted."""
+    submit_at(payments, cd_model, member, 0, days_ago=200)
+    submit_at(payments, cd_model, member, 2, days_ago=10)
+    submit_at(mobile, cd_model, member, 1, days_ago=120)
+    dormant = Team.objects.create(name="Dormant", slug="dormant")
+    return {"payments": payments, "mobile": mobile, "dormant": dormant}
+
+
+def test_dashboard_is_for_managers_only(
+    client: Client, member: User, admin_user: User, django_user_model: type[User]
+) -> None:
+    url = reverse("dashboard")
+    assert client.get(url)["Location"].startswith(reverse("login"))
+    client.force_login(member)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("dashboard_csv")).status_code == 404
+    staff = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
+    client.force_login(staff)
+    assert client.get(url).status_code == 404
+    client.force_login(admin_user)
+    assert client.get(url).status_code == 200
+
+
+def test_heatmap_lists_every_team_with_latest_scores_and_change(
+    manager_client: Client, org: dict[str, Team]
+) -> None:
+    page = manager_client.get(reverse("dashboard")).content.decode()
+    table = page.split('class="table table-sm align-middle heatmap"')[1].split("</table>")[0]
+    assert "Dormant" in table and "not assessed" in table
+    payments_row = table.split("Payments")[1].split("</tr>")[0]
+    assert "2.0" in payments_row and "▲ +2.0" in payments_row and "level-2" in payments_row
+    mobile_row = table.split("Mobile")[1].split("</tr>")[0]
+    assert "new" in mobile_row and "level-1" in mobile_row
+    assert "not a rating of people" in page
+
+
+def test_assessed_within_hides_older_results(manager_client: Client, org: dict[str, Team]) -> None:
+    page = manager_client.get(reverse("dashboard"), {"within": "90"}).content.decode()
+    mobile_row = page.split(">Mobile<")[1].split("</tr>")[0]
+    assert "not assessed in this period" in mobile_row
+
+
+@pytest.mark.parametrize(
+    ("sort", "direction", "expected"),
+    [
+        ("overall", "desc", ["Payments", "Mobile", "Dormant"]),
+        ("overall", "asc", ["Mobile", "Payments", "Dormant"]),
+        ("team", "desc", ["Payments", "Mobile", "Dormant"]),
+        ("build", "asc", ["Mobile", "Payments", "Dormant"]),
+        ("nonsense", "sideways", ["Dormant", "Mobile", "Payments"]),
+    ],
+)
+def test_heatmap_sorts_on_the_server(
+    manager_client: Client, org: dict[str, Team], sort: str, direction: str, expected: list[str]
+) -> None:
+    page = manager_client.get(
+        reverse("dashboard"), {"sort": sort, "dir": direction}
+    ).content.decode()
+    table = page.split("<tbody>")[1]
+    assert sorted(expected, key=table.index) == expected
+
+
+def test_distribution_counts_teams_per_level_and_names_the_bottleneck(
+    manager_client: Client, org: dict[str, Team], cd_model: MaturityModel
+) -> None:
+    cd_model.practices.filter(key__startswith="data.1.").update(is_active=False)
+    # Retiring does not change frozen results: every category stays at 2 and 1.
+    page = manager_client.get(reverse("dashboard")).content.decode()
+    assert "Bottleneck: Build management and continuous integration" in page  # ties: first
+    assert "1 Consistent: 1, 2 Quantitatively managed: 1" in page
+
+
+def test_overlay_radar_shows_the_mean_and_chosen_teams(
+    manager_client: Client, org: dict[str, Team]
+) -> None:
+    page = manager_client.get(
+        reverse("dashboard"), {"teams": ["payments", "mobile"]}
+    ).content.decode()
+    legend = page.split('class="legend"')[1].split("</g>")[0]
+    assert "Organisation mean" in legend and "Payments" in legend and "Mobile" in legend
+
+
+def test_overlay_refuses_more_than_five_teams(
+    manager_client: Client, org: dict[str, Team], cd_model: MaturityModel, member: User
+) -> None:
+    slugs = []
+    for index in range(6):
+        team = Team.objects.create(name=f"Team {index}", slug=f"team-{index}")
+        submit_at(team, cd_model, member, 0, days_ago=5)
+        slugs.append(team.slug)
+    response = manager_client.get(reverse("dashboard"), {"teams": slugs})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Choose at most 5 teams" in page
+    radar = page.split('class="chart radar"')[1].split("</svg>")[0]
+    assert "Organisation mean" in radar and "Team 0" not in radar
+
+
+def test_trend_shows_quarterly_means(manager_client: Client, org: dict[str, Team]) -> None:
+    page = manager_client.get(reverse("dashboard")).content.decode()
+    trend = page.split('class="chart trend"')[1]
+    assert trend.count("<circle") >= 2
+
+
+@pytest.mark.parametrize("teams", [3, 60])
+def test_dashboard_query_count_is_constant(
+    manager_client: Client,
+    cd_model: MaturityModel,
+    member: User,
+    teams: int,
+    django_assert_num_queries: object,
+) -> None:
+    for index in range(teams):
+        team = Team.objects.create(name=f"Team {index:02}", slug=f"team-{index}")
+        if index % 3:
+            Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
+            submit_at(team, cd_model, member, index % 4, days_ago=index * 3)
+            submit_at(team, cd_model, member, (index + 1) % 4, days_ago=index)
+    # session, user, manager check, active models with levels, categories, teams,
+    # results of each team's latest two assessments, the quarterly trend
+    with django_assert_num_queries(8):  # type: ignore[operator]
+        response = manager_client.get(reverse("dashboard"), {"teams": ["team-1", "team-2"]})
+    assert response.status_code == 200
+
+
+def test_csv_has_a_header_and_one_row_per_team(
+    manager_client: Client, org: dict[str, Team]
+) -> None:
+    response = manager_client.get(reverse("dashboard_csv"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="maturity-continuous-delivery-'
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert rows[0][:6] == ["team", "team_slug", "model", "model_version", "submitted_at", "overall"]
+    assert rows[0][6] == "Build management and continuous integration"
+    assert [row[0] for row in rows[1:]] == ["Dormant", "Mobile", "Payments"]
+    payments = rows[3]
+    assert payments[1:4] == ["payments", "continuous-delivery", "1"]
+    assert payments[5] == "2.0" and payments[6:] == ["2.0"] * 6
+    assert rows[1][4:] == [""] * 8  # never assessed: empty cells
+
+
+def test_csv_quotes_and_neutralises_formulas(manager_client: Client, org: dict[str, Team]) -> None:
+    Team.objects.filter(slug="dormant").update(name='=HYPERLINK("http://x","Click"), "quoted"')
+    Team.objects.create(name="+1 team", slug="plus")
+    Team.objects.create(name="@sum", slug="at")
+    Team.objects.create(name="Équipe ünïcode", slug="unicode")
+    content = manager_client.get(reverse("dashboard_csv")).content.decode("utf-8")
+    rows = {row[1]: row for row in csv.reader(io.StringIO(content))}
+    assert rows["dormant"][0] == '\'=HYPERLINK("http://x","Click"), "quoted"'
+    assert rows["plus"][0] == "'+1 team"
+    assert rows["at"][0] == "'@sum"
+    assert rows["unicode"][0] == "Équipe ünïcode"
+
+
+def test_csv_keeps_negative_scores_as_numbers() -> None:
+    assert neutralise(-0.5) == -0.5
+    assert neutralise("-0.5") == "'-0.5"
+    assert neutralise(None) == ""
+
+
+def row(name: str, overall: float | None, **cells: tuple[int, float]) -> TeamRow:
+    team = Team(name=name, slug=name.lower())
+    assessed = overall is not None
+    return TeamRow(
+        team,
+        assessment_id=1 if assessed else None,
+        submitted_at=datetime(2026, 1, 1, tzinfo=timezone.utc) if assessed else None,
+        cells={slug: Cell(*value) for slug, value in cells.items()},
+        overall=overall,
+    )
+
+
+def test_sort_puts_teams_without_a_value_last_either_way() -> None:
+    rows = [row("B", 1.0, build=(1, 1.0)), row("A", None), row("C", 2.0)]
+    assert [r.team.name for r in sort_rows(rows, "build", descending=True)] == ["B", "A", "C"]
+    assert [r.team.name for r in sort_rows(rows, "overall", descending=False)] == ["B", "C", "A"]
+
+
+def test_bottleneck_is_the_lowest_median_ties_by_order() -> None:
+    columns = [Column("a", "A", 1), Column("b", "B", 2), Column("c", "C", 3)]
+    rows = [
+        row("X", 1.0, a=(1, 1.0), b=(0, 0.5), c=(0, 0.5)),
+        row("Y", 1.0, a=(1, 1.5), b=(0, 0.7), c=(0, 0.5)),
+        row("Z", 1.0, a=(2, 2.0), b=(-1, -0.5), c=(1, 1.0)),
+        row("Never", None),
+    ]
+    dashboard = Dashboard(MaturityModel(slug="m", version="1"), columns, rows)
+    found = distributions(dashboard, [-1, 0, 1, 2, 3])
+    assert found[1].counts == [(-1, 1), (0, 2), (1, 0), (2, 0), (3, 0)]
+    assert found[1].median == 0.5
+    chosen = bottleneck(found)
+    assert found[2].median == 0.5  # c ties with b
+    assert chosen is not None and chosen.column.slug == "b"  # the earlier category
