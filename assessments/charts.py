@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape as _escape
 
+from .scoring import rounded
+
 # Okabe-Ito colours: distinguishable with colour-blindness; dashes tell series apart in print.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
 DASHES = ["", "6 4", "2 3", "8 3 2 3", "1 2", "10 5"]
@@ -59,6 +61,11 @@ def escape(text: str) -> str:
     return _escape(_NOT_XML.sub("", text))
 
 
+def _score(value: float) -> str:
+    """A score as the pages show it."""
+    return f"{rounded(value):.1f}"
+
+
 def _fmt(number: float) -> str:
     return f"{number:.1f}"
 
@@ -95,7 +102,7 @@ def radar_svg(
     shift = f"translate({_fmt(geometry.radius + margin_x)} {_fmt(geometry.radius + margin_y)})"
     desc = "; ".join(
         f"{one.label}: "
-        + ", ".join(f"{axis} {value:.1f}" for axis, value in zip(axes, one.values, strict=True))
+        + ", ".join(f"{axis} {_score(value)}" for axis, value in zip(axes, one.values, strict=True))
         for one in series
     )
     parts = [
@@ -169,7 +176,7 @@ def _polygon(geometry: RadarGeometry, axes: Sequence[str], series: Series, index
     for (x, y), axis, value in zip(corners, axes, series.values, strict=True):
         parts.append(
             f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{colour}">'
-            f"<title>{escape(f'{series.label}: {axis} {value:.1f}')}</title></circle>"
+            f"<title>{escape(f'{series.label}: {axis} {_score(value)}')}</title></circle>"
         )
     parts.append("</g>")
     return parts
@@ -219,7 +226,7 @@ def trend_svg(
     def to_y(value: float) -> float:
         return upper + plot_h * (top - min(max(value, floor), top)) / (top - floor)
 
-    desc = ", ".join(f"{point.label}: {point.value:.1f}" for point in points) or "no data"
+    desc = ", ".join(f"{point.label}: {_score(point.value)}" for point in points) or "no data"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart trend">',
@@ -244,7 +251,7 @@ def trend_svg(
     for (x, y), point in zip(coords, points, strict=True):
         parts.append(
             f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{PALETTE[0]}">'
-            f"<title>{escape(f'{point.label}: {point.value:.1f}')}</title></circle>"
+            f"<title>{escape(f'{point.label}: {_score(point.value)}')}</title></circle>"
         )
     ends = [(points[0], "start"), (points[-1], "end")] if len(points) > 1 else []
     for point, anchor in ends:

@@ -224,12 +224,13 @@ def _shown(score: float | None) -> float | None:
 
 
 def active_models() -> list[tuple[MaturityModel, list[tuple[int, str]]]]:
-    """The active models, each with its (value, name) levels (one query)."""
+    """The active models with two levels or more, each with its (value, name) levels
+    (one query)."""
     found: dict[int, tuple[MaturityModel, list[tuple[int, str]]]] = {}
     levels = Level.objects.filter(model__is_active=True).select_related("model")
     for level in levels.order_by("model__slug", "model__version", "value"):
         found.setdefault(level.model_id, (level.model, []))[1].append((level.value, level.name))
-    return list(found.values())
+    return [(model, values) for model, values in found.values() if len(values) >= 2]
 
 
 @dataclass(frozen=True)

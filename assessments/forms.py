@@ -117,7 +117,7 @@ class CategoryAnswersForm(forms.Form):
 
 class NewAssessmentForm(forms.Form):
     model = forms.ModelChoiceField(
-        queryset=MaturityModel.objects.active(),
+        queryset=MaturityModel.objects.ready(),
         empty_label=None,
         label="Maturity model",
     )

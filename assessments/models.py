@@ -144,12 +144,7 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def with_results(self) -> AssessmentQuerySet:
         """Prefetch the frozen results with their categories (one more query)."""
         return self.prefetch_related(
-            models.Prefetch(
-                "results",
-                queryset=CategoryResult.objects.select_related("category").order_by(
-                    "category__order", "category_id"
-                ),
-            )
+            models.Prefetch("results", queryset=CategoryResult.objects.in_category_order())
         )
 
 
@@ -219,8 +214,8 @@ class Assessment(models.Model):
         self, entries: Iterable[tuple[int, str, str]], practice_ids: Sequence[int]
     ) -> None:
         """Store (practice id, status, note) for the practices of one page: an entry with
-        neither status nor note removes the answer. Two queries, whatever the count."""
-        entries = list(entries)
+        neither status nor note removes the answer. Locks the assessment, so a save
+        cannot slip in after a submit; raises AlreadySubmitted then. Four queries."""
         kept = [
             Answer(assessment=self, practice_id=practice_id, status=status, note=note)
             for practice_id, status, note in entries
@@ -228,6 +223,8 @@ class Assessment(models.Model):
         ]
         cleared = set(practice_ids) - {answer.practice_id for answer in kept}
         with transaction.atomic():
+            if not Assessment.objects.select_for_update().get(pk=self.pk).is_draft:
+                raise AlreadySubmitted
             self.answers.filter(practice_id__in=cleared).delete()
             Answer.objects.bulk_create(
                 kept,
@@ -238,7 +235,10 @@ class Assessment(models.Model):
 
     def submit(self) -> list[scoring.Result]:
         """Freeze the scores and mark the assessment submitted, or raise Incomplete or
-        AlreadySubmitted. Locks the row, so concurrent submits produce one result."""
+        AlreadySubmitted. Locks the row, so concurrent submits produce one result.
+
+        Answers to practices retired while this was a draft are dropped: they were not
+        part of what was scored, and a result shows only what it was scored on."""
         with transaction.atomic():
             locked = Assessment.objects.select_for_update().get(pk=self.pk)
             if not locked.is_draft:
@@ -248,6 +248,8 @@ class Assessment(models.Model):
             gaps = progress(tree, statuses).gaps
             if gaps:
                 raise Incomplete(gaps)
+            asked = {practice.id for practice in tree.practices}
+            self.answers.exclude(practice_id__in=asked).delete()
             results = scoring.score_categories(
                 tree.level_values, scoring_categories(tree, statuses)
             )
@@ -300,6 +302,11 @@ class Answer(models.Model):
         return f"{self.practice}: {self.get_status_display()}"
 
 
+class CategoryResultQuerySet(models.QuerySet["CategoryResult"]):
+    def in_category_order(self) -> CategoryResultQuerySet:
+        return self.select_related("category").order_by("category__order", "category_id")
+
+
 class CategoryResult(models.Model):
     """A category's level and score, frozen when the assessment is submitted."""
 
@@ -307,6 +314,8 @@ class CategoryResult(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="results")
     level = models.SmallIntegerField()
     score = models.FloatField()
+
+    objects = CategoryResultQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -317,3 +326,8 @@ class CategoryResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.score:.1f}"
+
+    def as_result(self) -> scoring.Result:
+        """As scoring reads it (uses the category: fetch it in_category_order())."""
+        category = self.category
+        return scoring.Result(category.slug, category.name, category.order, self.level, self.score)

@@ -38,6 +38,10 @@ class Report:
     previous: Assessment | None
 
     @property
+    def level_names(self) -> dict[int, str]:
+        return {level.value: level.name for level in self.tree.levels}
+
+    @property
     def provisional(self) -> bool:
         """A draft's report is a preview: scores from the answers so far."""
         return self.assessment.is_draft
@@ -55,10 +59,7 @@ def build_report(assessment: Assessment) -> Report:
     if assessment.is_draft:
         results = scoring.score_categories(tree.level_values, categories)
     else:
-        results = [
-            scoring.Result(r.category.slug, r.category.name, r.category.order, r.level, r.score)
-            for r in assessment.results.select_related("category").order_by("category__order")
-        ]
+        results = [result.as_result() for result in assessment.results.in_category_order()]
     by_slug = {result.slug: result for result in results}
     categories = [category for category in categories if category.slug in by_slug]
     previous = _previous(assessment)

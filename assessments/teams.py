@@ -21,10 +21,7 @@ class TeamSummary:
 
 def _results(assessment: Assessment) -> list[scoring.Result]:
     """The frozen results of an assessment fetched `with_results()`."""
-    return [
-        scoring.Result(r.category.slug, r.category.name, r.category.order, r.level, r.score)
-        for r in assessment.results.all()
-    ]
+    return [result.as_result() for result in assessment.results.all()]
 
 
 def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:

@@ -119,7 +119,10 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     )
     before, after = tree.neighbours(node.slug)
     if request.method == "POST" and form.is_valid():
-        assessment.save_answers(form.entries(), [practice.id for practice in node.practices])
+        try:
+            assessment.save_answers(form.entries(), [practice.id for practice in node.practices])
+        except AlreadySubmitted:
+            return _read_only(request, assessment)
         messages.success(request, f"Saved your answers for {node.name}.")
         target = request.POST.get("go")
         if target == "next":

@@ -12,9 +12,19 @@ from .models import Category, Cell, Level, MaturityModel, Practice
 
 
 class LevelInline(admin.TabularInline):
+    """Levels are set when a model is created; afterwards only their texts change,
+    since moving or removing one would change every score and the floor."""
+
     model = Level
     extra = 0
     fields = ["value", "name", "description"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None or not obj.levels.exists()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["value"] if obj is not None and obj.levels.exists() else []
 
 
 class CategoryInline(admin.TabularInline):
@@ -65,6 +75,9 @@ class CategoryAdmin(admin.ModelAdmin):
     ordering = ["model", "order"]
     inlines = [CellInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Category | None = None) -> list[str]:
+        return ["model"] if obj is not None else []  # moving it would orphan its practices
+
 
 class PracticeInline(admin.TabularInline):
     model = Practice
@@ -92,10 +105,19 @@ class CellAdmin(admin.ModelAdmin):
     def practice_count(self, obj: Any) -> int:
         return int(obj.practice_count)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name in {"category", "level"}:
-            kwargs["queryset"] = db_field.related_model.objects.select_related("model")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_readonly_fields(self, request: HttpRequest, obj: Cell | None = None) -> list[str]:
+        return ["category"] if obj is not None else []  # its practices belong to that model
+
+    def get_form(self, request: HttpRequest, obj: Cell | None = None, **kwargs: Any) -> Any:
+        """Offer only levels of the cell's own model once it exists."""
+        form = super().get_form(request, obj, **kwargs)
+        level_field: Any = form.base_fields["level"]
+        levels = Level.objects.select_related("model")
+        level_field.queryset = levels.filter(model=obj.category.model_id) if obj else levels
+        if obj is None:
+            category_field: Any = form.base_fields["category"]
+            category_field.queryset = Category.objects.select_related("model")
+        return form
 
 
 @admin.register(Practice)
@@ -115,7 +137,10 @@ class PracticeAdmin(admin.ModelAdmin):
     def level(self, obj: Practice) -> Level:
         return obj.cell.level
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "cell":
-            kwargs["queryset"] = Cell.objects.select_related("category__model", "level")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_form(self, request: HttpRequest, obj: Practice | None = None, **kwargs: Any) -> Any:
+        """Offer only cells of the practice's own model once it exists."""
+        form = super().get_form(request, obj, **kwargs)
+        cell_field: Any = form.base_fields["cell"]
+        cells = Cell.objects.select_related("category__model", "level")
+        cell_field.queryset = cells.filter(category__model=obj.model_id) if obj else cells
+        return form

@@ -16,7 +16,13 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$"
+KEY_RE = re.compile(KEY_PATTERN)
+
+# What the database can hold; models.py uses the same numbers.
+LEVEL_VALUE_MIN, LEVEL_VALUE_MAX = -100, 100
+MODEL_SLUG_LENGTH, VERSION_LENGTH, NAME_LENGTH = 80, 20, 200
+LEVEL_NAME_LENGTH, CATEGORY_SLUG_LENGTH, KEY_LENGTH = 80, 50, 120
 
 
 @dataclass(frozen=True)
@@ -130,16 +136,35 @@ class _Reader:
             return default
         return value
 
-    def text(self, fields: dict[str, Node], name: str, path: str, required: bool = True) -> str:
-        value = self.scalar(fields.get(name), f"{path}.{name}", str, "")
-        if required and name in fields and isinstance(value, str) and not value.strip():
+    def text(
+        self,
+        fields: dict[str, Node],
+        name: str,
+        path: str,
+        required: bool = True,
+        max_length: int | None = None,
+    ) -> str:
+        value = self.scalar(fields.get(name), f"{path}.{name}", str, "").strip()
+        if required and name in fields and not value:
             self.error(fields[name], f"{path}.{name}", "must not be empty")
-        return value.strip()
+        if max_length is not None and len(value) > max_length:
+            self.error(
+                fields[name],
+                f"{path}.{name}",
+                f"is {len(value)} characters long; at most {max_length}",
+            )
+        return value
 
     def pattern(
-        self, fields: dict[str, Node], name: str, path: str, regex: re.Pattern[str], hint: str
+        self,
+        fields: dict[str, Node],
+        name: str,
+        path: str,
+        regex: re.Pattern[str],
+        hint: str,
+        max_length: int,
     ) -> str:
-        value = self.text(fields, name, path)
+        value = self.text(fields, name, path, max_length=max_length)
         if value and not regex.match(value):
             self.error(fields[name], f"{path}.{name}", f"{value!r} is not valid: {hint}")
         return value
@@ -173,9 +198,11 @@ def _read_model(r: _Reader, node: Node) -> ModelSpec | None:
     )
     if fields is None:
         return None
-    slug = r.pattern(fields, "slug", "model", SLUG_RE, "use letters, digits, hyphens")
-    version = r.text(fields, "version", "model")
-    name = r.text(fields, "name", "model")
+    slug = r.pattern(
+        fields, "slug", "model", SLUG_RE, "use letters, digits, hyphens", MODEL_SLUG_LENGTH
+    )
+    version = r.text(fields, "version", "model", max_length=VERSION_LENGTH)
+    name = r.text(fields, "name", "model", max_length=NAME_LENGTH)
     description = r.text(fields, "description", "model", required=False)
     levels = _read_levels(r, fields.get("levels"))
     level_values = {level.value for level in levels}
@@ -198,6 +225,13 @@ def _read_levels(r: _Reader, node: Node | None) -> list[LevelSpec]:
         value = r.scalar(fields.get("value"), f"{path}.value", int)
         if value is None:
             continue
+        if not LEVEL_VALUE_MIN <= value <= LEVEL_VALUE_MAX:
+            r.error(
+                item,
+                f"{path}.value",
+                f"{value} is outside {LEVEL_VALUE_MIN}..{LEVEL_VALUE_MAX}",
+            )
+            continue
         if value in seen:
             r.error(
                 item, f"{path}.value", f"level {value} appears twice (first at line {seen[value]})"
@@ -206,7 +240,9 @@ def _read_levels(r: _Reader, node: Node | None) -> list[LevelSpec]:
         seen[value] = item.start_mark.line + 1
         levels.append(
             LevelSpec(
-                value, r.text(fields, "name", path), r.text(fields, "description", path, False)
+                value,
+                r.text(fields, "name", path, max_length=LEVEL_NAME_LENGTH),
+                r.text(fields, "description", path, False),
             )
         )
     if len(levels) == 1:
@@ -228,7 +264,9 @@ def _read_categories(
         fields = r.mapping(item, path, ("slug", "name", "cells"), ("description", "active"))
         if fields is None:
             continue
-        slug = r.pattern(fields, "slug", path, SLUG_RE, "use letters, digits, hyphens")
+        slug = r.pattern(
+            fields, "slug", path, SLUG_RE, "use letters, digits, hyphens", CATEGORY_SLUG_LENGTH
+        )
         if slug in slugs:
             r.error(
                 item,
@@ -240,7 +278,7 @@ def _read_categories(
         categories.append(
             CategorySpec(
                 slug=slug,
-                name=r.text(fields, "name", path),
+                name=r.text(fields, "name", path, max_length=NAME_LENGTH),
                 description=r.text(fields, "description", path, required=False),
                 active=r.scalar(fields.get("active"), f"{path}.active", bool, True),
                 cells=tuple(cells),
@@ -311,7 +349,12 @@ def _read_practices(
         if fields is None:
             continue
         key = r.pattern(
-            fields, "key", item_path, KEY_RE, "use lowercase letters, digits, hyphens, dots"
+            fields,
+            "key",
+            item_path,
+            KEY_RE,
+            "use lowercase letters, digits, hyphens, dots",
+            KEY_LENGTH,
         )
         if key in keys:
             r.error(item, f"{item_path}.key", f"duplicate key {key!r} (first at line {keys[key]})")

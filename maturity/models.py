@@ -11,13 +11,22 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-LEVEL_VALUE_MIN = -100
-LEVEL_VALUE_MAX = 100
+from .modelfile import (
+    CATEGORY_SLUG_LENGTH,
+    KEY_LENGTH,
+    KEY_PATTERN,
+    LEVEL_NAME_LENGTH,
+    LEVEL_VALUE_MAX,
+    LEVEL_VALUE_MIN,
+    MODEL_SLUG_LENGTH,
+    NAME_LENGTH,
+    VERSION_LENGTH,
+)
 
 practice_key_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$",
+    KEY_PATTERN,
     "Use lowercase letters, digits, hyphens and dots, e.g. build.0.versioned-scripts.",
     code="invalid_key",
 )
@@ -25,15 +34,30 @@ practice_key_validator = RegexValidator(
 
 class MaturityModelQuerySet(models.QuerySet["MaturityModel"]):
     def active(self) -> MaturityModelQuerySet:
-        """Models offered for new assessments."""
+        """Models that admins have switched on."""
         return self.filter(is_active=True)
+
+    def ready(self) -> MaturityModelQuerySet:
+        """Active models a team can be assessed on: at least two levels, and a practice
+        to answer in an active category."""
+        answerable = Practice.objects.filter(
+            model=OuterRef("pk"), is_active=True, cell__category__is_active=True
+        )
+        return (
+            self.active()
+            .annotate(level_count=models.Count("levels"))
+            .filter(level_count__gte=2)
+            .filter(Exists(answerable))
+        )
 
 
 class MaturityModel(models.Model):
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, help_text="Identifies the model across versions.")
+    name = models.CharField(max_length=NAME_LENGTH)
+    slug = models.SlugField(
+        max_length=MODEL_SLUG_LENGTH, help_text="Identifies the model across versions."
+    )
     version = models.CharField(
-        max_length=20, help_text='A label such as "1" or "2026.1"; unique per slug.'
+        max_length=VERSION_LENGTH, help_text='A label such as "1" or "2026.1"; unique per slug.'
     )
     description = models.TextField(blank=True, help_text="Shown to teams; credit the authors.")
     is_active = models.BooleanField(
@@ -61,7 +85,7 @@ class Level(models.Model):
     value = models.SmallIntegerField(
         help_text="Orders the levels; the lowest is the floor and holds no practices."
     )
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=LEVEL_NAME_LENGTH)
     description = models.TextField(blank=True)
 
     class Meta:
@@ -80,8 +104,10 @@ class Level(models.Model):
 
 class Category(models.Model):
     model = models.ForeignKey(MaturityModel, on_delete=models.CASCADE, related_name="categories")
-    slug = models.SlugField(max_length=50, help_text="Appears in questionnaire URLs.")
-    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=CATEGORY_SLUG_LENGTH, help_text="Appears in questionnaire URLs."
+    )
+    name = models.CharField(max_length=NAME_LENGTH)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0, help_text="Smaller comes first.")
     is_active = models.BooleanField(
@@ -122,11 +148,19 @@ class Cell(models.Model):
         return f"{self.category} / {self.level}"
 
     def clean(self) -> None:
-        """The level must belong to the category's model (reads both relations)."""
-        if self.category_id and self.level_id and self.level.model_id != self.category.model_id:
+        """The level must belong to the category's model, and every level above the floor
+        needs its advice, the next step (reads the level, category and floor)."""
+        if not (self.category_id and self.level_id):
+            return
+        if self.level.model_id != self.category.model_id:
             raise ValidationError(
                 {"level": "Choose a level of the same maturity model as the category."},
                 code="level_of_other_model",
+            )
+        if not self.advice.strip() and self.level.value != self.level.model.floor_value():
+            raise ValidationError(
+                {"advice": "Say how to reach this level: it is the next step teams see."},
+                code="advice_required",
             )
 
 
@@ -139,7 +173,7 @@ class Practice(models.Model):
     )
     cell = models.ForeignKey(Cell, on_delete=models.CASCADE, related_name="practices")
     key = models.CharField(
-        max_length=120,
+        max_length=KEY_LENGTH,
         validators=[practice_key_validator],
         help_text="Stable identifier, unique within the model; answers carry over by key.",
     )

@@ -88,7 +88,8 @@ class ModelTree:
 def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
     """The model's levels, categories, cells and practices (four queries).
 
-    Retired categories and practices are left out unless `include_retired`.
+    Retired categories and practices are left out unless `include_retired`, and so is
+    a category with no practice to answer: with nothing to fail it would score the top.
     """
     levels = tuple(
         LevelNode(level.value, level.name, level.description)
@@ -135,5 +136,6 @@ def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
                 tuple(cells_by_category.get(category.pk, ())),
             )
             for category in categories.order_by("order", "id")
+            if any(cell.practices for cell in cells_by_category.get(category.pk, ()))
         ),
     )

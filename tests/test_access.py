@@ -83,11 +83,12 @@ def test_people_who_may_not_edit_cannot_post_answers_or_submit(
 
 
 def test_outsider_404_does_not_reveal_the_team_name(
-    client: Client, submitted: Assessment, outsider: User
+    client: Client, submitted: Assessment, draft: Assessment, outsider: User
 ) -> None:
     client.force_login(outsider)
-    response = client.get(reverse("assessment_result", args=[submitted.pk]))
-    assert b"Payments" not in response.content
+    for page, url in pages(submitted, draft).items():
+        response = client.get(url)
+        assert b"Payments" not in response.content, page
 
 
 def test_staff_without_the_manager_permission_sees_no_other_team(

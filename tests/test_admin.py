@@ -207,3 +207,68 @@ def test_assessments_cannot_be_edited_in_the_admin(
     staff_client.post(url, {"notes": "changed"})
     submitted.refresh_from_db()
     assert submitted.notes == ""
+
+
+def test_a_category_cannot_move_to_another_model(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    category = cd_model.categories.get(slug="build")
+    page = staff_client.get(reverse("admin:maturity_category_change", args=[category.pk]))
+    assert b'name="model"' not in page.content
+
+
+def test_a_cell_cannot_move_to_another_category(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    cell = Cell.objects.get(category__slug="build", level__value=1)
+    page = staff_client.get(reverse("admin:maturity_cell_change", args=[cell.pk])).content.decode()
+    assert 'name="category"' not in page
+    other = MaturityModel.objects.create(name="Other", slug="other", version="1")
+    Level.objects.create(model=other, value=7, name="Elsewhere")
+    assert "Elsewhere" not in page.split('name="level"')[1].split("</select>")[0]
+
+
+def test_levels_of_a_model_cannot_be_renumbered_added_or_deleted(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    page = staff_client.get(reverse("admin:maturity_maturitymodel_change", args=[cd_model.pk]))
+    content = page.content.decode()
+    assert 'name="levels-0-name"' in content  # texts stay editable
+    assert 'name="levels-0-value"' not in content
+    assert 'name="levels-0-DELETE"' not in content
+    assert 'id="levels-empty"' not in content  # no row to add
+
+
+def test_a_practice_can_only_move_within_its_model(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    other = MaturityModel.objects.create(name="Other", slug="other", version="1")
+    level = Level.objects.create(model=other, value=0, name="Zero")
+    category = Category.objects.create(model=other, slug="x", name="Elsewhere category")
+    Cell.objects.create(category=category, level=level, summary="x")
+    practice = Practice.objects.get(key="build.0.versioned-scripts")
+    page = staff_client.get(reverse("admin:maturity_practice_change", args=[practice.pk]))
+    assert b"Elsewhere category" not in page.content
+
+
+def test_advice_is_required_above_the_floor(cd_model: MaturityModel) -> None:
+    cell = Cell.objects.get(category__slug="build", level__value=2)
+    cell.advice = "  "
+    with pytest.raises(ValidationError, match="next step"):
+        cell.full_clean()
+    floor = Cell.objects.get(category__slug="build", level__value=-1)
+    floor.advice = ""
+    floor.full_clean()
+
+
+def test_assessments_can_only_be_deleted_while_draft(
+    staff_client: Client, submitted: Assessment, draft: Assessment
+) -> None:
+    staff_client.post(
+        reverse("admin:assessments_assessment_delete", args=[submitted.pk]), {"post": "yes"}
+    )
+    assert Assessment.objects.filter(pk=submitted.pk).exists()
+    staff_client.post(
+        reverse("admin:assessments_assessment_delete", args=[draft.pk]), {"post": "yes"}
+    )
+    assert not Assessment.objects.filter(pk=draft.pk).exists()

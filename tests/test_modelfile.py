@@ -114,6 +114,16 @@ def test_valid_minimal_file_parses() -> None:
             id="level-not-a-number",
         ),
         pytest.param(
+            VALID.replace("{value: 0, name: High}", "{value: 300, name: High}"),
+            "line 6: levels[1].value: 300 is outside -100..100",
+            id="level-value-out-of-range",
+        ),
+        pytest.param(
+            VALID.replace('version: "1"', f'version: "{"9" * 21}"'),
+            "line 2: model.version: is 21 characters long; at most 20",
+            id="version-too-long",
+        ),
+        pytest.param(
             VALID.replace("- level: 0", "- level: 2"),
             "categories[0].cells[1].level: level 2 is not one of the model's levels (-1, 0)",
             id="level-outside-model",
@@ -255,8 +265,9 @@ def model_specs(draw: st.DrawFn) -> ModelSpec:
                 slug, draw(texts), draw(texts | st.just("")), draw(st.booleans()), tuple(cells)
             )
         )
+    version = draw(texts.filter(lambda text: len(text) <= 20))
     return ModelSpec(
-        draw(slugs), draw(texts), draw(texts), draw(texts | st.just("")), levels, tuple(categories)
+        draw(slugs), version, draw(texts), draw(texts | st.just("")), levels, tuple(categories)
     )
 
 

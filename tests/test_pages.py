@@ -64,6 +64,8 @@ def test_wrong_password_is_refused_with_a_message(client: Client, member: User) 
 
 def test_sign_out_needs_a_post_and_ends_the_session(client: Client, member: User) -> None:
     client.force_login(member)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.get("/").status_code == 200  # still signed in
     response = client.post(reverse("logout"))
     assert response.status_code == 302
     assert client.get("/").status_code == 302

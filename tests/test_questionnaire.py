@@ -165,10 +165,10 @@ def test_saving_a_page_takes_the_same_queries_whatever_its_size(
     large = category(draft, "testing")
     assert len(large.practices) >= len(small.practices) + 20
     # session, user, assessment with membership, the tree (4), answers, then in one
-    # transaction: savepoint, upsert, release (clearing answers would add one delete);
-    # the flash message lives in the cookie.
+    # transaction: savepoint, lock the assessment, upsert, release (clearing answers
+    # would add one delete); the flash message lives in the cookie.
     for node in (small, large):
-        with django_assert_num_queries(11):  # type: ignore[operator]
+        with django_assert_num_queries(12):  # type: ignore[operator]
             member_client.post(edit_url(draft, node.slug), page_data(node))
 
 
@@ -244,6 +244,16 @@ def test_complete_submit_freezes_the_results(member_client: Client, draft: Asses
     assert {(r.level, r.score) for r in results} == {(1, 1.0)}
 
 
+def test_a_save_that_arrives_after_submission_is_refused(draft: Assessment) -> None:
+    answer_all(draft, up_to(0))
+    stale = Assessment.objects.get(pk=draft.pk)  # a page loaded while it was a draft
+    draft.submit()
+    practice = category(draft, "build").practices[0]
+    with pytest.raises(AlreadySubmitted):
+        stale.save_answers([(practice.id, "no", "late")], [practice.id])
+    assert draft.answers.get(practice_id=practice.id).status == "yes"
+
+
 def test_submitted_assessment_is_read_only(member_client: Client, submitted: Assessment) -> None:
     node = category(submitted, "build")
     before = list(submitted.answers.values_list("practice_id", "status"))
@@ -267,10 +277,37 @@ def test_submit_twice_keeps_one_set_of_results(draft: Assessment) -> None:
     assert CategoryResult.objects.filter(assessment=draft).count() == 6
 
 
-def test_answers_of_retired_practices_do_not_block_or_count(draft: Assessment) -> None:
+def test_retired_practices_neither_block_submission_nor_count(draft: Assessment) -> None:
     answer_all(draft, up_to(3))
     retired = Practice.objects.filter(key__startswith="build.2.")
+    answered_then_retired, never_answered = retired[0], retired[1]
+    Answer.objects.filter(assessment=draft, practice=answered_then_retired).update(status="no")
+    Answer.objects.filter(assessment=draft, practice=never_answered).delete()
     retired.update(is_active=False)
-    Answer.objects.filter(assessment=draft, practice__in=retired).update(status="no")
     results = {result.slug: result for result in draft.submit()}
     assert results["build"].level == 3
+    # The result keeps only what it was scored on.
+    assert not draft.answers.filter(practice__in=retired).exists()
+
+
+def test_a_category_with_nothing_to_answer_is_left_out(
+    draft: Assessment, cd_model: MaturityModel
+) -> None:
+    cd_model.practices.filter(cell__category__slug="data").update(is_active=False)
+    assert [c.slug for c in draft.tree().categories] == [
+        "build",
+        "environments",
+        "release",
+        "testing",
+        "configuration",
+    ]
+
+
+def test_models_without_anything_to_answer_cannot_be_started(
+    member_client: Client, cd_model: MaturityModel
+) -> None:
+    empty = MaturityModel.objects.create(name="Empty model", slug="empty", version="1")
+    page = member_client.get(reverse("assessment_new", args=["payments"])).content.decode()
+    assert "Empty model" not in page
+    response = member_client.post(reverse("assessment_new", args=["payments"]), {"model": empty.pk})
+    assert response.status_code == 200 and not Assessment.objects.exists()

@@ -124,7 +124,8 @@ def test_draft_result_is_a_labelled_preview(
     client.force_login(member)
     page = client.get(reverse("assessment_result", args=[draft.pk])).content.decode()
     assert "Preview of a draft" in page
-    assert "2.0" in page
+    assert '<td class="text-end fw-semibold">2.0</td>' in page
+    assert '<div class="display-6 fw-semibold">2.0</div>' in page
     assert "Download JSON" not in page
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from assessments.models import AnyUser, is_manager
@@ -44,6 +46,6 @@ def is_manager_filter(user: AnyUser) -> bool:
 
 
 @register.filter
-def get_cell(cells: dict[str, object], slug: str) -> object:
-    """A row's cell for one category (templates cannot index a dict by a variable)."""
-    return cells.get(slug)
+def lookup(mapping: dict[Any, object], key: object) -> object:
+    """mapping[key], or None (templates cannot index a dict by a variable)."""
+    return mapping.get(key)
