@@ -108,9 +108,11 @@ class CellAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Cell | None = None) -> list[str]:
         return ["category"] if obj is not None else []  # its practices belong to that model
 
-    def get_form(self, request: HttpRequest, obj: Cell | None = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         """Offer only levels of the cell's own model once it exists."""
-        form = super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
         level_field: Any = form.base_fields["level"]
         levels = Level.objects.select_related("model")
         level_field.queryset = levels.filter(model=obj.category.model_id) if obj else levels
@@ -137,9 +139,11 @@ class PracticeAdmin(admin.ModelAdmin):
     def level(self, obj: Practice) -> Level:
         return obj.cell.level
 
-    def get_form(self, request: HttpRequest, obj: Practice | None = None, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         """Offer only cells of the practice's own model once it exists."""
-        form = super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)
         cell_field: Any = form.base_fields["cell"]
         cells = Cell.objects.select_related("category__model", "level")
         cell_field.queryset = cells.filter(category__model=obj.model_id) if obj else cells
