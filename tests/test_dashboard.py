@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -20,12 +21,13 @@ from assessments.dashboard import (
     bottleneck,
     distributions,
     neutralise,
+    quarterly_trend,
     sort_rows,
 )
 from assessments.models import Assessment, Team
 from maturity.models import MaturityModel
 
-from .conftest import answer_all, up_to
+from .conftest import DEFAULT_MODEL_FILE, answer_all, run_command, up_to
 
 
 def submit_at(
@@ -242,3 +244,39 @@ def test_bottleneck_is_the_lowest_median_ties_by_order() -> None:
     chosen = bottleneck(found)
     assert found[2].median == 0.5  # c ties with b
     assert chosen is not None and chosen.column.slug == "b"  # the earlier category
+
+
+def test_model_filter_appears_with_several_active_models_and_switches_columns(
+    manager_client: Client, org: dict[str, Team], tmp_path: Path
+) -> None:
+    second = tmp_path / "v2.yaml"
+    second.write_text(DEFAULT_MODEL_FILE.read_text().replace('version: "1"', 'version: "2"', 1))
+    run_command("load_model", str(second))
+    v2 = MaturityModel.objects.get(version="2")
+    v2.categories.filter(slug="data").update(is_active=False)
+    page = manager_client.get(reverse("dashboard")).content.decode()
+    assert '<select class="form-select" name="model"' in page
+    page = manager_client.get(reverse("dashboard"), {"model": v2.pk}).content.decode()
+    assert "(v2)" in page and ">Data management</a>" not in page
+    assert page.count("not assessed") == 3  # nobody has used version 2 yet
+    bad = manager_client.get(reverse("dashboard"), {"model": "99999"})
+    assert bad.status_code == 200 and b"were not understood" in bad.content
+
+
+def test_trend_averages_each_teams_last_assessment_per_quarter(
+    cd_model: MaturityModel, member: User, payments: Team, mobile: Team
+) -> None:
+    now = django_timezone.now()
+    first = submit_at(payments, cd_model, member, 0, days_ago=1)
+    later = submit_at(payments, cd_model, member, 2, days_ago=1)
+    other = submit_at(mobile, cd_model, member, 1, days_ago=1)
+    stamp = now.replace(day=1, hour=12)  # same quarter for all three
+    for assessment, minutes in ((first, 0), (later, 10), (other, 5)):
+        Assessment.objects.filter(pk=assessment.pk).update(
+            submitted_at=stamp + timedelta(minutes=minutes)
+        )
+    old = submit_at(payments, cd_model, member, 3, days_ago=800)  # beyond two years
+    assert old.pk
+    [(quarter, mean)] = quarterly_trend(cd_model, now)
+    assert quarter.month in (1, 4, 7, 10) and quarter.day == 1
+    assert mean == pytest.approx((2 + 1) / 2)  # Payments' later one (2) and Mobile (1)
