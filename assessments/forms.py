@@ -28,6 +28,7 @@ class PracticeRow:
     practice: PracticeNode
     status: forms.BoundField
     note: forms.BoundField
+    is_new: bool  # not in the assessment this one was pre-filled from
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,11 @@ class CategoryAnswersForm(forms.Form):
         category: CategoryNode,
         level_names: Mapping[int, str],
         answers: Mapping[int, Answer],
+        new_practice_ids: set[int],
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        self.new_practice_ids = new_practice_ids
         self.category = category
         self.level_names = level_names
         self.practices = category.practices
@@ -106,7 +109,12 @@ class CategoryAnswersForm(forms.Form):
                 cell,
                 self.level_names[cell.level],
                 [
-                    PracticeRow(p, self[_status_field(p.id)], self[_note_field(p.id)])
+                    PracticeRow(
+                        p,
+                        self[_status_field(p.id)],
+                        self[_note_field(p.id)],
+                        p.id in self.new_practice_ids,
+                    )
                     for p in cell.practices
                 ],
             )

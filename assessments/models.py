@@ -17,7 +17,7 @@ from django.db.models.functions import RowNumber, TruncQuarter
 from django.utils import timezone
 
 from maturity.models import Category, MaturityModel, Practice
-from maturity.tree import ModelTree, load_tree
+from maturity.tree import ModelTree, PracticeNode, load_tree
 
 from . import scoring
 from .questionnaire import CategoryProgress, progress, scoring_categories
@@ -159,6 +159,14 @@ class Assessment(models.Model):
         null=True, blank=True, help_text="Empty while the assessment is a draft."
     )
     notes = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    prefilled_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The earlier assessment whose answers this one started from.",
+    )
 
     objects = AssessmentQuerySet.as_manager()
     is_member: bool  # only on rows fetched with_membership()
@@ -184,7 +192,9 @@ class Assessment(models.Model):
         cls, team: Team, model: MaturityModel, user: AnyUser, *, prefill_from: Assessment | None
     ) -> Assessment:
         """A new draft, pre-filled by practice key from an earlier assessment (four queries)."""
-        assessment = cls.objects.create(team=team, model=model, created_by_id=user.pk)
+        assessment = cls.objects.create(
+            team=team, model=model, created_by_id=user.pk, prefilled_from=prefill_from
+        )
         if prefill_from is not None:
             previous = {
                 answer.practice.key: answer
@@ -205,6 +215,18 @@ class Assessment(models.Model):
                 for practice in practices
             )
         return assessment
+
+    def new_since_prefill(self, practices: Iterable[PracticeNode]) -> set[int]:
+        """Ids of the given practices that the assessment this one was pre-filled from did
+        not answer: new in this version (one query; none without a pre-fill)."""
+        if self.prefilled_from_id is None:
+            return set()
+        known = set(
+            Answer.objects.filter(assessment_id=self.prefilled_from_id).values_list(
+                "practice__key", flat=True
+            )
+        )
+        return {practice.id for practice in practices if practice.key not in known}
 
     def statuses(self) -> dict[int, str]:
         """Practice id -> status of every answer (one query)."""

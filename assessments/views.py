@@ -116,6 +116,7 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         category=node,
         level_names={level.value: level.name for level in tree.levels},
         answers=answers,
+        new_practice_ids=assessment.new_since_prefill(node.practices),
     )
     before, after = tree.neighbours(node.slug)
     if request.method == "POST" and form.is_valid():

@@ -1,13 +1,22 @@
-"""Editing the model tree: model -> levels and categories -> cells -> practices."""
+"""Editing the model tree: model -> levels and categories -> cells -> practices;
+versions are cloned, and models move in and out as YAML files."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 
+from .forms import CloneForm, ModelUploadForm
+from .loader import clone_model, create_inactive, export_spec
+from .modelfile import ModelFileError, dump
 from .models import Category, Cell, Level, MaturityModel, Practice
 
 
@@ -41,6 +50,7 @@ class MaturityModelAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [LevelInline, CategoryInline]
+    actions = ["clone_as_new_version"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MaturityModel]:
         return super().get_queryset(request).annotate(category_count=Count("categories"))
@@ -48,6 +58,81 @@ class MaturityModelAdmin(admin.ModelAdmin):
     @admin.display(description="categories", ordering="category_count")
     def category_count(self, obj: Any) -> int:
         return int(obj.category_count)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/export.yaml", view(self.export_yaml), name="maturity_maturitymodel_export"
+            ),
+            path("import/", view(self.import_yaml), name="maturity_maturitymodel_import"),
+            *super().get_urls(),
+        ]
+
+    def export_yaml(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The model as a YAML file, in the format load_model and the import read."""
+        model = get_object_or_404(MaturityModel, pk=pk)
+        if not self.has_view_permission(request, model):
+            raise PermissionDenied
+        response = HttpResponse(
+            dump(export_spec(model)), content_type="application/yaml; charset=utf-8"
+        )
+        filename = f"{model.slug}-v{model.version}.yaml"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def import_yaml(self, request: HttpRequest) -> HttpResponse:
+        """Upload a model file as a new, inactive model or version; a bad file changes nothing."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = ModelUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                model = create_inactive(form.cleaned_data["file"])
+            except ModelFileError as exc:
+                form.add_error("file", exc.errors)
+            else:
+                name = form.files["file"].name  # type: ignore[union-attr]
+                self.log_addition(request, model, f"Imported from {name}")
+                messages.success(
+                    request, f"Imported {model}. It is inactive until you activate it."
+                )
+                return redirect("admin:maturity_maturitymodel_change", model.pk)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import a maturity model",
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/maturity/maturitymodel/import.html", ctx)
+
+    @admin.action(description="Clone as new version", permissions=["add"])
+    def clone_as_new_version(
+        self, request: HttpRequest, queryset: QuerySet[MaturityModel]
+    ) -> HttpResponse | None:
+        """Ask for the new version, then deep-copy the model under it."""
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one model to clone.", messages.ERROR)
+            return None
+        model = queryset.get()
+        taken = set(MaturityModel.objects.filter(slug=model.slug).values_list("version", flat=True))
+        form = CloneForm(
+            request.POST if "version" in request.POST else None, slug=model.slug, taken=taken
+        )
+        if form.is_valid():
+            copy = clone_model(model, form.cleaned_data["version"])
+            self.log_addition(request, copy, f"Cloned from version {model.version}")
+            messages.success(request, f"Created {copy}. It is inactive until you activate it.")
+            return redirect(reverse("admin:maturity_maturitymodel_change", args=[copy.pk]))
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Clone {model} as a new version",
+            "form": form,
+            "model": model,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/maturity/maturitymodel/clone.html", ctx)
 
 
 class CellInline(admin.StackedInline):
@@ -124,12 +209,19 @@ class CellAdmin(admin.ModelAdmin):
 
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
-    list_display = ["key", "text", "category", "level", "order", "is_active"]
+    list_display = ["key", "text", "category", "level", "answer_count", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["model", "cell__category__name", "cell__level__name", "is_active"]
     list_select_related = ["cell__category", "cell__level"]
     search_fields = ["key", "text"]
     ordering = ["model", "cell__category__order", "cell__level__value", "order"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Practice]:
+        return super().get_queryset(request).annotate(answer_count=Count("answers"))
+
+    @admin.display(description="answers", ordering="answer_count")
+    def answer_count(self, obj: Any) -> int:
+        return int(obj.answer_count)
 
     @admin.display(description="category", ordering="cell__category__order")
     def category(self, obj: Practice) -> Category:

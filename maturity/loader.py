@@ -8,7 +8,7 @@ and practices that the file no longer lists are retired, never deleted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import models, transaction
@@ -160,3 +160,23 @@ def export_spec(model: MaturityModel) -> ModelSpec:
             for category in categories
         ),
     )
+
+
+@transaction.atomic
+def create_inactive(spec: ModelSpec) -> MaturityModel:
+    """A new model, or a new version of one, from `spec`; inactive until an admin
+    activates it. Refused when that slug and version exist already."""
+    if MaturityModel.objects.filter(slug=spec.slug, version=spec.version).exists():
+        raise ModelFileError(
+            [f"{spec.slug} version {spec.version} exists already: give the file a new version"]
+        )
+    model = load_spec(spec).model
+    model.is_active = False
+    model.save(update_fields=["is_active"])
+    return model
+
+
+def clone_model(model: MaturityModel, version: str) -> MaturityModel:
+    """A deep copy of `model` under `version`: levels, categories, cells and practices
+    with the same keys, retired ones included; inactive until an admin activates it."""
+    return create_inactive(replace(export_spec(model), version=version))
