@@ -30,10 +30,19 @@ class LevelInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return obj is None or not obj.levels.exists()
+        return not _levels_set(obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["value"] if obj is not None and obj.levels.exists() else []
+        return ["value"] if _levels_set(obj) else []
+
+
+def _levels_set(model: MaturityModel | None) -> bool:
+    """Whether the model has its levels already (one query, remembered on the object)."""
+    if model is None or model.pk is None:
+        return False
+    if not hasattr(model, "_levels_set"):
+        model._levels_set = model.levels.exists()  # type: ignore[attr-defined]
+    return bool(model._levels_set)  # type: ignore[attr-defined]
 
 
 class CategoryInline(admin.TabularInline):
@@ -136,18 +145,25 @@ class MaturityModelAdmin(admin.ModelAdmin):
 
 
 class CellInline(admin.StackedInline):
+    """A category's cells, one per level: their texts are edited here; a cell is added
+    on its own page, where its level is chosen."""
+
     model = Cell
     extra = 0
     fields = ["level", "summary", "advice"]
+    readonly_fields = ["level"]
     show_change_link = True
 
-    def get_formset(self, request: HttpRequest, obj: Category | None = None, **kwargs: Any) -> Any:
-        """Offer only the levels of the category's own model."""
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            level_field: Any = formset.form.base_fields["level"]
-            level_field.queryset = Level.objects.filter(model=obj.model_id)
-        return formset
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Cell]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("category", "level")
+            .order_by("level__value")
+        )
 
 
 @admin.register(Category)

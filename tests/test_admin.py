@@ -38,21 +38,30 @@ def test_changelist_renders_for_staff(
 
 
 @pytest.mark.parametrize(
-    ("model_name", "queryset"),
+    ("model_name", "queryset", "queries"),
+    # Every page: session, user, the object, content types for the history link.
+    # Model: whether its levels are set, levels, categories. Category: its cells with
+    # their levels. Cell: category, practices, level choices (x2). Practice: cell choices.
     [
-        ("maturitymodel", MaturityModel.objects.all()),
-        ("category", Category.objects.all()),
-        ("cell", Cell.objects.all()),
-        ("practice", Practice.objects.all()),
+        ("maturitymodel", MaturityModel.objects.all(), 7),
+        ("category", Category.objects.filter(slug="build"), 6),
+        ("cell", Cell.objects.filter(category__slug="build", level__value=1), 8),
+        ("practice", Practice.objects.filter(key="build.0.versioned-scripts"), 5),
     ],
     ids=["maturitymodel", "category", "cell", "practice"],
 )
-def test_change_page_renders_for_staff(
-    staff_client: Client, cd_model: MaturityModel, model_name: str, queryset: object
+def test_change_page_renders_for_staff_with_pinned_queries(
+    staff_client: Client,
+    cd_model: MaturityModel,
+    model_name: str,
+    queryset: object,
+    queries: int,
+    django_assert_num_queries: object,
 ) -> None:
     obj = queryset.first()  # type: ignore[attr-defined]
-    response = staff_client.get(reverse(f"admin:maturity_{model_name}_change", args=[obj.pk]))
-    assert response.status_code == 200
+    url = reverse(f"admin:maturity_{model_name}_change", args=[obj.pk])
+    with django_assert_num_queries(queries):  # type: ignore[operator]
+        assert staff_client.get(url).status_code == 200
 
 
 @pytest.mark.parametrize(
