@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -281,3 +283,58 @@ def test_assessments_can_only_be_deleted_while_draft(
         reverse("admin:assessments_assessment_delete", args=[draft.pk]), {"post": "yes"}
     )
     assert not Assessment.objects.filter(pk=draft.pk).exists()
+
+
+class FormFields(HTMLParser):
+    """The values a browser would send for the first POST form of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = {k: v or "" for k, v in attrs}
+        name = attr.get("name")
+        if tag == "input" and name and attr.get("type") not in {"submit", "checkbox"}:
+            self.data[name] = attr.get("value", "")
+        elif tag == "input" and name and "checked" in attr:
+            self.data[name] = attr.get("value", "on")
+        elif tag == "textarea" and name:
+            self._textarea, self.data[name] = name, ""
+        elif tag == "option" and "selected" in attr and self._select:
+            self.data[self._select] = attr.get("value", "")
+        if tag == "select":
+            self._select = name
+
+    _select: str | None = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.data[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+
+
+def form_data(page: bytes) -> dict[str, str]:
+    parser = FormFields()
+    parser.feed(page.decode())
+    parser.data.pop("_addanother", None)
+    parser.data["_save"] = "Save"
+    return parser.data
+
+
+def test_category_page_saves_cell_texts_edited_inline(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    category = cd_model.categories.get(slug="testing")
+    url = reverse("admin:maturity_category_change", args=[category.pk])
+    data = form_data(staff_client.get(url).content)
+    cell_field = next(name for name, value in data.items() if name.endswith("-summary"))
+    data[cell_field] = "Rewritten summary."
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Cell.objects.filter(category=category, summary="Rewritten summary.").count() == 1
+    assert Cell.objects.filter(category=category).count() == 5
