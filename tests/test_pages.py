@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.db import OperationalError
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
-from maturity import views
+from assessments import views
+from assessments.models import Assessment
+from maturity import health
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +30,7 @@ def test_healthz_answers_ok_when_the_database_answers(client: Client) -> None:
 def test_healthz_answers_503_when_the_database_does_not(
     client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(views, "connection", BrokenConnection())
+    monkeypatch.setattr(health, "connection", BrokenConnection())
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "database did not answer" in caplog.text
@@ -36,6 +38,41 @@ def test_healthz_answers_503_when_the_database_does_not(
 
 def test_healthz_refuses_post(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
+
+
+@override_settings(ALLOWED_HOSTS=["maturity.example.com"], SECURE_SSL_REDIRECT=True)
+def test_healthz_answers_probes_with_any_host_over_plain_http(client: Client) -> None:
+    response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
+    assert response.status_code == 200
+    assert client.get("/", HTTP_HOST="10.0.0.7:8000").status_code == 400  # other pages check
+
+
+def test_pages_carry_a_strict_content_security_policy(client: Client) -> None:
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Content-Type-Options", "nosniff"),
+    ],
+)
+def test_pages_carry_security_headers(client: Client, header: str, value: str) -> None:
+    assert client.get(reverse("login"))[header] == value
+
+
+def test_repeated_failed_sign_ins_lock_the_account_out(client: Client, member: User) -> None:
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "mira", "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "mira", "password": "pw"})
+    assert locked.status_code == 429
+    assert b"Too many failed sign-ins" in locked.content
+    assert "_auth_user_id" not in client.session
 
 
 def test_home_sends_anonymous_visitors_to_sign_in(client: Client) -> None:
@@ -77,3 +114,34 @@ def test_password_change_page_is_styled_and_protected(client: Client, member: Us
     response = client.get(reverse("password_change"))
     assert response.status_code == 200
     assert b"Change your password" in response.content
+
+
+def test_a_server_error_is_logged_with_its_path_and_without_answer_notes(
+    client: Client,
+    member: User,
+    draft: Assessment,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    practice = draft.tree().practices[0]
+    draft.save_answers([(practice.id, "yes", "secret note about prod")], [practice.id])
+
+    def broken(assessment: Assessment) -> None:
+        raise RuntimeError("report failed")
+
+    monkeypatch.setattr(views, "build_report", broken)
+    client.raise_request_exception = False
+    client.force_login(member)
+    url = reverse("assessment_result", args=[draft.pk])
+    response = client.get(url)
+    assert response.status_code == 500
+    assert f"Internal Server Error: {url}" in caplog.text
+    assert "secret note about prod" not in caplog.text
+    assert b"Something went wrong on our side" in response.content
+
+
+def test_unknown_pages_get_a_finished_404_page(client: Client, member: User) -> None:
+    client.force_login(member)
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
