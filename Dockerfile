@@ -1,20 +1,37 @@
-# First version: a production image served by gunicorn. Hardening follows later.
+# Production image: gunicorn serving the app, static files hashed at build time.
+# Configuration comes from the environment at run time (see README, "Deployment").
+
 FROM python:3.12-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-WORKDIR /app
+WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY maturity ./maturity
 COPY assessments ./assessments
-RUN python -m venv /venv && /venv/bin/pip install .
+# Install the dependencies into a virtualenv; the app itself runs from /app.
+RUN python -m venv /venv \
+    && /venv/bin/pip install --no-cache-dir . \
+    && /venv/bin/pip uninstall --yes devops-maturity
 
 FROM python:3.12-slim
-ENV PATH=/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=0
+ENV PATH=/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DEBUG=0 \
+    STATIC_ROOT=/app/staticfiles \
+    WEB_CONCURRENCY=3
+RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app
 WORKDIR /app
-RUN useradd --system --uid 1000 --home /app app
 COPY --from=build /venv /venv
-COPY . .
-# collectstatic needs a key to import the settings; the running container gets its own.
+COPY manage.py ./
+COPY maturity ./maturity
+COPY assessments ./assessments
+COPY templates ./templates
+COPY static ./static
+COPY docker/start.sh ./docker/start.sh
+# Settings need a key to import; this one exists only during the build.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
-USER app
+USER 10001
 EXPOSE 8000
-CMD ["sh", "-c", "gunicorn maturity.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request as u; sys.exit(u.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
+CMD ["sh", "-c", "exec gunicorn maturity.wsgi --bind 0.0.0.0:8000 --workers \"$WEB_CONCURRENCY\" --access-logfile - --error-logfile -"]
