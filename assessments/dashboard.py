@@ -11,11 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import fmean, median
 
+from django.db.models import Count, Max, OuterRef, Subquery, Value
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from maturity.models import Category, Level, MaturityModel
 
-from . import scoring
+from . import charts, scoring
+from .display import change_text, level_css, score_text
+from .forms import DashboardForm, OverlayForm
 from .models import Assessment, CategoryResult, Team
 
 
@@ -56,6 +61,38 @@ class TeamRow:
 
     def cell(self, slug: str) -> Cell | None:
         return self.cells.get(slug)
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    text: str
+    css: str
+    level: int | None
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """A team's row as the heatmap shows it, formatted once here rather than per cell in
+    the template (the page has hundreds of cells)."""
+
+    row: TeamRow
+    overall: str
+    change: str
+    cells: list[HeatCell]
+
+
+def heat_rows(rows: Iterable[TeamRow], columns: Sequence[Column]) -> list[HeatRow]:
+    shown = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            cell = row.cell(column.slug)
+            level = cell.level if cell else None
+            cells.append(
+                HeatCell(score_text(cell.score if cell else None), level_css(level), level)
+            )
+        shown.append(HeatRow(row, score_text(row.overall), change_text(row.change), cells))
+    return shown
 
 
 @dataclass(frozen=True)
@@ -223,14 +260,35 @@ def _shown(score: float | None) -> float | None:
     return None if score is None else scoring.rounded(score)
 
 
-def active_models() -> list[tuple[MaturityModel, list[tuple[int, str]]]]:
-    """The active models with two levels or more, each with its (value, name) levels
-    (one query)."""
-    found: dict[int, tuple[MaturityModel, list[tuple[int, str]]]] = {}
-    levels = Level.objects.filter(model__is_active=True).select_related("model")
-    for level in levels.order_by("model__slug", "model__version", "value"):
-        found.setdefault(level.model_id, (level.model, []))[1].append((level.value, level.name))
-    return [(model, values) for model, values in found.values() if len(values) >= 2]
+@dataclass(frozen=True)
+class ActiveModel:
+    model: MaturityModel
+    levels: list[tuple[int, str]]  # (value, name), floor first
+    data_version: str  # changes when a team is added or an assessment submitted
+
+
+def active_models() -> list[ActiveModel]:
+    """The active models with two levels or more, each with its levels and a version of
+    the data the dashboard shows of it (one query)."""
+    submitted = Assessment.objects.submitted().filter(model=OuterRef("model")).order_by()
+    teams = Team.objects.order_by().annotate(one=Value(1)).values("one")
+    levels = (
+        Level.objects.filter(model__is_active=True)
+        .select_related("model")
+        .annotate(
+            submissions=Subquery(submitted.values("model").annotate(n=Count("pk")).values("n")),
+            last_submitted=Subquery(submitted.order_by("-pk").values("pk")[:1]),
+            teams=Subquery(teams.annotate(n=Count("pk")).values("n")),
+            last_team=Subquery(teams.annotate(last=Max("pk")).values("last")),
+        )
+        .order_by("model__slug", "model__version", "value")
+    )
+    found: dict[int, ActiveModel] = {}
+    for level in levels:
+        version = f"{level.submissions}:{level.last_submitted}:{level.teams}:{level.last_team}"
+        entry = found.setdefault(level.model_id, ActiveModel(level.model, [], version))
+        entry.levels.append((level.value, level.name))
+    return [active for active in found.values() if len(active.levels) >= 2]
 
 
 @dataclass(frozen=True)
@@ -256,3 +314,73 @@ def sort_links(
         state = "none" if column_key != key else ("descending" if descending else "ascending")
         links.append(SortLink(column_key, label, f"?{params.urlencode()}", state))
     return links
+
+
+FIXED_COLUMNS = [
+    ("team", "Team"),
+    ("overall", "Overall"),
+    ("date", "Assessed"),
+    ("change", "Change"),
+]
+
+
+def dashboard_context(
+    active: ActiveModel, since: datetime | None, form: DashboardForm, query: QueryDict
+) -> dict[str, object]:
+    """Everything the dashboard's sections show (five queries). SVG from charts is
+    marked safe as it is: charts escape every text they put in."""
+    data = load_dashboard(active.model, since)
+    sortable = FIXED_COLUMNS + [(column.slug, column.name) for column in data.columns]
+    key, descending = form.sort_order({key for key, _ in sortable})
+    links = {link.key: link for link in sort_links(query, sortable, key, descending)}
+    assessed = data.assessed()
+    overlay = OverlayForm(query or None, teams=[(row.team.slug, row.team.name) for row in assessed])
+    chosen = overlay.chosen()
+    found = distributions(data, [value for value, _ in active.levels])
+    names = dict(active.levels)
+    return {
+        "form": form,
+        "overlay": overlay,
+        "chosen_teams": set(chosen) if overlay.is_valid() else set(query.getlist("teams")),
+        "data": data,
+        "rows": heat_rows(sort_rows(data.rows, key, descending), data.columns),
+        "fixed_links": [links[key] for key, _ in FIXED_COLUMNS],
+        "column_links": [links[column.slug] for column in data.columns],
+        "levels": active.levels,
+        "bottleneck": bottleneck(found),
+        "distributions": [
+            (
+                item,
+                mark_safe(
+                    charts.distribution_svg(
+                        [(f"{value} {names[value]}", count) for value, count in item.counts],
+                        title=f"{item.column.name}: teams per level",
+                        chart_id=f"dist-{item.column.slug}",
+                    )
+                ),
+            )
+            for item in found
+        ],
+        "radar": mark_safe(_overlay_radar(data, active.levels, chosen)) if assessed else "",
+        "trend": mark_safe(_trend(data, active.levels)),
+    }
+
+
+def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[str]) -> str:
+    floor = levels[0][0]
+    means = [floor if mean is None else mean for mean in category_means(data)]
+    series = [charts.Series("Organisation mean", means)]
+    for row in data.assessed():
+        if row.team.slug in chosen:
+            values = [cell.score if (cell := row.cell(c.slug)) else floor for c in data.columns]
+            series.append(charts.Series(row.team.name, values, dashed=True))
+    axes = [column.name for column in data.columns]
+    return charts.radar_svg(axes, levels, series, title="Organisation mean and selected teams")
+
+
+def _trend(data: Dashboard, levels: list[tuple[int, str]]) -> str:
+    points = [
+        charts.TrendPoint(quarter.toordinal(), mean, quarter_label(quarter))
+        for quarter, mean in quarterly_trend(data.model, timezone.now())
+    ]
+    return charts.trend_svg(points, levels, title="Organisation mean overall score per quarter")

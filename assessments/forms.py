@@ -164,6 +164,11 @@ class DashboardForm(forms.Form):
         model_field: Any = self.fields["model"]
         model_field.choices = [(model.pk, str(model)) for model in models]
 
+    def state(self) -> tuple[object, ...]:
+        """What the filters select, as valid values: part of the page's cache key."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return tuple(data.get(name) for name in ("model", "within", "sort", "dir"))
+
     def chosen_model(self) -> MaturityModel | None:
         data = self.cleaned_data if self.is_valid() else {}
         return self.models.get(data.get("model") or 0) or next(iter(self.models.values()), None)

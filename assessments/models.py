@@ -17,7 +17,7 @@ from django.db.models.functions import RowNumber, TruncQuarter
 from django.utils import timezone
 
 from maturity.models import Category, MaturityModel, Practice
-from maturity.tree import ModelTree, PracticeNode, load_tree
+from maturity.tree import ModelTree, PracticeNode, cached_tree, load_tree
 
 from . import scoring
 from .questionnaire import CategoryProgress, progress, scoring_categories
@@ -291,8 +291,9 @@ class Assessment(models.Model):
 
     def tree(self) -> ModelTree:
         """The model as this assessment sees it: the active tree for a draft; for a
-        submitted one, the categories and practices it was scored on (four queries)."""
-        return load_tree(self.model_id, include_retired=not self.is_draft)
+        submitted one, the categories and practices it was scored on. Cached per model
+        revision (reads the model: fetch it with select_related)."""
+        return cached_tree(self.model, include_retired=not self.is_draft)
 
 
 class Answer(models.Model):

@@ -1,36 +1,45 @@
+"""The pages of teams, questionnaires, results and the dashboard. Views stay thin: the
+rules live in models, scoring, reports, teams and dashboard. SVG from charts is marked
+safe as it is: charts escape every text they put in.
+"""
+
 from __future__ import annotations
 
 import csv
+import hashlib
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone as django_timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
 from . import charts, scoring
 from .access import get_assessment_for_user, get_team_for_user, require_manager
-from .dashboard import (
-    Dashboard,
-    active_models,
-    bottleneck,
-    category_means,
-    csv_rows,
-    distributions,
-    load_dashboard,
-    quarter_label,
-    quarterly_trend,
-    sort_links,
-    sort_rows,
+from .dashboard import ActiveModel, active_models, csv_rows, dashboard_context, load_dashboard
+from .forms import CategoryAnswersForm, DashboardForm, NewAssessmentForm
+from .models import (
+    NOTE_MAX_LENGTH,
+    AlreadySubmitted,
+    Answer,
+    Assessment,
+    Incomplete,
+    Membership,
+    Team,
+    is_manager,
 )
-from .forms import CategoryAnswersForm, DashboardForm, NewAssessmentForm, OverlayForm
-from .models import AlreadySubmitted, Assessment, Incomplete, Membership, Team, is_manager
 from .questionnaire import progress
 from .reports import Report, build_report
 from .teams import team_history, team_summaries
+
+RESULT_CACHE_SECONDS = 60 * 60
+DASHBOARD_CACHE_SECONDS = 5 * 60
 
 
 @require_safe
@@ -142,6 +151,8 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         "progress": progress(tree, statuses),
         "before": before,
         "after": after,
+        "answer_choices": Answer.Status.choices,
+        "note_max_length": NOTE_MAX_LENGTH,
     }
     return render(request, "assessments/edit.html", ctx, status=400 if form.errors else 200)
 
@@ -188,14 +199,37 @@ def _radar(report: Report) -> str:
 @login_required
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    report = build_report(assessment)
-    ctx = {
-        "assessment": assessment,
-        "report": report,
-        "radar": mark_safe(_radar(report)),
-        "can_edit": assessment.is_member and assessment.is_draft,
-    }
+    can_edit = assessment.is_member and assessment.is_draft
+
+    def report_html() -> str:
+        report = build_report(assessment)
+        ctx = {"assessment": assessment, "report": report, "radar": mark_safe(_radar(report))}
+        return render_to_string("assessments/_report.html", {**ctx, "can_edit": can_edit})
+
+    html = (
+        report_html()
+        if assessment.is_draft
+        else _cached(
+            # A submitted result never changes, unless the model's texts or the team's name do.
+            f"result:{assessment.pk}:{assessment.model.revision}:{_digest(assessment.team.name)}",
+            report_html,
+            RESULT_CACHE_SECONDS,
+        )
+    )
+    ctx = {"assessment": assessment, "report_html": mark_safe(html)}  # safe: a rendered template
     return render(request, "assessments/result.html", ctx)
+
+
+def _cached(key: str, render_html: Callable[[], str], seconds: int) -> str:
+    html: str | None = cache.get(key)
+    if html is None:
+        html = render_html()
+        cache.set(key, html, seconds)
+    return html
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2s(text.encode(), digest_size=8).hexdigest()
 
 
 def _utc(moment: datetime | None) -> str | None:
@@ -239,90 +273,52 @@ def export_json(request: HttpRequest, pk: int) -> JsonResponse:
     return response
 
 
-def _dashboard_data(
-    request: HttpRequest,
-) -> tuple[DashboardForm, Dashboard | None, list[tuple[int, str]]]:
-    """The filters as sent, the dashboard they select, and its model's levels."""
+def _dashboard_selection(request: HttpRequest) -> tuple[DashboardForm, ActiveModel | None]:
+    """The filters as sent and the model they choose, for managers only."""
     require_manager(request.user)
-    models = dict(active_models())
-    form = DashboardForm(request.GET or None, models=list(models))
-    model = form.chosen_model()
-    if model is None:
-        return form, None, []
+    models = active_models()
+    form = DashboardForm(request.GET or None, models=[active.model for active in models])
+    chosen = form.chosen_model()
+    return form, next((active for active in models if active.model == chosen), None)
+
+
+def _since(form: DashboardForm) -> datetime | None:
     days = form.within_days()
-    since = django_timezone.now() - timedelta(days=days) if days else None
-    return form, load_dashboard(model, since), models[model]
+    return django_timezone.now() - timedelta(days=days) if days else None
 
 
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, data, levels = _dashboard_data(request)
-    if data is None:
-        return render(request, "assessments/dashboard.html", {"form": form})
-    fixed = [("team", "Team"), ("overall", "Overall"), ("date", "Assessed"), ("change", "Change")]
-    sortable = fixed + [(column.slug, column.name) for column in data.columns]
-    key, descending = form.sort_order({key for key, _ in sortable})
-    links = {link.key: link for link in sort_links(request.GET, sortable, key, descending)}
-    assessed = data.assessed()
-    overlay = OverlayForm(request.GET or None, teams=[(r.team.slug, r.team.name) for r in assessed])
-    found = distributions(data, [value for value, _ in levels])
-    names = dict(levels)
-    ctx = {
-        "form": form,
-        "overlay": overlay,
-        "data": data,
-        "rows": sort_rows(data.rows, key, descending),
-        "fixed_links": [links[key] for key, _ in fixed],
-        "column_links": [links[column.slug] for column in data.columns],
-        "distributions": [
-            (
-                item,
-                mark_safe(
-                    charts.distribution_svg(
-                        [(f"{value} {names[value]}", count) for value, count in item.counts],
-                        title=f"{item.column.name}: teams per level",
-                        chart_id=f"dist-{item.column.slug}",
-                    )
-                ),
-            )
-            for item in found
-        ],
-        "levels": levels,
-        "bottleneck": bottleneck(found),
-        "radar": mark_safe(_overlay_radar(data, levels, overlay.chosen())) if assessed else "",
-        "trend": mark_safe(_trend(data, levels)),
-        "export_query": request.GET.urlencode(),
-    }
+    form, active = _dashboard_selection(request)
+    ctx: dict[str, object] = {"form": form, "active": active, "query": request.GET.urlencode()}
+    if active is not None:
+        # Kept until the model, the teams or a submission changes (or five minutes pass).
+        state = (
+            active.model.pk,
+            active.model.revision,
+            active.data_version,
+            form.state(),
+            sorted(request.GET.getlist("teams")),
+            django_timezone.now().date(),
+        )
+
+        def sections() -> str:
+            ctx = dashboard_context(active, _since(form), form, request.GET)
+            return render_to_string("assessments/_dashboard.html", ctx)
+
+        html = _cached(f"dashboard:{_digest(repr(state))}", sections, DASHBOARD_CACHE_SECONDS)
+        ctx["sections"] = mark_safe(html)  # safe: a rendered template
     return render(request, "assessments/dashboard.html", ctx)
-
-
-def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[str]) -> str:
-    floor = levels[0][0]
-    means = [floor if mean is None else mean for mean in category_means(data)]
-    series = [charts.Series("Organisation mean", means)]
-    for row in data.assessed():
-        if row.team.slug in chosen:
-            values = [cell.score if (cell := row.cell(c.slug)) else floor for c in data.columns]
-            series.append(charts.Series(row.team.name, values, dashed=True))
-    axes = [column.name for column in data.columns]
-    return charts.radar_svg(axes, levels, series, title="Organisation mean and selected teams")
-
-
-def _trend(data: Dashboard, levels: list[tuple[int, str]]) -> str:
-    points = [
-        charts.TrendPoint(quarter.toordinal(), mean, quarter_label(quarter))
-        for quarter, mean in quarterly_trend(data.model, django_timezone.now())
-    ]
-    return charts.trend_svg(points, levels, title="Organisation mean overall score per quarter")
 
 
 @require_safe
 @login_required
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    _, data, _ = _dashboard_data(request)
-    if data is None:
+    form, active = _dashboard_selection(request)
+    if active is None:
         raise Http404("No active maturity model.")
+    data = load_dashboard(active.model, _since(form))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = django_timezone.now().strftime("%Y-%m-%d")
     response["Content-Disposition"] = (

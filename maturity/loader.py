@@ -81,6 +81,8 @@ def load_spec(spec: ModelSpec) -> LoadReport:
         report.retire(category)
     for practice in practices.values():
         report.retire(practice)
+    if report.changes:
+        report.model.touch()
     return report
 
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import chain
 
-from .models import Category, Cell, Level, Practice
+from django.core.cache import cache
+
+from .models import Category, Cell, Level, MaturityModel, Practice
+
+# A revision's tree never changes, so this only bounds how long an unused one is kept.
+TREE_CACHE_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -139,3 +144,13 @@ def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
             if any(cell.practices for cell in cells_by_category.get(category.pk, ()))
         ),
     )
+
+
+def cached_tree(model: MaturityModel, *, include_retired: bool = False) -> ModelTree:
+    """`load_tree`, kept in the cache per model revision: no query when it is there."""
+    key = f"maturity-tree:{model.pk}:{model.revision}:{int(include_retired)}"
+    tree: ModelTree | None = cache.get(key)
+    if tree is None:
+        tree = load_tree(model.pk, include_retired=include_retired)
+        cache.set(key, tree, TREE_CACHE_SECONDS)
+    return tree

@@ -252,7 +252,38 @@ def test_texts_from_the_model_are_escaped_on_the_result_page(
     client: Client, member: User, submitted: Assessment, cd_model: MaturityModel
 ) -> None:
     cd_model.categories.filter(slug="build").update(name="<script>alert(1)</script>")
+    cd_model.touch()
     client.force_login(member)
     page = client.get(reverse("assessment_result", args=[submitted.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert escape("<script>alert(1)</script>") in page
+
+
+def test_a_submitted_result_is_served_from_the_cache_until_its_texts_change(
+    client: Client,
+    member: User,
+    submitted: Assessment,
+    cd_model: MaturityModel,
+    payments: Team,
+    django_assert_num_queries: object,
+) -> None:
+    client.force_login(member)
+    url = reverse("assessment_result", args=[submitted.pk])
+    client.get(url)
+    # session, user, assessment with membership, team and model, manager check (navigation)
+    with django_assert_num_queries(4):  # type: ignore[operator]
+        client.get(url)
+    payments.name = "Payments & Billing"
+    payments.save()
+    assert "Payments &amp; Billing" in client.get(url).content.decode()
+    cd_model.categories.filter(slug="testing").update(name="Testing, renamed")
+    cd_model.touch()
+    assert "Testing, renamed" in client.get(url).content.decode()
+
+
+def test_a_draft_result_is_never_cached(client: Client, member: User, draft: Assessment) -> None:
+    client.force_login(member)
+    url = reverse("assessment_result", args=[draft.pk])
+    assert ">-1.0</div>" in client.get(url).content.decode()
+    answer_all(draft, up_to(3))
+    assert ">3.0</div>" in client.get(url).content.decode()

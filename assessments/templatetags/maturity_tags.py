@@ -6,37 +6,15 @@ from typing import Any
 
 from django import template
 
+from assessments.display import change_text, level_css, score_text
 from assessments.models import AnyUser, is_manager
-from assessments.scoring import rounded
 
 register = template.Library()
 
 
-@register.filter
-def score(value: float | None) -> str:
-    """1.46 -> "1.5"; no score -> an en dash."""
-    return "–" if value is None else f"{rounded(value):.1f}"
-
-
-@register.filter
-def change(value: float | None) -> str:
-    """+0.5 / −0.3 / ±0.0, with a word for screen readers and print."""
-    if value is None:
-        return "new"
-    if value > 0:
-        return f"▲ +{value:.1f}"
-    if value < 0:
-        return f"▼ −{abs(value):.1f}"
-    return "= 0.0"
-
-
-@register.filter
-def level_class(level: int | None) -> str:
-    """A CSS class per level value: level-m1, level-0 ... (clamped to the default range)."""
-    if level is None:
-        return "level-none"
-    clamped = min(max(level, -1), 3)
-    return f"level-m{-clamped}" if clamped < 0 else f"level-{clamped}"
+register.filter("score", score_text)
+register.filter("change", change_text)
+register.filter("level_class", level_css)
 
 
 @register.filter(name="is_manager")

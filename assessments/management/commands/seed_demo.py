@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,10 +13,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.demo import statuses_for
 from assessments.models import Answer, Assessment, Membership, Team
-from assessments.scoring import NO, PARTLY, YES
 from maturity.models import MaturityModel
-from maturity.tree import CategoryNode, load_tree
+from maturity.tree import load_tree
 
 DEMO_PASSWORD = "demo"
 MODEL_SLUG = "continuous-delivery"
@@ -132,12 +131,11 @@ class Command(BaseCommand):
                 Membership.objects.create(user=person, team=team, role=role)
             for days_ago, targets in demo.history:
                 assessment = Assessment.objects.create(team=team, model=model, created_by=people[0])
-                answers = [
-                    answer
+                Answer.objects.bulk_create(
+                    Answer(assessment=assessment, practice_id=practice_id, status=status)
                     for category, target in zip(tree.categories, targets, strict=True)
-                    for answer in _answers_for(assessment, category, target, chooser)
-                ]
-                Answer.objects.bulk_create(answers)
+                    for practice_id, status in statuses_for(category, target, chooser).items()
+                )
                 assessment.submit()
                 when = now - timedelta(days=days_ago)
                 Assessment.objects.filter(pk=assessment.pk).update(
@@ -152,25 +150,3 @@ class Command(BaseCommand):
         self.stdout.write(f"  {MANAGER:<6} manager: sees every team")
         for demo in TEAMS:
             self.stdout.write(f"  {demo.members[0]:<6} lead of {demo.name}: {demo.story}")
-
-
-def _answers_for(
-    assessment: Assessment, category: CategoryNode, target: float, chooser: random.Random
-) -> list[Answer]:
-    """Answers that score about `target`: every level up to it met, part of the next."""
-    level = math.floor(target)
-    share = target - level
-    answers = []
-    for cell in category.cells:
-        for index, practice in enumerate(cell.practices):
-            if cell.level <= level:
-                status = YES
-            elif cell.level == level + 1:
-                done = round(share * len(cell.practices))
-                status = YES if index < done else NO
-                if index == done and chooser.random() < 0.5:
-                    status = PARTLY
-            else:
-                status = PARTLY if chooser.random() < 0.15 else NO
-            answers.append(Answer(assessment=assessment, practice_id=practice.id, status=status))
-    return answers
