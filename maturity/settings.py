@@ -185,6 +185,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Sessions are read from the cache and written through to the database, so a signed-in
+# page saves a query and a restart loses nobody's session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

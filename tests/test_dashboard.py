@@ -168,9 +168,9 @@ def test_dashboard_query_count_is_constant(
             Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
             submit_at(team, cd_model, member, index % 4, days_ago=index * 3)
             submit_at(team, cd_model, member, (index + 1) % 4, days_ago=index)
-    # session, user, manager check, active models with levels, categories, teams,
+    # user (sessions are cached), manager check, active models with levels, categories, teams,
     # results of each team's latest two assessments, the quarterly trend
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    with django_assert_num_queries(7):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"teams": ["team-1", "team-2"]})
     assert response.status_code == 200
 
@@ -293,8 +293,8 @@ def test_dashboard_is_served_from_the_cache_until_the_data_changes(
 ) -> None:
     url = reverse("dashboard")
     manager_client.get(url)
-    # session, user, manager check, active models with levels and the data's version
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    # user (sessions are cached), manager check, active models with levels and the data's version
+    with django_assert_num_queries(3):  # type: ignore[operator]
         page = manager_client.get(url).content.decode()
     assert "Dormant" in page and "not assessed" in page.split(">Dormant<")[1].split("</tr>")[0]
     submit_at(org["dormant"], cd_model, member, 3, days_ago=0)
