@@ -145,3 +145,17 @@ def test_unknown_pages_get_a_finished_404_page(client: Client, member: User) -> 
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+def test_pages_answer_a_friendly_503_when_the_database_is_unreachable(
+    client: Client, member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unreachable(teams: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(views, "team_summaries", unreachable)
+    client.force_login(member)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"Temporarily unavailable" in response.content
