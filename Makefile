@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fmt clean
+.PHONY: install run test lint fmt bench clean
 
 # The virtualenv is rebuilt when the declared dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -35,6 +35,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/hadolint Dockerfile
+
+# Throughput against a trivial view, on PostgreSQL with production settings (needs wrk).
+bench: install
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk"; exit 2; }
+	$(BIN)/python bench/run.py
 
 fmt: install
 	$(BIN)/ruff check --fix .
