@@ -18,8 +18,11 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DEBUG=0 \
     STATIC_ROOT=/app/staticfiles \
+    DATABASE_URL=sqlite:////app/data/db.sqlite3 \
     WEB_CONCURRENCY=3
-RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app
+# Without a DATABASE_URL of its own, the app keeps a SQLite file in a volume-ready folder.
+RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app \
+    && mkdir -p /app/data && chown 10001:10001 /app/data
 WORKDIR /app
 COPY --from=build /venv /venv
 COPY manage.py ./

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from statistics import fmean, median
 
 from django.db.models import Count, Max, OuterRef, Subquery, Value
@@ -202,14 +202,25 @@ def category_means(dashboard: Dashboard) -> list[float | None]:
     return means
 
 
+TREND_QUARTERS = 8
+
+
+def quarter_start(moment: datetime, back: int = 0) -> datetime:
+    """Midnight on the first day of `moment`'s quarter, or of the quarter `back` before."""
+    index = moment.year * 4 + (moment.month - 1) // 3 - back
+    return moment.replace(
+        year=index // 4, month=index % 4 * 3 + 1, day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+
+
 def quarter_label(quarter: datetime) -> str:
     return f"Q{(quarter.month - 1) // 3 + 1} {quarter.year}"
 
 
 def quarterly_trend(model: MaturityModel, now: datetime) -> list[tuple[datetime, float]]:
-    """The mean overall score per quarter over the last two years, from each team's
-    latest assessment in that quarter (one query)."""
-    since = now - timedelta(days=365 * 2)
+    """The mean overall score per quarter over the last two years (this quarter and the
+    seven before), from each team's latest assessment in that quarter (one query)."""
+    since = quarter_start(now, back=TREND_QUARTERS - 1)
     per_team = (
         Assessment.objects.filter(model=model, submitted_at__gte=since)
         .latest_per_team_and_quarter()
@@ -264,7 +275,7 @@ def _shown(score: float | None) -> float | None:
 class ActiveModel:
     model: MaturityModel
     levels: list[tuple[int, str]]  # (value, name), floor first
-    data_version: str  # changes when a team is added or an assessment submitted
+    data_version: str  # changes when a team is added or edited, or an assessment submitted
 
 
 def active_models() -> list[ActiveModel]:
@@ -280,12 +291,16 @@ def active_models() -> list[ActiveModel]:
             last_submitted=Subquery(submitted.order_by("-pk").values("pk")[:1]),
             teams=Subquery(teams.annotate(n=Count("pk")).values("n")),
             last_team=Subquery(teams.annotate(last=Max("pk")).values("last")),
+            team_edited=Subquery(teams.annotate(last=Max("updated_at")).values("last")),
         )
         .order_by("model__slug", "model__version", "value")
     )
     found: dict[int, ActiveModel] = {}
     for level in levels:
-        version = f"{level.submissions}:{level.last_submitted}:{level.teams}:{level.last_team}"
+        version = (
+            f"{level.submissions}:{level.last_submitted}:{level.teams}:{level.last_team}:"
+            f"{level.team_edited}"
+        )
         entry = found.setdefault(level.model_id, ActiveModel(level.model, [], version))
         entry.levels.append((level.value, level.name))
     return [active for active in found.values() if len(active.levels) >= 2]

@@ -62,7 +62,7 @@ class CategoryAnswersForm(forms.Form):
                 help_text=practice.help,
                 choices=Answer.Status.choices,
                 required=False,
-                widget=forms.RadioSelect(attrs={"class": "answer-choice"}),
+                widget=forms.RadioSelect,
                 initial=answer.status if answer else "",
             )
             self.fields[_note_field(practice.id)] = forms.CharField(
@@ -164,14 +164,11 @@ class DashboardForm(forms.Form):
         model_field: Any = self.fields["model"]
         model_field.choices = [(model.pk, str(model)) for model in models]
 
-    def state(self) -> tuple[object, ...]:
-        """What the filters select, as valid values: part of the page's cache key."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return tuple(data.get(name) for name in ("model", "within", "sort", "dir"))
-
     def chosen_model(self) -> MaturityModel | None:
+        """The model asked for, or else the newest active one."""
         data = self.cleaned_data if self.is_valid() else {}
-        return self.models.get(data.get("model") or 0) or next(iter(self.models.values()), None)
+        newest = max(self.models.values(), key=lambda model: model.pk, default=None)
+        return self.models.get(data.get("model") or 0) or newest
 
     def within_days(self) -> int | None:
         return (

@@ -69,6 +69,9 @@ class TeamQuerySet(models.QuerySet["Team"]):
 class Team(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True, help_text="Appears in the team's URL.")
+    updated_at = models.DateTimeField(
+        auto_now=True, help_text="Pages cached for the team key on it."
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )

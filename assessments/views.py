@@ -210,8 +210,8 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
         report_html()
         if assessment.is_draft
         else _cached(
-            # A submitted result never changes, unless the model's texts or the team's name do.
-            f"result:{assessment.pk}:{assessment.model.revision}:{_digest(assessment.team.name)}",
+            # A submitted result never changes, unless the model's texts or the team do.
+            f"result:{assessment.pk}:{assessment.model.revision}:{assessment.team.updated_at.timestamp()}",
             report_html,
             RESULT_CACHE_SECONDS,
         )
@@ -294,12 +294,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, object] = {"form": form, "active": active, "query": request.GET.urlencode()}
     if active is not None:
         # Kept until the model, the teams or a submission changes (or five minutes pass).
+        # The whole query string is in the key: the sections echo it in their links.
         state = (
             active.model.pk,
             active.model.revision,
             active.data_version,
-            form.state(),
-            sorted(request.GET.getlist("teams")),
+            sorted(request.GET.lists()),
             django_timezone.now().date(),
         )
 

@@ -13,11 +13,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.text import slugify
 
 from .forms import CloneForm, ModelUploadForm
 from .loader import clone_model, create_inactive, export_spec
 from .modelfile import ModelFileError, dump
 from .models import Category, Cell, Level, MaturityModel, Practice
+
+# Importing or cloning a model writes its whole tree.
+TREE_WRITE_PERMISSIONS = [
+    "maturity.add_maturitymodel",
+    "maturity.change_maturitymodel",
+    "maturity.add_level",
+    "maturity.add_category",
+    "maturity.add_cell",
+    "maturity.add_practice",
+]
 
 
 class TreeAdmin(admin.ModelAdmin):
@@ -116,13 +127,13 @@ class MaturityModelAdmin(TreeAdmin):
         response = HttpResponse(
             dump(export_spec(model)), content_type="application/yaml; charset=utf-8"
         )
-        filename = f"{model.slug}-v{model.version}.yaml"
+        filename = f"{model.slug}-v{slugify(model.version)}.yaml"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
     def import_yaml(self, request: HttpRequest) -> HttpResponse:
         """Upload a model file as a new, inactive model or version; a bad file changes nothing."""
-        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+        if not request.user.has_perms(TREE_WRITE_PERMISSIONS):
             raise PermissionDenied
         form = ModelUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -145,7 +156,11 @@ class MaturityModelAdmin(TreeAdmin):
         }
         return TemplateResponse(request, "admin/maturity/maturitymodel/import.html", ctx)
 
-    @admin.action(description="Clone as new version", permissions=["add"])
+    def has_tree_write_permission(self, request: HttpRequest) -> bool:
+        """Cloning writes a whole tree: it needs the right to add every part of it."""
+        return request.user.has_perms(TREE_WRITE_PERMISSIONS)
+
+    @admin.action(description="Clone as new version", permissions=["tree_write"])
     def clone_as_new_version(
         self, request: HttpRequest, queryset: QuerySet[MaturityModel]
     ) -> HttpResponse | None:
@@ -159,10 +174,14 @@ class MaturityModelAdmin(TreeAdmin):
             request.POST if "version" in request.POST else None, slug=model.slug, taken=taken
         )
         if form.is_valid():
-            copy = clone_model(model, form.cleaned_data["version"])
-            self.log_addition(request, copy, f"Cloned from version {model.version}")
-            messages.success(request, f"Created {copy}. It is inactive until you activate it.")
-            return redirect(reverse("admin:maturity_maturitymodel_change", args=[copy.pk]))
+            try:
+                copy = clone_model(model, form.cleaned_data["version"])
+            except ModelFileError as exc:  # the version was taken meanwhile
+                form.add_error("version", exc.errors)
+            else:
+                self.log_addition(request, copy, f"Cloned from version {model.version}")
+                messages.success(request, f"Created {copy}. It is inactive until you activate it.")
+                return redirect(reverse("admin:maturity_maturitymodel_change", args=[copy.pk]))
         ctx = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

@@ -41,14 +41,14 @@ def test_changelist_renders_for_staff(
 
 @pytest.mark.parametrize(
     ("model_name", "queryset", "queries"),
-    # Every page: user (sessions are cached), the object, content types for the history.
+    # Every page: session, user, the object, content types for the history link.
     # Model: whether its levels are set, levels, categories. Category: its cells with
     # their levels. Cell: category, practices, level choices (x2). Practice: cell choices.
     [
-        ("maturitymodel", MaturityModel.objects.all(), 6),
-        ("category", Category.objects.filter(slug="build"), 5),
-        ("cell", Cell.objects.filter(category__slug="build", level__value=1), 7),
-        ("practice", Practice.objects.filter(key="build.0.versioned-scripts"), 4),
+        ("maturitymodel", MaturityModel.objects.all(), 7),
+        ("category", Category.objects.filter(slug="build"), 6),
+        ("cell", Cell.objects.filter(category__slug="build", level__value=1), 8),
+        ("practice", Practice.objects.filter(key="build.0.versioned-scripts"), 5),
     ],
     ids=["maturitymodel", "category", "cell", "practice"],
 )
@@ -68,11 +68,11 @@ def test_change_page_renders_for_staff_with_pinned_queries(
 
 @pytest.mark.parametrize(
     ("model_name", "queries"),
-    # Every page: the user (sessions are cached), then the rows with relations joined.
+    # Every page: the session and the user, then the rows with relations joined.
     # Models: count, count unfiltered, rows. Categories: models for the filter, count x2,
     # rows. Cells: models and categories for the filters, count x2, rows, level names.
     # Practices: models for the filter, count x2, rows, category names, level names.
-    [("maturitymodel", 4), ("category", 5), ("cell", 7), ("practice", 7)],
+    [("maturitymodel", 5), ("category", 6), ("cell", 8), ("practice", 8)],
 )
 def test_changelist_query_count_is_pinned(
     staff_client: Client,
@@ -193,9 +193,9 @@ def test_non_staff_user_cannot_open_the_admin(
 
 @pytest.mark.parametrize(
     ("url_name", "queries"),
-    # user (sessions are cached), count x2, rows; assessments add the model and team filter
+    # session, user, count x2, rows; assessments add the model and team filter
     # choices and the date hierarchy
-    [("admin:assessments_team_changelist", 4), ("admin:assessments_assessment_changelist", 8)],
+    [("admin:assessments_team_changelist", 5), ("admin:assessments_assessment_changelist", 9)],
 )
 def test_team_and_assessment_changelists_render_with_pinned_queries(
     staff_client: Client,

@@ -168,9 +168,9 @@ def test_dashboard_query_count_is_constant(
             Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
             submit_at(team, cd_model, member, index % 4, days_ago=index * 3)
             submit_at(team, cd_model, member, (index + 1) % 4, days_ago=index)
-    # user (sessions are cached), manager check, active models with levels, categories, teams,
+    # session, user, manager check, active models with levels, categories, teams,
     # results of each team's latest two assessments, the quarterly trend
-    with django_assert_num_queries(7):  # type: ignore[operator]
+    with django_assert_num_queries(8):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"teams": ["team-1", "team-2"]})
     assert response.status_code == 200
 
@@ -293,8 +293,8 @@ def test_dashboard_is_served_from_the_cache_until_the_data_changes(
 ) -> None:
     url = reverse("dashboard")
     manager_client.get(url)
-    # user (sessions are cached), manager check, active models with levels and the data's version
-    with django_assert_num_queries(3):  # type: ignore[operator]
+    # session, user, manager check, active models with levels and the data's version
+    with django_assert_num_queries(4):  # type: ignore[operator]
         page = manager_client.get(url).content.decode()
     assert "Dormant" in page and "not assessed" in page.split(">Dormant<")[1].split("</tr>")[0]
     submit_at(org["dormant"], cd_model, member, 3, days_ago=0)
@@ -305,3 +305,35 @@ def test_dashboard_is_served_from_the_cache_until_the_data_changes(
     Category.objects.filter(slug="build").update(name="Builds, renamed")
     cd_model.touch()
     assert "Builds, renamed" in manager_client.get(url).content.decode()
+
+
+def test_a_cached_dashboard_never_echoes_another_requests_filters(
+    manager_client: Client, org: dict[str, Team]
+) -> None:
+    odd = manager_client.get(reverse("dashboard"), {"within": "90", "dir": "sideways", "utm": "x"})
+    assert "in this period" in odd.content.decode()
+    plain = manager_client.get(reverse("dashboard")).content.decode()
+    assert "in this period" not in plain
+    assert "within=90" not in plain and "utm=x" not in plain
+
+
+def test_renamed_teams_show_at_once_with_their_new_links(
+    manager_client: Client, org: dict[str, Team]
+) -> None:
+    manager_client.get(reverse("dashboard"))
+    payments = org["payments"]
+    payments.name, payments.slug = "Payments and billing", "billing"
+    payments.save()
+    page = manager_client.get(reverse("dashboard")).content.decode()
+    assert "Payments and billing" in page and reverse("team_detail", args=["billing"]) in page
+
+
+def test_csv_writes_negative_scores_as_numbers(
+    manager_client: Client, cd_model: MaturityModel, member: User, payments: Team
+) -> None:
+    assessment = Assessment.start(payments, cd_model, member, prefill_from=None)
+    answer_all(assessment, lambda practice: "partly" if practice.level == 0 else "no")
+    assessment.submit()
+    content = manager_client.get(reverse("dashboard_csv")).content.decode("utf-8")
+    row = next(row for row in csv.reader(io.StringIO(content)) if row[1] == "payments")
+    assert row[5:] == ["-0.5"] * 7  # overall and six categories, no apostrophe

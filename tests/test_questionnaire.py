@@ -92,9 +92,9 @@ def test_start_with_an_inactive_model_is_a_form_error(
 def test_page_groups_practices_by_level_with_the_cell_summary(
     member_client: Client, draft: Assessment, django_assert_num_queries: object
 ) -> None:
-    # user (sessions are cached), assessment with membership, levels, categories, cells, practices,
+    # session, user, assessment with membership, levels, categories, cells, practices,
     # answers of the assessment, manager check for the navigation
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    with django_assert_num_queries(9):  # type: ignore[operator]
         response = member_client.get(edit_url(draft, "testing"))
     page = response.content.decode()
     node = category(draft, "testing")
@@ -165,12 +165,12 @@ def test_saving_a_page_takes_the_same_queries_whatever_its_size(
     draft.model.touch()
     large = category(draft, "testing")
     assert len(large.practices) >= len(small.practices) + 20
-    # user (sessions are cached), assessment with membership and model, answers, then in one
+    # session, user, assessment with membership and model, answers, then in one
     # transaction: savepoint, lock the assessment, upsert, release (clearing answers
     # would add one delete); the tree comes from the cache, the flash message lives in
     # the cookie.
     for node in (small, large):
-        with django_assert_num_queries(7):  # type: ignore[operator]
+        with django_assert_num_queries(8):  # type: ignore[operator]
             member_client.post(edit_url(draft, node.slug), page_data(node))
 
 

@@ -70,9 +70,9 @@ def test_result_page_shows_radar_levels_changes_and_next_steps(
 ) -> None:
     _, later = two_results
     client.force_login(member)
-    # user (sessions are cached), assessment with membership, tree (4), answers, frozen results,
+    # session, user, assessment with membership, tree (4), answers, frozen results,
     # previous assessment and its results, manager check for the navigation
-    with django_assert_num_queries(11):  # type: ignore[operator]
+    with django_assert_num_queries(12):  # type: ignore[operator]
         response = client.get(reverse("assessment_result", args=[later.pk]))
     page = response.content.decode()
     assert "<svg" in page and 'role="img"' in page
@@ -104,7 +104,7 @@ def test_result_page_query_count_does_not_grow_with_history(
 ) -> None:
     latest = monthly_history(payments, cd_model, member, months=6)[-1]
     client.force_login(member)
-    with django_assert_num_queries(11):  # type: ignore[operator]
+    with django_assert_num_queries(12):  # type: ignore[operator]
         client.get(reverse("assessment_result", args=[latest.pk]))
 
 
@@ -198,9 +198,9 @@ def test_team_page_query_count_is_constant(
 ) -> None:
     monthly_history(payments, cd_model, member, months=count)
     client.force_login(member)
-    # user (sessions are cached), team with membership, assessments, their results, levels for the
+    # session, user, team with membership, assessments, their results, levels for the
     # trend, manager check for the navigation
-    with django_assert_num_queries(6):  # type: ignore[operator]
+    with django_assert_num_queries(7):  # type: ignore[operator]
         client.get(reverse("team_detail", args=["payments"]))
 
 
@@ -232,10 +232,10 @@ def test_home_query_count_is_constant(
         submit(team, cd_model, member, up_to(index % 3), datetime(2026, 1, 1, tzinfo=timezone.utc))
         Assessment.start(team, cd_model, manager, prefill_from=None)
     client.force_login(manager)
-    # user (sessions are cached), memberships, manager check (kept for the navigation), latest of my
+    # session, user, memberships, manager check (kept for the navigation), latest of my
     # teams and their results, the other teams and their latest (Payments has none,
     # so no results query), drafts
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    with django_assert_num_queries(9):  # type: ignore[operator]
         page = client.get("/").content.decode()
     assert page.count("Start new assessment") == teams
     assert "All teams" in page  # Payments, seen as a manager
@@ -270,8 +270,8 @@ def test_a_submitted_result_is_served_from_the_cache_until_its_texts_change(
     client.force_login(member)
     url = reverse("assessment_result", args=[submitted.pk])
     client.get(url)
-    # user (sessions are cached), assessment with membership, team and model, manager check
-    with django_assert_num_queries(3):  # type: ignore[operator]
+    # session, user, assessment with membership, team and model, manager check
+    with django_assert_num_queries(4):  # type: ignore[operator]
         client.get(url)
     payments.name = "Payments & Billing"
     payments.save()
@@ -287,3 +287,15 @@ def test_a_draft_result_is_never_cached(client: Client, member: User, draft: Ass
     assert ">-1.0</div>" in client.get(url).content.decode()
     answer_all(draft, up_to(3))
     assert ">3.0</div>" in client.get(url).content.decode()
+
+
+def test_a_cached_result_follows_a_renamed_team(
+    client: Client, member: User, submitted: Assessment, payments: Team
+) -> None:
+    client.force_login(member)
+    url = reverse("assessment_result", args=[submitted.pk])
+    client.get(url)
+    payments.slug = "billing"
+    payments.save()
+    page = client.get(url).content.decode()
+    assert reverse("team_detail", args=["billing"]) in page

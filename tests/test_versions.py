@@ -326,3 +326,18 @@ def test_a_cached_tree_is_not_used_after_an_edit(
     change = reverse("admin:maturity_practice_change", args=[practice.pk])
     assert staff_client.post(change, data).status_code == 302
     assert b"Reworded in the admin" in client.get(url).content
+
+
+def test_import_needs_the_right_to_add_every_part_of_a_model(
+    client: Client, cd_model: MaturityModel, django_user_model: type[User]
+) -> None:
+    editor = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+    models_only = ["add_maturitymodel", "change_maturitymodel", "view_maturitymodel"]
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=models_only))
+    client.force_login(editor)
+    assert client.get(reverse("admin:maturity_maturitymodel_import")).status_code == 403
+    parts = ["add_level", "add_category", "add_cell", "add_practice"]
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=parts))
+    client = Client()
+    client.force_login(editor)
+    assert client.get(reverse("admin:maturity_maturitymodel_import")).status_code == 200
