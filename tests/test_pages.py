@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.db import OperationalError
-from django.test import Client, override_settings
+from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from assessments import views
 from assessments.models import Assessment
 from maturity import health
+from maturity.security import client_ip
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +160,19 @@ def test_pages_answer_a_friendly_503_when_the_database_is_unreachable(
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert b"Temporarily unavailable" in response.content
+
+
+@pytest.mark.parametrize(
+    ("behind_proxy", "forwarded", "expected"),
+    [
+        (False, "203.0.113.9", "10.0.0.2"),  # a client's own header is ignored
+        (True, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # the address our proxy saw
+        (True, "", "10.0.0.2"),
+    ],
+)
+def test_the_lock_out_counts_the_clients_address(
+    rf: RequestFactory, behind_proxy: bool, forwarded: str, expected: str
+) -> None:
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    with override_settings(BEHIND_TLS_PROXY=behind_proxy):
+        assert client_ip(request) == expected
