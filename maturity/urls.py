@@ -2,10 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from .forms import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm
+
 # GET /healthz is answered by maturity.health.HealthCheckMiddleware, before routing.
 urlpatterns = [
     # Sign-in, sign-out and password change; resetting a password is an admin's job here.
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password_change/",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -8,12 +9,20 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
 
 from assessments.models import Assessment, Membership, Team
 from maturity.models import MaturityModel
 from maturity.tree import PracticeNode, load_tree
 
 DEFAULT_MODEL_FILE = Path(__file__).resolve().parents[1] / "maturity/data/continuous-delivery.yaml"
+
+
+# In CI, property-based tests draw the same examples every run: a failure there is
+# reproducible, never a flake. Locally they explore, and remember what failed.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -176,3 +176,10 @@ def test_the_lock_out_counts_the_clients_address(
     request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
     with override_settings(BEHIND_TLS_PROXY=behind_proxy):
         assert client_ip(request) == expected
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_an_overlong_user_name_is_a_form_error(client: Client, url_name: str) -> None:
+    response = client.post(reverse(url_name), {"username": "x" * 300, "password": "pw"})
+    assert response.status_code == 200
+    assert b"at most 150 characters" in response.content
