@@ -21,6 +21,8 @@ from assessments.dashboard import (
     bottleneck,
     distributions,
     neutralise,
+    quarter_label,
+    quarter_start,
     quarterly_trend,
     sort_rows,
 )
@@ -148,10 +150,18 @@ def test_overlay_refuses_more_than_five_teams(
     assert "Organisation mean" in radar and "Team 0" not in radar
 
 
-def test_trend_shows_quarterly_means(manager_client: Client, org: dict[str, Team]) -> None:
+def test_trend_draws_a_point_per_quarter_with_a_submission(
+    manager_client: Client, org: dict[str, Team]
+) -> None:
     page = manager_client.get(reverse("dashboard")).content.decode()
-    trend = page.split('class="chart trend"')[1]
-    assert trend.count("<circle") >= 2
+    trend = page.split('class="chart trend"')[1].split("</svg>")[0]
+    quarters = {
+        quarter_label(quarter_start(moment))
+        for moment in Assessment.objects.submitted().values_list("submitted_at", flat=True)
+    }
+    assert trend.count("<circle") == len(quarters) >= 2
+    for label in quarters:
+        assert f"{label}: " in trend
 
 
 @pytest.mark.parametrize("teams", [3, 60])
@@ -173,6 +183,25 @@ def test_dashboard_query_count_is_constant(
     with django_assert_num_queries(8):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"teams": ["team-1", "team-2"]})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("teams", [3, 60])
+def test_csv_query_count_is_constant(
+    manager_client: Client,
+    cd_model: MaturityModel,
+    member: User,
+    teams: int,
+    django_assert_num_queries: object,
+) -> None:
+    for index in range(teams):
+        team = Team.objects.create(name=f"Team {index:02}", slug=f"team-{index}")
+        if index % 2:
+            submit_at(team, cd_model, member, index % 4, days_ago=index)
+    # session, user, manager check, active models with levels, categories, teams,
+    # results of each team's latest two assessments
+    with django_assert_num_queries(7):  # type: ignore[operator]
+        response = manager_client.get(reverse("dashboard_csv"))
+    assert len(response.content.decode().splitlines()) == Team.objects.count() + 1  # header
 
 
 def test_csv_has_a_header_and_one_row_per_team(

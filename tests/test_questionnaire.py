@@ -316,3 +316,21 @@ def test_models_without_anything_to_answer_cannot_be_started(
     assert "Empty model" not in page
     response = member_client.post(reverse("assessment_new", args=["payments"]), {"model": empty.pk})
     assert response.status_code == 200 and not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize("drafts", [1, 5])
+def test_new_assessment_page_query_count_is_constant(
+    member_client: Client,
+    cd_model: MaturityModel,
+    payments: Team,
+    member: User,
+    drafts: int,
+    django_assert_num_queries: object,
+) -> None:
+    for _ in range(drafts):
+        Assessment.start(payments, cd_model, member, prefill_from=None)
+    # session, user, team with membership, last submitted, manager check (navigation),
+    # drafts with their authors, ready models for the select (read twice by its template)
+    with django_assert_num_queries(8):  # type: ignore[operator]
+        page = member_client.get(reverse("assessment_new", args=["payments"])).content.decode()
+    assert page.count("resume it") == drafts

@@ -58,3 +58,22 @@ def test_seed_demo_refuses_without_debug_unless_forced() -> None:
     assert not Team.objects.exists()
     run_command("seed_demo", "--force")
     assert Team.objects.count() == 5
+
+
+def test_seed_scale_bulk_creates_teams_with_results_that_match_their_answers() -> None:
+    run_command("load_model")
+    output = run_command("seed_scale", "--teams", "3", "--assessments", "2")
+    assert "Created 3 teams, 6 assessments" in output
+    assessments = Assessment.objects.submitted().filter(team__slug__startswith="scale-")
+    assert assessments.count() == 6
+    for assessment in assessments:
+        frozen = {(r.category.slug, r.level, r.score) for r in assessment.results.all()}
+        Assessment.objects.filter(pk=assessment.pk).update(submitted_at=None)
+        assessment.refresh_from_db()
+        assessment.results.all().delete()
+        rescored = {(r.slug, r.level, r.score) for r in assessment.submit()}
+        assert frozen == rescored  # what submission would have frozen
+    with pytest.raises(CommandError, match="add --replace"):
+        run_command("seed_scale", "--teams", "3", "--assessments", "2")
+    run_command("seed_scale", "--teams", "2", "--assessments", "1", "--replace")
+    assert Team.objects.filter(slug__startswith="scale-").count() == 2
