@@ -8,7 +8,7 @@ import random
 
 from maturity.tree import CategoryNode
 
-from .scoring import NO, PARTLY, YES
+from .scoring import Status
 
 
 def statuses_for(category: CategoryNode, target: float, chooser: random.Random) -> dict[int, str]:
@@ -20,12 +20,12 @@ def statuses_for(category: CategoryNode, target: float, chooser: random.Random) 
         done = round(share * len(cell.practices))
         for index, practice in enumerate(cell.practices):
             if cell.level <= level:
-                status = YES
+                status = Status.YES
             elif cell.level == level + 1:
-                status = YES if index < done else NO
+                status = Status.YES if index < done else Status.NO
                 if index == done and chooser.random() < 0.5:
-                    status = PARTLY
+                    status = Status.PARTLY
             else:
-                status = PARTLY if chooser.random() < 0.15 else NO
+                status = Status.PARTLY if chooser.random() < 0.15 else Status.NO
             statuses[practice.id] = status
     return statuses

@@ -11,6 +11,7 @@ from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, CellNode, PracticeNode
 
 from .models import NOTE_MAX_LENGTH, Answer
+from .scoring import Status
 
 ANSWER_FIELD_PREFIX = "p"
 
@@ -46,32 +47,35 @@ class CategoryAnswersForm(forms.Form):
         *args: Any,
         category: CategoryNode,
         level_names: Mapping[int, str],
-        answers: Mapping[int, Answer],
-        new_practice_ids: set[int],
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.new_practice_ids = new_practice_ids
+        self.new_practice_ids: set[int] = set()
         self.category = category
         self.level_names = level_names
         self.practices = category.practices
         for practice in self.practices:
-            answer = answers.get(practice.id)
             self.fields[_status_field(practice.id)] = forms.ChoiceField(
                 label=practice.text,
                 help_text=practice.help,
-                choices=Answer.Status.choices,
+                choices=Status.choices,
                 required=False,
                 widget=forms.RadioSelect,
-                initial=answer.status if answer else "",
             )
             self.fields[_note_field(practice.id)] = forms.CharField(
                 label="Note (optional)",
                 required=False,
                 max_length=NOTE_MAX_LENGTH,
                 widget=forms.Textarea(attrs={"rows": 1}),
-                initial=answer.note if answer else "",
             )
+
+    def show(self, answers: Mapping[int, Answer], new_practice_ids: set[int]) -> None:
+        """What the page shows besides the fields: the saved answers (of an unbound form)
+        and which practices are new since the pre-fill. Saving needs neither."""
+        for practice_id, answer in answers.items():
+            self.initial[_status_field(practice_id)] = answer.status
+            self.initial[_note_field(practice_id)] = answer.note
+        self.new_practice_ids = new_practice_ids
 
     def clean(self) -> dict[str, Any]:
         """Refuse answers to practices that are not on this page (a tampered form)."""
@@ -140,69 +144,3 @@ class NewAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_prefill:
             del self.fields["prefill"]
-
-
-WITHIN_DAYS = {"all": None, "365": 365, "90": 90}
-MAX_OVERLAY = 5
-
-
-class DashboardForm(forms.Form):
-    """The dashboard's filters and sort order; anything invalid falls back to a default."""
-
-    model = forms.TypedChoiceField(coerce=int, required=False, label="Maturity model")
-    within = forms.ChoiceField(
-        choices=[("all", "All time"), ("365", "Last year"), ("90", "Last 90 days")],
-        required=False,
-        label="Assessed within",
-    )
-    sort = forms.CharField(required=False, max_length=80)
-    dir = forms.ChoiceField(choices=[("asc", "ascending"), ("desc", "descending")], required=False)
-
-    def __init__(self, *args: Any, models: list[MaturityModel], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.models = {model.pk: model for model in models}
-        model_field: Any = self.fields["model"]
-        model_field.choices = [(model.pk, str(model)) for model in models]
-
-    def chosen_model(self) -> MaturityModel | None:
-        """The model asked for, or else the newest active one."""
-        data = self.cleaned_data if self.is_valid() else {}
-        newest = max(self.models.values(), key=lambda model: model.pk, default=None)
-        return self.models.get(data.get("model") or 0) or newest
-
-    def within_days(self) -> int | None:
-        return (
-            WITHIN_DAYS.get(self.cleaned_data.get("within") or "all") if self.is_valid() else None
-        )
-
-    def sort_order(self, keys: set[str]) -> tuple[str, bool]:
-        """(sort key, descending); unknown keys sort by team name."""
-        data = self.cleaned_data if self.is_valid() else {}
-        key = data.get("sort") or "team"
-        return (key if key in keys else "team"), data.get("dir") == "desc"
-
-
-class OverlayForm(forms.Form):
-    teams = forms.MultipleChoiceField(
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Overlay teams on the radar",
-        help_text=f"Choose up to {MAX_OVERLAY} teams.",
-    )
-
-    def __init__(self, *args: Any, teams: list[tuple[str, str]], **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        teams_field: Any = self.fields["teams"]
-        teams_field.choices = teams
-
-    def clean_teams(self) -> list[str]:
-        chosen: list[str] = self.cleaned_data["teams"]
-        if len(chosen) > MAX_OVERLAY:
-            raise ValidationError(
-                f"Choose at most {MAX_OVERLAY} teams to overlay; you chose {len(chosen)}.",
-                code="too_many_teams",
-            )
-        return chosen
-
-    def chosen(self) -> list[str]:
-        return self.cleaned_data["teams"] if self.is_valid() else []

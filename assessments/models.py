@@ -1,4 +1,4 @@
-"""Teams and their self-assessments against a maturity model.
+"""What a team says: its self-assessments against a maturity model.
 
 Answers and frozen results point at the model with `on_delete=PROTECT`, so
 nothing a team has answered can be deleted from under it.
@@ -7,43 +7,22 @@ nothing a team has answered can be deleted from under it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeAlias
 
 from django.conf import settings
-from django.contrib.auth.models import Permission
 from django.db import models, transaction
 from django.db.models import Avg, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber, TruncQuarter
 from django.utils import timezone
 
 from maturity.models import Category, MaturityModel, Practice
-from maturity.tree import ModelTree, PracticeNode, cached_tree, load_tree
+from maturity.tree import ModelTree, PracticeNode, load_tree
+from teams.models import AnyUser, Membership, Team
 
 from . import scoring
 from .questionnaire import CategoryProgress, progress, scoring_categories
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser, User
-
-AnyUser: TypeAlias = "User | AnonymousUser"
+from .scoring import Status
 
 NOTE_MAX_LENGTH = 2000
-
-
-def is_manager(user: AnyUser) -> bool:
-    """Whether the user may see every team's results, read-only: superusers, and active
-    users granted `assessments.view_all_teams` directly or through a group such as
-    "Managers". One query at most per request: the answer is kept on the user object."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_is_manager"):
-        granted = Permission.objects.filter(
-            content_type__app_label="assessments", codename="view_all_teams"
-        ).filter(Q(user=user) | Q(group__user=user))
-        user._is_manager = granted.exists()  # type: ignore[union-attr,attr-defined]
-    return bool(user._is_manager)  # type: ignore[union-attr,attr-defined]
 
 
 class AlreadySubmitted(Exception):
@@ -56,54 +35,6 @@ class Incomplete(Exception):
     def __init__(self, gaps: list[CategoryProgress]):
         self.gaps = gaps
         super().__init__(f"{sum(len(gap.missing) for gap in gaps)} practices are not answered")
-
-
-class TeamQuerySet(models.QuerySet["Team"]):
-    def with_membership(self, user: AnyUser) -> TeamQuerySet:
-        """Annotate `is_member`: whether the user belongs to the team."""
-        return self.annotate(
-            is_member=Exists(Membership.objects.filter(team=OuterRef("pk"), user=user.pk))
-        )
-
-
-class Team(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=60, unique=True, help_text="Appears in the team's URL.")
-    updated_at = models.DateTimeField(
-        auto_now=True, help_text="Pages cached for the team key on it."
-    )
-    members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
-    )
-
-    objects = TeamQuerySet.as_manager()
-    is_member: bool  # only on rows fetched with_membership()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Membership(models.Model):
-    class Role(models.TextChoices):
-        MEMBER = "member", "Member"
-        LEAD = "lead", "Lead"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "team"], name="unique_membership"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} in {self.team} ({self.get_role_display()})"
 
 
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
@@ -176,7 +107,6 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("view_all_teams", "Can view every team's results")]
         indexes = [
             # A team's history and its latest result: filter by team, newest submission first.
             models.Index(fields=["team", "submitted_at"], name="assessment_team_submitted"),
@@ -293,19 +223,13 @@ class Assessment(models.Model):
         return results
 
     def tree(self) -> ModelTree:
-        """The model as this assessment sees it: the active tree for a draft; for a
-        submitted one, the categories and practices it was scored on. Cached per model
-        revision (reads the model: fetch it with select_related)."""
-        return cached_tree(self.model, include_retired=not self.is_draft)
+        """The model's tree as it is now (four queries): its active practices for a draft;
+        for a submitted assessment the retired ones too, so every answered practice is in
+        it."""
+        return load_tree(self.model_id, include_retired=not self.is_draft)
 
 
 class Answer(models.Model):
-    class Status(models.TextChoices):
-        YES = "yes", "Yes"
-        PARTLY = "partly", "Partly"
-        NO = "no", "No"
-        NOT_APPLICABLE = "na", "Not applicable"
-
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="answers")
     status = models.CharField(
@@ -319,7 +243,7 @@ class Answer(models.Model):
                 fields=["assessment", "practice"], name="unique_answer_per_practice"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["", "yes", "partly", "no", "na"]),
+                condition=Q(status__in=["", *Status.values]),
                 name="answer_status_valid",
             ),
         ]

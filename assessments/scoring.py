@@ -16,8 +16,19 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import fmean
 
-YES, PARTLY, NO, NOT_APPLICABLE = "yes", "partly", "no", "na"
-CREDIT = {YES: 1.0, PARTLY: 0.5, NO: 0.0}
+from django.db.models import TextChoices
+
+
+class Status(TextChoices):
+    """A team's answer to a practice; blank while not answered."""
+
+    YES = "yes", "Yes"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+    NOT_APPLICABLE = "na", "Not applicable"
+
+
+CREDIT = {Status.YES: 1.0, Status.PARTLY: 0.5, Status.NO: 0.0}
 
 
 @dataclass(frozen=True)
@@ -67,13 +78,13 @@ def level_and_score(levels: Sequence[int], practices: Iterable[Practice]) -> tup
     floor, climb = ordered[0], ordered[1:]
     by_level: dict[int, list[Practice]] = {value: [] for value in climb}
     for practice in practices:
-        if practice.level in by_level and practice.status != NOT_APPLICABLE:
+        if practice.level in by_level and practice.status != Status.NOT_APPLICABLE:
             by_level[practice.level].append(practice)
     level = floor
     for value in climb:
         applicable = by_level[value]
-        if any(practice.status != YES for practice in applicable):
-            credit = sum(CREDIT.get(practice.status or NO, 0.0) for practice in applicable)
+        if any(practice.status != Status.YES for practice in applicable):
+            credit = sum(CREDIT.get(practice.status or Status.NO, 0.0) for practice in applicable)
             return level, level + credit / len(applicable)
         level = value
     return level, float(level)
@@ -104,7 +115,8 @@ def next_steps(
             (
                 practice
                 for practice in category.practices
-                if practice.level == target and practice.status not in (YES, NOT_APPLICABLE)
+                if practice.level == target
+                and practice.status not in (Status.YES, Status.NOT_APPLICABLE)
             ),
             key=lambda practice: practice.order,
         )

@@ -10,6 +10,4 @@ urlpatterns = [
     path("assessments/<int:pk>/edit/<slug:category>/", views.edit_category, name="assessment_edit"),
     path("assessments/<int:pk>/review/", views.review, name="assessment_review"),
     path("assessments/<int:pk>/export.json", views.export_json, name="assessment_export"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/export.csv", views.dashboard_csv, name="dashboard_csv"),
 ]

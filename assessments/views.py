@@ -1,45 +1,30 @@
-"""The pages of teams, questionnaires, results and the dashboard. Views stay thin: the
-rules live in models, scoring, reports, teams and dashboard. SVG from charts is marked
-safe as it is: charts escape every text they put in.
+"""The pages of teams, questionnaires and results. Views stay thin: the rules live in
+models, scoring, reports and history. SVG from charts is marked safe as it is: charts
+escape every text they put in.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone as django_timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
+from teams.access import get_team_for_user, is_manager
+from teams.models import Membership, Team
+
 from . import charts, scoring
-from .access import get_assessment_for_user, get_team_for_user, require_manager
-from .dashboard import ActiveModel, active_models, csv_rows, dashboard_context, load_dashboard
-from .forms import CategoryAnswersForm, DashboardForm, NewAssessmentForm
-from .models import (
-    NOTE_MAX_LENGTH,
-    AlreadySubmitted,
-    Answer,
-    Assessment,
-    Incomplete,
-    Membership,
-    Team,
-    is_manager,
-)
+from .access import get_assessment_for_user
+from .forms import CategoryAnswersForm, NewAssessmentForm
+from .history import team_history, team_summaries
+from .models import NOTE_MAX_LENGTH, AlreadySubmitted, Assessment, Incomplete
 from .questionnaire import progress
 from .reports import Report, build_report
-from .teams import team_history, team_summaries
-
-RESULT_CACHE_SECONDS = 60 * 60
-DASHBOARD_CACHE_SECONDS = 5 * 60
+from .scoring import Status
 
 
 @require_safe
@@ -119,16 +104,13 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     node = tree.category(category)
     if node is None:
         raise Http404("This model has no such category.")
-    answers = {answer.practice_id: answer for answer in assessment.answers.all()}
     form = CategoryAnswersForm(
         request.POST or None,
         category=node,
         level_names={level.value: level.name for level in tree.levels},
-        answers=answers,
-        new_practice_ids=assessment.new_since_prefill(node.practices),
     )
     before, after = tree.neighbours(node.slug)
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             assessment.save_answers(form.entries(), [practice.id for practice in node.practices])
         except AlreadySubmitted:
@@ -142,6 +124,8 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         if target == "back" and before is not None:
             return redirect("assessment_edit", pk=assessment.pk, category=before.slug)
         return redirect("assessment_edit", pk=assessment.pk, category=node.slug)
+    answers = {answer.practice_id: answer for answer in assessment.answers.all()}
+    form.show(answers, assessment.new_since_prefill(node.practices))
     statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
     ctx = {
         "assessment": assessment,
@@ -151,7 +135,7 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         "progress": progress(tree, statuses),
         "before": before,
         "after": after,
-        "answer_choices": Answer.Status.choices,
+        "answer_choices": Status.choices,
         "note_max_length": NOTE_MAX_LENGTH,
     }
     return render(request, "assessments/edit.html", ctx, status=400 if form.errors else 200)
@@ -199,37 +183,14 @@ def _radar(report: Report) -> str:
 @login_required
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    can_edit = assessment.is_member and assessment.is_draft
-
-    def report_html() -> str:
-        report = build_report(assessment)
-        ctx = {"assessment": assessment, "report": report, "radar": mark_safe(_radar(report))}
-        return render_to_string("assessments/_report.html", {**ctx, "can_edit": can_edit})
-
-    html = (
-        report_html()
-        if assessment.is_draft
-        else _cached(
-            # A submitted result never changes, unless the model's texts or the team do.
-            f"result:{assessment.pk}:{assessment.model.revision}:{assessment.team.updated_at.timestamp()}",
-            report_html,
-            RESULT_CACHE_SECONDS,
-        )
-    )
-    ctx = {"assessment": assessment, "report_html": mark_safe(html)}  # safe: a rendered template
+    report = build_report(assessment)
+    ctx = {
+        "assessment": assessment,
+        "report": report,
+        "radar": mark_safe(_radar(report)),
+        "can_edit": assessment.is_member and assessment.is_draft,
+    }
     return render(request, "assessments/result.html", ctx)
-
-
-def _cached(key: str, render_html: Callable[[], str], seconds: int) -> str:
-    html: str | None = cache.get(key)
-    if html is None:
-        html = render_html()
-        cache.set(key, html, seconds)
-    return html
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2s(text.encode(), digest_size=8).hexdigest()
 
 
 def _utc(moment: datetime | None) -> str | None:
@@ -270,59 +231,4 @@ def export_json(request: HttpRequest, pk: int) -> JsonResponse:
     response = JsonResponse(data, json_dumps_params={"indent": 2})
     filename = f"{assessment.team.slug}-assessment-{assessment.pk}.json"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-def _dashboard_selection(request: HttpRequest) -> tuple[DashboardForm, ActiveModel | None]:
-    """The filters as sent and the model they choose, for managers only."""
-    require_manager(request.user)
-    models = active_models()
-    form = DashboardForm(request.GET or None, models=[active.model for active in models])
-    chosen = form.chosen_model()
-    return form, next((active for active in models if active.model == chosen), None)
-
-
-def _since(form: DashboardForm) -> datetime | None:
-    days = form.within_days()
-    return django_timezone.now() - timedelta(days=days) if days else None
-
-
-@require_safe
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    form, active = _dashboard_selection(request)
-    ctx: dict[str, object] = {"form": form, "active": active, "query": request.GET.urlencode()}
-    if active is not None:
-        # Kept until the model, the teams or a submission changes (or five minutes pass).
-        # The whole query string is in the key: the sections echo it in their links.
-        state = (
-            active.model.pk,
-            active.model.revision,
-            active.data_version,
-            sorted(request.GET.lists()),
-            django_timezone.now().date(),
-        )
-
-        def sections() -> str:
-            ctx = dashboard_context(active, _since(form), form, request.GET)
-            return render_to_string("assessments/_dashboard.html", ctx)
-
-        html = _cached(f"dashboard:{_digest(repr(state))}", sections, DASHBOARD_CACHE_SECONDS)
-        ctx["sections"] = mark_safe(html)  # safe: a rendered template
-    return render(request, "assessments/dashboard.html", ctx)
-
-
-@require_safe
-@login_required
-def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    form, active = _dashboard_selection(request)
-    if active is None:
-        raise Http404("No active maturity model.")
-    data = load_dashboard(active.model, _since(form))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = django_timezone.now().strftime("%Y-%m-%d")
-    response["Content-Disposition"] = (
-        f'attachment; filename="maturity-{data.model.slug}-{stamp}.csv"'
-    )
-    csv.writer(response).writerows(csv_rows(data))
     return response

@@ -119,7 +119,7 @@ def main() -> None:
         server = subprocess.Popen(
             [
                 str(Path(python).with_name("gunicorn")),
-                "maturity.wsgi",
+                "config.wsgi",
                 f"--bind=127.0.0.1:{APP_PORT}",
                 "--workers=2",
                 "--timeout=20",

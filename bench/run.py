@@ -119,8 +119,9 @@ def prepare() -> tuple[dict[str, str], str]:
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
-    from assessments.models import Assessment, Membership, Team
+    from assessments.models import Assessment
     from maturity.models import MaturityModel
+    from teams.models import Membership, Team
 
     call_command("migrate", verbosity=0)
     call_command("load_model", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -212,7 +213,7 @@ def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Po
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
-            "maturity.wsgi",
+            "config.wsgi",
             f"--bind=127.0.0.1:{args.port}",
             f"--workers={args.workers}",
             "--log-level=warning",

@@ -4,5 +4,5 @@
 set -eu
 python manage.py migrate --noinput
 python manage.py load_model
-exec gunicorn maturity.wsgi --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
+exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
     --access-logfile - --error-logfile -

@@ -31,33 +31,6 @@ TREE_WRITE_PERMISSIONS = [
 ]
 
 
-class TreeAdmin(admin.ModelAdmin):
-    """Admin for a part of a model's tree: every save or delete marks the model changed,
-    so no cached copy of its old tree is used (see MaturityModel.touch)."""
-
-    def tree_owner(self, obj: Any) -> MaturityModel:
-        raise NotImplementedError
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        self.tree_owner(form.instance).touch()
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        self.tree_owner(obj).touch()  # list_editable saves come only this way
-
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        owner = self.tree_owner(obj)
-        super().delete_model(request, obj)
-        owner.touch()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        owners = {self.tree_owner(obj) for obj in queryset}
-        super().delete_queryset(request, queryset)
-        for owner in owners:
-            owner.touch()
-
-
 class LevelInline(admin.TabularInline):
     """Levels are set when a model is created; afterwards only their texts change,
     since moving or removing one would change every score and the floor."""
@@ -91,16 +64,13 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(MaturityModel)
-class MaturityModelAdmin(TreeAdmin):
+class MaturityModelAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "version", "is_active", "category_count"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [LevelInline, CategoryInline]
     actions = ["clone_as_new_version"]
-
-    def tree_owner(self, obj: MaturityModel) -> MaturityModel:
-        return obj
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MaturityModel]:
         return super().get_queryset(request).annotate(category_count=Count("categories"))
@@ -216,7 +186,7 @@ class CellInline(admin.StackedInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(TreeAdmin):
+class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "model", "order", "slug", "is_active"]
     list_editable = ["order"]
     list_filter = ["model", "is_active"]
@@ -224,9 +194,6 @@ class CategoryAdmin(TreeAdmin):
     search_fields = ["name", "slug"]
     ordering = ["model", "order"]
     inlines = [CellInline]
-
-    def tree_owner(self, obj: Category) -> MaturityModel:
-        return obj.model
 
     def get_readonly_fields(self, request: HttpRequest, obj: Category | None = None) -> list[str]:
         return ["model"] if obj is not None else []  # moving it would orphan its practices
@@ -239,16 +206,13 @@ class PracticeInline(admin.TabularInline):
 
 
 @admin.register(Cell)
-class CellAdmin(TreeAdmin):
+class CellAdmin(admin.ModelAdmin):
     list_display = ["__str__", "maturity_model", "practice_count"]
     list_filter = ["category__model", "category", "level__name"]
     list_select_related = ["category__model", "level"]
     search_fields = ["summary", "advice", "category__name"]
     ordering = ["category__model", "category__order", "level__value"]
     inlines = [PracticeInline]
-
-    def tree_owner(self, obj: Cell) -> MaturityModel:
-        return obj.category.model
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Cell]:
         return super().get_queryset(request).annotate(practice_count=Count("practices"))
@@ -279,16 +243,13 @@ class CellAdmin(TreeAdmin):
 
 
 @admin.register(Practice)
-class PracticeAdmin(TreeAdmin):
+class PracticeAdmin(admin.ModelAdmin):
     list_display = ["key", "text", "category", "level", "answer_count", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["model", "cell__category__name", "cell__level__name", "is_active"]
     list_select_related = ["cell__category", "cell__level"]
     search_fields = ["key", "text"]
     ordering = ["model", "cell__category__order", "cell__level__value", "order"]
-
-    def tree_owner(self, obj: Practice) -> MaturityModel:
-        return obj.model
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Practice]:
         return super().get_queryset(request).annotate(answer_count=Count("answers"))

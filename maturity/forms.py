@@ -1,16 +1,14 @@
-"""Admin forms for moving models in and out as YAML, and the sign-in forms."""
+"""Admin forms for moving models in and out as YAML, and for cloning a version."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from .modelfile import VERSION_LENGTH, ModelFileError, ModelSpec, parse
+from .limits import VERSION_LENGTH
+from .modelfile import ModelFileError, ModelSpec, parse
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 
@@ -58,29 +56,3 @@ class CloneForm(forms.Form):
                 f"{self.slug} already has a version {version}.", code="version_taken"
             )
         return version
-
-
-class BoundedUsernameMixin:
-    """Django sets the sign-in form's username length without checking it, so an
-    over-long name reached the database through the lock-out's records (a 500 on
-    PostgreSQL). Refuse it as the form error it is."""
-
-    cleaned_data: dict[str, Any]
-
-    def clean_username(self) -> str:
-        username: str = self.cleaned_data["username"]
-        field: Any = get_user_model()._meta.get_field("username")
-        limit = field.max_length or 150
-        if len(username) > limit:
-            raise ValidationError(
-                f"A user name has at most {limit} characters.", code="username_too_long"
-            )
-        return username
-
-
-class LoginForm(BoundedUsernameMixin, AuthenticationForm):
-    pass
-
-
-class AdminLoginForm(BoundedUsernameMixin, AdminAuthenticationForm):
-    pass

@@ -81,8 +81,6 @@ def load_spec(spec: ModelSpec) -> LoadReport:
         report.retire(category)
     for practice in practices.values():
         report.retire(practice)
-    if report.changes:
-        report.model.touch()
     return report
 
 

@@ -15,14 +15,20 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
-KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$"
-KEY_RE = re.compile(KEY_PATTERN)
+from .limits import (
+    CATEGORY_SLUG_LENGTH,
+    KEY_LENGTH,
+    KEY_PATTERN,
+    LEVEL_NAME_LENGTH,
+    LEVEL_VALUE_MAX,
+    LEVEL_VALUE_MIN,
+    MODEL_SLUG_LENGTH,
+    NAME_LENGTH,
+    VERSION_LENGTH,
+)
 
-# What the database can hold; models.py uses the same numbers.
-LEVEL_VALUE_MIN, LEVEL_VALUE_MAX = -100, 100
-MODEL_SLUG_LENGTH, VERSION_LENGTH, NAME_LENGTH = 80, 20, 200
-LEVEL_NAME_LENGTH, CATEGORY_SLUG_LENGTH, KEY_LENGTH = 80, 50, 120
+SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
+KEY_RE = re.compile(KEY_PATTERN)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from .modelfile import (
+from .limits import (
     CATEGORY_SLUG_LENGTH,
     KEY_LENGTH,
     KEY_PATTERN,
@@ -63,11 +63,6 @@ class MaturityModel(models.Model):
     is_active = models.BooleanField(
         default=True, help_text="Only active models can be chosen for new assessments."
     )
-    revision = models.PositiveIntegerField(
-        default=1,
-        editable=False,
-        help_text="Counts edits to the model tree; cached copies are keyed on it.",
-    )
 
     objects = MaturityModelQuerySet.as_manager()
 
@@ -79,13 +74,6 @@ class MaturityModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.version})"
-
-    def touch(self) -> None:
-        """Record that the tree changed, so cached copies of it are not used (one query).
-        Every write to a model's tree calls this: the loader, the admin, and code that
-        updates the tree directly. A deleted model is left alone."""
-        MaturityModel.objects.filter(pk=self.pk).update(revision=models.F("revision") + 1)
-        self.revision += 1
 
     def floor_value(self) -> int | None:
         """The lowest level value, where teams start (one query); None without levels."""

@@ -1,17 +1,12 @@
 """A maturity model as plain, immutable data: what questionnaires, scoring and
-result pages read. `load_tree` fetches it in four queries."""
+result pages read. `load_tree` fetches it in two queries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain
 
-from django.core.cache import cache
-
-from .models import Category, Cell, Level, MaturityModel, Practice
-
-# A revision's tree never changes, so this only bounds how long an unused one is kept.
-TREE_CACHE_SECONDS = 60 * 60
+from .models import Category, Cell, Level, Practice
 
 
 @dataclass(frozen=True)
@@ -46,7 +41,7 @@ class CategoryNode:
     name: str
     description: str
     order: int
-    cells: tuple[CellNode, ...]  # by level value, floor first
+    cells: tuple[CellNode, ...]  # the cells holding practices, by level value
 
     @property
     def practices(self) -> tuple[PracticeNode, ...]:
@@ -91,41 +86,34 @@ class ModelTree:
 
 
 def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
-    """The model's levels, categories, cells and practices (four queries).
+    """The model's levels, and its practices with their cells and categories (two queries).
 
-    Retired categories and practices are left out unless `include_retired`, and so is
-    a category with no practice to answer: with nothing to fail it would score the top.
+    Retired categories and practices are left out unless `include_retired`. A cell or
+    category with no practice to answer is left out too: a category with nothing to
+    fail would score the top, and a cell without practices is never shown.
     """
     levels = tuple(
         LevelNode(level.value, level.name, level.description)
         for level in Level.objects.filter(model_id=model_id).order_by("value")
     )
-    categories = Category.objects.filter(model_id=model_id)
     practices = Practice.objects.filter(model_id=model_id)
     if not include_retired:
-        categories = categories.filter(is_active=True)
-        practices = practices.filter(is_active=True)
-    practices_by_cell: dict[int, list[PracticeNode]] = {}
-    for practice in practices.select_related("cell__level").order_by("order", "id"):
-        practices_by_cell.setdefault(practice.cell_id, []).append(
+        practices = practices.filter(is_active=True, cell__category__is_active=True)
+    categories: dict[int, Category] = {}
+    cells: dict[int, dict[int, Cell]] = {}  # category id -> level value -> cell
+    by_cell: dict[int, list[PracticeNode]] = {}
+    for practice in practices.select_related("cell__category", "cell__level"):
+        cell = practice.cell
+        categories.setdefault(cell.category_id, cell.category)
+        cells.setdefault(cell.category_id, {}).setdefault(cell.level.value, cell)
+        by_cell.setdefault(cell.pk, []).append(
             PracticeNode(
                 practice.pk,
                 practice.key,
                 practice.text,
                 practice.help,
                 practice.order,
-                practice.cell.level.value,
-            )
-        )
-    cells_by_category: dict[int, list[CellNode]] = {}
-    cells = Cell.objects.filter(category__model_id=model_id).select_related("level")
-    for cell in cells.order_by("level__value"):
-        cells_by_category.setdefault(cell.category_id, []).append(
-            CellNode(
                 cell.level.value,
-                cell.summary,
-                cell.advice,
-                tuple(practices_by_cell.get(cell.pk, ())),
             )
         )
     return ModelTree(
@@ -138,19 +126,16 @@ def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
                 category.name,
                 category.description,
                 category.order,
-                tuple(cells_by_category.get(category.pk, ())),
+                tuple(
+                    CellNode(
+                        value,
+                        cell.summary,
+                        cell.advice,
+                        tuple(sorted(by_cell[cell.pk], key=lambda p: (p.order, p.id))),
+                    )
+                    for value, cell in sorted(cells[category.pk].items())
+                ),
             )
-            for category in categories.order_by("order", "id")
-            if any(cell.practices for cell in cells_by_category.get(category.pk, ()))
+            for category in sorted(categories.values(), key=lambda c: (c.order, c.pk))
         ),
     )
-
-
-def cached_tree(model: MaturityModel, *, include_retired: bool = False) -> ModelTree:
-    """`load_tree`, kept in the cache per model revision: no query when it is there."""
-    key = f"maturity-tree:{model.pk}:{model.revision}:{int(include_retired)}"
-    tree: ModelTree | None = cache.get(key)
-    if tree is None:
-        tree = load_tree(model.pk, include_retired=include_retired)
-        cache.set(key, tree, TREE_CACHE_SECONDS)
-    return tree

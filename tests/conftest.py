@@ -11,9 +11,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from hypothesis import settings as hypothesis_settings
 
-from assessments.models import Assessment, Membership, Team
+from assessments.models import Assessment
 from maturity.models import MaturityModel
 from maturity.tree import PracticeNode, load_tree
+from teams.models import Membership, Team
 
 DEFAULT_MODEL_FILE = Path(__file__).resolve().parents[1] / "maturity/data/continuous-delivery.yaml"
 

@@ -11,8 +11,10 @@ from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Answer, Assessment, Team
+from assessments.models import Answer, Assessment
+from assessments.scoring import Status
 from maturity.models import Category, Cell, Level, MaturityModel, Practice
+from teams.models import Team
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def answered_practice(cd_model: MaturityModel, admin_user: User) -> Practice:
     practice = Practice.objects.get(key="build.0.versioned-scripts")
     team = Team.objects.create(name="Payments", slug="payments")
     assessment = Assessment.objects.create(team=team, model=cd_model, created_by=admin_user)
-    Answer.objects.create(assessment=assessment, practice=practice, status=Answer.Status.YES)
+    Answer.objects.create(assessment=assessment, practice=practice, status=Status.YES)
     return practice
 
 
@@ -195,7 +197,7 @@ def test_non_staff_user_cannot_open_the_admin(
     ("url_name", "queries"),
     # session, user, count x2, rows; assessments add the model and team filter
     # choices and the date hierarchy
-    [("admin:assessments_team_changelist", 5), ("admin:assessments_assessment_changelist", 9)],
+    [("admin:teams_team_changelist", 5), ("admin:assessments_assessment_changelist", 9)],
 )
 def test_team_and_assessment_changelists_render_with_pinned_queries(
     staff_client: Client,

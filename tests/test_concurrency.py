@@ -12,8 +12,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Answer, Assessment, CategoryResult, Membership, Team
+from assessments.models import Answer, Assessment, CategoryResult
 from maturity.models import MaturityModel
+from teams.models import Membership, Team
 
 from .conftest import run_command
 

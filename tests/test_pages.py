@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from assessments import views
 from assessments.models import Assessment
-from maturity import health
-from maturity.security import client_ip
+from config import health
+from config.security import client_ip
 
 pytestmark = pytest.mark.django_db
 

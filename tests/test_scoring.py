@@ -9,13 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assessments.scoring import (
-    NO,
-    NOT_APPLICABLE,
-    PARTLY,
-    YES,
     Category,
     Practice,
     Result,
+    Status,
     level_and_score,
     next_steps,
     overall,
@@ -29,7 +26,13 @@ LEVELS = [-1, 0, 1, 2, 3]
 
 def practices(*answers_by_level: str) -> list[Practice]:
     """practices("yy", "yp") -> level 0: yes, yes; level 1: yes, partly. Letters: y p n a ."""
-    status = {"y": YES, "p": PARTLY, "n": NO, "a": NOT_APPLICABLE, ".": None}
+    status = {
+        "y": Status.YES,
+        "p": Status.PARTLY,
+        "n": Status.NO,
+        "a": Status.NOT_APPLICABLE,
+        ".": None,
+    }
     return [
         Practice(key=f"k{level}.{i}", level=level, order=i, status=status[letter])
         for level, letters in enumerate(answers_by_level)
@@ -65,12 +68,12 @@ def test_level_and_score(answers: tuple[str, ...], expected: tuple[int, float]) 
 
 
 def test_a_level_without_practices_is_met() -> None:
-    only_level_0 = [Practice("a", 0, status=YES)]
+    only_level_0 = [Practice("a", 0, status=Status.YES)]
     assert level_and_score(LEVELS, only_level_0) == (3, 3.0)
 
 
 def test_practices_at_the_floor_or_unknown_levels_are_ignored() -> None:
-    stray = [Practice("floor", -1, status=NO), Practice("odd", 9, status=NO)]
+    stray = [Practice("floor", -1, status=Status.NO), Practice("odd", 9, status=Status.NO)]
     assert level_and_score(LEVELS, [*stray, *practices("yy", "yy", "yy", "yy")]) == (3, 3.0)
 
 
@@ -78,12 +81,12 @@ def test_other_level_ranges_use_their_own_floor_and_top() -> None:
     # Xebia-like: levels 0..5 with a gap; the next level up after 1 is 3.
     levels = [0, 1, 3, 5]
     answers = [
-        Practice("a", 1, status=YES),
-        Practice("b", 3, status=PARTLY),
-        Practice("c", 5, status=NO),
+        Practice("a", 1, status=Status.YES),
+        Practice("b", 3, status=Status.PARTLY),
+        Practice("c", 5, status=Status.NO),
     ]
     assert level_and_score(levels, answers) == (1, 1.5)
-    assert level_and_score(levels, [Practice("a", 1, status=NO)]) == (0, 0.0)
+    assert level_and_score(levels, [Practice("a", 1, status=Status.NO)]) == (0, 0.0)
 
 
 def category(slug: str, order: int, answers: list[Practice]) -> Category:
@@ -158,7 +161,7 @@ def test_weakest_is_the_lowest_score_ties_by_order() -> None:
     assert weakest([]) is None
 
 
-statuses = st.sampled_from([YES, PARTLY, NO, NOT_APPLICABLE, None])
+statuses = st.sampled_from([Status.YES, Status.PARTLY, Status.NO, Status.NOT_APPLICABLE, None])
 
 
 @st.composite
@@ -193,7 +196,7 @@ def test_turning_an_answer_into_yes_never_lowers_the_score(
         return
     index = data.draw(st.integers(0, len(answers) - 1))
     improved = list(answers)
-    improved[index] = replace(answers[index], status=YES)
+    improved[index] = replace(answers[index], status=Status.YES)
     before = level_and_score(LEVELS, answers)
     after = level_and_score(LEVELS, improved)
     assert after[1] >= before[1]

@@ -6,8 +6,9 @@ import pytest
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from assessments.models import Assessment, Team
+from assessments.models import Assessment
 from assessments.reports import build_report
+from teams.models import Team
 
 from .conftest import run_command
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-SETTINGS_FILE = Path(__file__).resolve().parents[1] / "maturity/settings.py"
+SETTINGS_FILE = Path(__file__).resolve().parents[1] / "config/settings.py"
 CLEAN_ENV = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"]
 
 

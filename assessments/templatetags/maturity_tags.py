@@ -7,7 +7,6 @@ from typing import Any
 from django import template
 
 from assessments.display import change_text, level_css, score_text
-from assessments.models import AnyUser, is_manager
 
 register = template.Library()
 
@@ -15,12 +14,6 @@ register = template.Library()
 register.filter("score", score_text)
 register.filter("change", change_text)
 register.filter("level_class", level_css)
-
-
-@register.filter(name="is_manager")
-def is_manager_filter(user: AnyUser) -> bool:
-    """Whether to offer the managers' pages (at most one query per request)."""
-    return is_manager(user)
 
 
 @register.filter

@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission, User
 from playwright.sync_api import ConsoleMessage, Page
 
-from assessments.models import Membership, Team
+from teams.models import Membership, Team
 
 from ..conftest import run_command
 

@@ -6,8 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page
 
-from assessments.models import Assessment, Team
+from assessments.models import Assessment
 from maturity.models import MaturityModel
+from teams.models import Team
 
 from ..conftest import answer_all, up_to
 from .conftest import serious_violations, sign_in

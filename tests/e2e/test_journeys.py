@@ -8,8 +8,9 @@ import io
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from assessments.models import Assessment, Team
+from assessments.models import Assessment
 from maturity.models import MaturityModel, Practice
+from teams.models import Team
 
 from .conftest import screenshot, sign_in
 

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.demo import statuses_for
-from assessments.models import Answer, Assessment, Membership, Team
+from assessments.models import Answer, Assessment
 from maturity.models import MaturityModel
 from maturity.tree import load_tree
+from teams.models import Membership, Team
 
 DEMO_PASSWORD = "demo"
 MODEL_SLUG = "continuous-delivery"

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from assessments import scoring
 from assessments.demo import statuses_for
-from assessments.models import Answer, Assessment, CategoryResult, Team
+from assessments.models import Answer, Assessment, CategoryResult
 from assessments.questionnaire import scoring_categories
 from maturity.models import MaturityModel
 from maturity.tree import ModelTree, load_tree
+from teams.models import Team
 
 PREFIX = "scale-"
 BATCH = 5000

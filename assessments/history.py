@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from maturity.models import Level
+from teams.models import Team
 
 from . import charts, scoring
-from .models import Assessment, Team
+from .models import Assessment
 
 
 @dataclass(frozen=True)

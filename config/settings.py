@@ -81,11 +81,13 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "maturity",
+    "teams",
     "assessments",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
-    "maturity.health.HealthCheckMiddleware",
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,11 +98,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
-    "maturity.health.DatabaseUnavailableMiddleware",
+    "config.health.DatabaseUnavailableMiddleware",
 ]
 
-ROOT_URLCONF = "maturity.urls"
-WSGI_APPLICATION = "maturity.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -173,7 +175,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "maturity.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False

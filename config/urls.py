@@ -6,7 +6,7 @@ from .forms import AdminLoginForm, LoginForm
 
 admin.site.login_form = AdminLoginForm
 
-# GET /healthz is answered by maturity.health.HealthCheckMiddleware, before routing.
+# GET /healthz is answered by config.health.HealthCheckMiddleware, before routing.
 urlpatterns = [
     # Sign-in, sign-out and password change; resetting a password is an admin's job here.
     path("accounts/login/", auth_views.LoginView.as_view(form_class=LoginForm), name="login"),
@@ -23,4 +23,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
+    path("", include("dashboard.urls")),
 ]

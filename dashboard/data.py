@@ -1,0 +1,138 @@
+"""What the dashboard reads from the database: every team's latest results for one
+model, the active models and the quarterly trend, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from statistics import fmean
+
+from assessments import scoring
+from assessments.models import Assessment, CategoryResult
+from maturity.models import Category, Level, MaturityModel
+from teams.models import Team
+
+from .stats import TREND_QUARTERS, quarter_start
+
+
+@dataclass(frozen=True)
+class Column:
+    slug: str
+    name: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    level: int
+    score: float
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    assessment_id: int | None = None
+    submitted_at: datetime | None = None
+    cells: dict[str, Cell] = field(default_factory=dict)  # by category slug
+    overall: float | None = None
+    previous_overall: float | None = None
+
+    @property
+    def assessed(self) -> bool:
+        return self.assessment_id is not None
+
+    @property
+    def change(self) -> float | None:
+        """The change of the overall score since the previous assessment, as shown."""
+        if self.overall is None or self.previous_overall is None:
+            return None
+        return scoring.rounded(
+            scoring.rounded(self.overall) - scoring.rounded(self.previous_overall)
+        )
+
+    def cell(self, slug: str) -> Cell | None:
+        return self.cells.get(slug)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    model: MaturityModel
+    columns: list[Column]
+    rows: list[TeamRow]
+
+    def assessed(self) -> list[TeamRow]:
+        return [row for row in self.rows if row.assessed]
+
+
+def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
+    """Each team's latest and previous results for `model` (three queries).
+
+    A team whose latest assessment is older than `since` is listed as not assessed.
+    """
+    columns = [
+        Column(category.slug, category.name, category.order)
+        for category in Category.objects.filter(model=model, is_active=True).order_by("order", "id")
+    ]
+    rows = {team.pk: TeamRow(team) for team in Team.objects.order_by("name")}
+    latest_two = Assessment.objects.filter(model=model).latest_per_team(depth=2).values("pk")
+    scores: dict[int, dict[str, Cell]] = {}
+    assessments: dict[int, list[tuple[datetime, int]]] = {}
+    results = CategoryResult.objects.filter(assessment__in=latest_two).values_list(
+        "assessment_id",
+        "assessment__team_id",
+        "assessment__submitted_at",
+        "category__slug",
+        "level",
+        "score",
+    )
+    for assessment_id, team_id, submitted_at, slug, level, score in results:
+        if assessment_id not in scores:
+            assessments.setdefault(team_id, []).append((submitted_at, assessment_id))
+        scores.setdefault(assessment_id, {})[slug] = Cell(level, score)
+    for team_id, found in assessments.items():
+        (submitted_at, latest), *older = sorted(found, reverse=True)
+        row = rows.get(team_id)
+        if row is None or (since is not None and submitted_at < since):
+            continue
+        row.assessment_id, row.submitted_at = latest, submitted_at
+        row.cells = scores[latest]
+        row.overall = scoring.overall(cell.score for cell in row.cells.values())
+        if older:
+            row.previous_overall = scoring.overall(c.score for c in scores[older[0][1]].values())
+    return Dashboard(model, columns, list(rows.values()))
+
+
+def quarterly_trend(model: MaturityModel, now: datetime) -> list[tuple[datetime, float]]:
+    """The mean overall score per quarter over the last two years (this quarter and the
+    seven before), from each team's latest assessment in that quarter (one query)."""
+    since = quarter_start(now, back=TREND_QUARTERS - 1)
+    per_team = (
+        Assessment.objects.filter(model=model, submitted_at__gte=since)
+        .latest_per_team_and_quarter()
+        .values_list("quarter", "overall")
+    )
+    by_quarter: dict[datetime, list[float]] = {}
+    for quarter, overall in per_team:
+        if overall is not None:
+            by_quarter.setdefault(quarter, []).append(overall)
+    return [(quarter, fmean(values)) for quarter, values in sorted(by_quarter.items())]
+
+
+@dataclass(frozen=True)
+class ActiveModel:
+    model: MaturityModel
+    levels: list[tuple[int, str]]  # (value, name), floor first
+
+
+def active_models() -> list[ActiveModel]:
+    """The active models with two levels or more, each with its levels (one query)."""
+    levels = (
+        Level.objects.filter(model__is_active=True)
+        .select_related("model")
+        .order_by("model__slug", "model__version", "value")
+    )
+    found: dict[int, ActiveModel] = {}
+    for level in levels:
+        entry = found.setdefault(level.model_id, ActiveModel(level.model, []))
+        entry.levels.append((level.value, level.name))
+    return [active for active in found.values() if len(active.levels) >= 2]

@@ -1,0 +1,44 @@
+"""The dashboard as a CSV file that spreadsheets open safely."""
+
+from __future__ import annotations
+
+from assessments import scoring
+
+from .data import Dashboard
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str | float | None) -> str | float:
+    """A CSV cell that a spreadsheet will not run as a formula: text starting with
+    = + - @ (or a tab or carriage return) gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
+    """A header, then one row per team: latest scores per category and overall."""
+    header = ["team", "team_slug", "model", "model_version", "submitted_at", "overall"]
+    header += [column.name for column in dashboard.columns]
+    table: list[list[str | float]] = [[neutralise(cell) for cell in header]]
+    for row in sorted(dashboard.rows, key=lambda row: row.team.name.casefold()):
+        shown = [
+            row.team.name,
+            row.team.slug,
+            dashboard.model.slug,
+            dashboard.model.version,
+            row.submitted_at.date().isoformat() if row.submitted_at else "",
+            _shown(row.overall),
+        ]
+        for column in dashboard.columns:
+            cell = row.cell(column.slug)
+            shown.append(_shown(cell.score if cell else None))
+        table.append([neutralise(cell) for cell in shown])
+    return table
+
+
+def _shown(score: float | None) -> float | None:
+    return None if score is None else scoring.rounded(score)

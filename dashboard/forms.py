@@ -1,0 +1,75 @@
+"""The dashboard's filters, sort order and radar overlay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from maturity.models import MaturityModel
+
+WITHIN_DAYS = {"all": None, "365": 365, "90": 90}
+MAX_OVERLAY = 5
+
+
+class DashboardForm(forms.Form):
+    """The dashboard's filters and sort order; anything invalid falls back to a default."""
+
+    model = forms.TypedChoiceField(coerce=int, required=False, label="Maturity model")
+    within = forms.ChoiceField(
+        choices=[("all", "All time"), ("365", "Last year"), ("90", "Last 90 days")],
+        required=False,
+        label="Assessed within",
+    )
+    sort = forms.CharField(required=False, max_length=80)
+    dir = forms.ChoiceField(choices=[("asc", "ascending"), ("desc", "descending")], required=False)
+
+    def __init__(self, *args: Any, models: list[MaturityModel], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.models = {model.pk: model for model in models}
+        model_field: Any = self.fields["model"]
+        model_field.choices = [(model.pk, str(model)) for model in models]
+
+    def chosen_model(self) -> MaturityModel | None:
+        """The model asked for, or else the newest active one."""
+        data = self.cleaned_data if self.is_valid() else {}
+        newest = max(self.models.values(), key=lambda model: model.pk, default=None)
+        return self.models.get(data.get("model") or 0) or newest
+
+    def within_days(self) -> int | None:
+        return (
+            WITHIN_DAYS.get(self.cleaned_data.get("within") or "all") if self.is_valid() else None
+        )
+
+    def sort_order(self, keys: set[str]) -> tuple[str, bool]:
+        """(sort key, descending); unknown keys sort by team name."""
+        data = self.cleaned_data if self.is_valid() else {}
+        key = data.get("sort") or "team"
+        return (key if key in keys else "team"), data.get("dir") == "desc"
+
+
+class OverlayForm(forms.Form):
+    teams = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Overlay teams on the radar",
+        help_text=f"Choose up to {MAX_OVERLAY} teams.",
+    )
+
+    def __init__(self, *args: Any, teams: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        teams_field: Any = self.fields["teams"]
+        teams_field.choices = teams
+
+    def clean_teams(self) -> list[str]:
+        chosen: list[str] = self.cleaned_data["teams"]
+        if len(chosen) > MAX_OVERLAY:
+            raise ValidationError(
+                f"Choose at most {MAX_OVERLAY} teams to overlay; you chose {len(chosen)}.",
+                code="too_many_teams",
+            )
+        return chosen
+
+    def chosen(self) -> list[str]:
+        return self.cleaned_data["teams"] if self.is_valid() else []

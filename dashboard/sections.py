@@ -1,0 +1,146 @@
+"""What the dashboard page shows: the heatmap rows, sort links and charts, built from
+the data and the filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from assessments import charts
+from assessments.display import change_text, level_css, score_text
+
+from .data import ActiveModel, Column, Dashboard, TeamRow, load_dashboard, quarterly_trend
+from .forms import DashboardForm, OverlayForm
+from .stats import bottleneck, category_means, distributions, quarter_label, sort_rows
+
+
+@dataclass(frozen=True)
+class HeatCell:
+    text: str
+    css: str
+    level: int | None
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """A team's row as the heatmap shows it, formatted once here rather than per cell in
+    the template (the page has hundreds of cells)."""
+
+    row: TeamRow
+    overall: str
+    change: str
+    cells: list[HeatCell]
+
+
+def heat_rows(rows: Iterable[TeamRow], columns: Sequence[Column]) -> list[HeatRow]:
+    shown = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            cell = row.cell(column.slug)
+            level = cell.level if cell else None
+            cells.append(
+                HeatCell(score_text(cell.score if cell else None), level_css(level), level)
+            )
+        shown.append(HeatRow(row, score_text(row.overall), change_text(row.change), cells))
+    return shown
+
+
+@dataclass(frozen=True)
+class SortLink:
+    key: str
+    label: str
+    url: str
+    state: str  # aria-sort: "ascending", "descending" or "none"
+
+
+def sort_links(
+    query: QueryDict, columns: Sequence[tuple[str, str]], key: str, descending: bool
+) -> list[SortLink]:
+    """A link per column header that sorts by it, keeping the other filters; a second
+    click on the sorted column reverses it."""
+    links = []
+    for column_key, label in columns:
+        params = query.copy()
+        params["sort"] = column_key
+        params["dir"] = "asc" if column_key == key and descending else "desc"
+        if column_key == "team" and column_key != key:
+            params["dir"] = "asc"
+        state = "none" if column_key != key else ("descending" if descending else "ascending")
+        links.append(SortLink(column_key, label, f"?{params.urlencode()}", state))
+    return links
+
+
+FIXED_COLUMNS = [
+    ("team", "Team"),
+    ("overall", "Overall"),
+    ("date", "Assessed"),
+    ("change", "Change"),
+]
+
+
+def dashboard_context(
+    active: ActiveModel, since: datetime | None, form: DashboardForm, query: QueryDict
+) -> dict[str, object]:
+    """Everything the dashboard's sections show (five queries). SVG from charts is
+    marked safe as it is: charts escape every text they put in."""
+    data = load_dashboard(active.model, since)
+    sortable = FIXED_COLUMNS + [(column.slug, column.name) for column in data.columns]
+    key, descending = form.sort_order({key for key, _ in sortable})
+    links = {link.key: link for link in sort_links(query, sortable, key, descending)}
+    assessed = data.assessed()
+    overlay = OverlayForm(query or None, teams=[(row.team.slug, row.team.name) for row in assessed])
+    chosen = overlay.chosen()
+    found = distributions(data, [value for value, _ in active.levels])
+    names = dict(active.levels)
+    return {
+        "form": form,
+        "overlay": overlay,
+        "chosen_teams": set(chosen) if overlay.is_valid() else set(query.getlist("teams")),
+        "data": data,
+        "rows": heat_rows(sort_rows(data.rows, key, descending), data.columns),
+        "fixed_links": [links[key] for key, _ in FIXED_COLUMNS],
+        "column_links": [links[column.slug] for column in data.columns],
+        "levels": active.levels,
+        "bottleneck": bottleneck(found),
+        "distributions": [
+            (
+                item,
+                mark_safe(
+                    charts.distribution_svg(
+                        [(f"{value} {names[value]}", count) for value, count in item.counts],
+                        title=f"{item.column.name}: teams per level",
+                        chart_id=f"dist-{item.column.slug}",
+                    )
+                ),
+            )
+            for item in found
+        ],
+        "radar": mark_safe(_overlay_radar(data, active.levels, chosen)) if assessed else "",
+        "trend": mark_safe(_trend(data, active.levels)),
+    }
+
+
+def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[str]) -> str:
+    floor = levels[0][0]
+    means = [floor if mean is None else mean for mean in category_means(data)]
+    series = [charts.Series("Organisation mean", means)]
+    for row in data.assessed():
+        if row.team.slug in chosen:
+            values = [cell.score if (cell := row.cell(c.slug)) else floor for c in data.columns]
+            series.append(charts.Series(row.team.name, values, dashed=True))
+    axes = [column.name for column in data.columns]
+    return charts.radar_svg(axes, levels, series, title="Organisation mean and selected teams")
+
+
+def _trend(data: Dashboard, levels: list[tuple[int, str]]) -> str:
+    points = [
+        charts.TrendPoint(quarter.toordinal(), mean, quarter_label(quarter))
+        for quarter, mean in quarterly_trend(data.model, timezone.now())
+    ]
+    return charts.trend_svg(points, levels, title="Organisation mean overall score per quarter")
