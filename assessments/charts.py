@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape as _escape
@@ -263,16 +264,17 @@ def trend_svg(
     return "\n".join(parts)
 
 
-# A sequential ramp (ColorBrewer YlGnBu): ordered by lightness, so it reads for
-# colour-blind people and in grey print. The same colours mark levels in app.css.
-LEVEL_RAMP = ["#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#225ea8"]
-LEVEL_TEXT = ["#212529", "#212529", "#212529", "#212529", "#ffffff"]
+LEVEL_SHADES = 5
 
 
-def level_colours(position: int, count: int) -> tuple[str, str]:
-    """Fill and text colour for the level at `position` of `count` levels."""
-    index = round(position * (len(LEVEL_RAMP) - 1) / max(count - 1, 1))
-    return LEVEL_RAMP[index], LEVEL_TEXT[index]
+def level_shade(value: int, levels: Sequence[int]) -> int:
+    """Which of the five level shades marks `value` among a model's `levels`: the floor
+    the lightest (0), the top the darkest (4), the levels between spread evenly, for any
+    range of levels. The colours are app.css's `.level-shade-N` (ColorBrewer YlGnBu, a
+    sequential ramp that reads for colour-blind people and in grey print)."""
+    ordered = sorted(levels)
+    position = min(bisect_left(ordered, value), len(ordered) - 1)
+    return math.floor(position * (LEVEL_SHADES - 1) / max(len(ordered) - 1, 1) + 0.5)
 
 
 def distribution_svg(
@@ -290,20 +292,21 @@ def distribution_svg(
         f'<rect width="{_fmt(width)}" height="{_fmt(height)}" fill="none" stroke="#adb5bd"/>',
     ]
     x = 0.0
+    positions = range(len(counts))
     for position, (label, count) in enumerate(counts):
         if not count:
             continue
-        fill, ink = level_colours(position, len(counts))
         share = width * count / total
         parts.append(
-            f'<rect x="{_fmt(x)}" width="{_fmt(share)}" height="{_fmt(height)}" fill="{fill}" '
-            f'stroke="#fff"><title>{escape(f"{label}: {count}")}</title></rect>'
+            f'<g class="level-shade-{level_shade(position, positions)}">'
+            f'<rect x="{_fmt(x)}" width="{_fmt(share)}" height="{_fmt(height)}" stroke="#fff">'
+            f"<title>{escape(f'{label}: {count}')}</title></rect>"
         )
         if share >= 16:
             parts.append(
-                f'<text x="{_fmt(x + share / 2)}" y="19" text-anchor="middle" fill="{ink}">'
-                f"{count}</text>"
+                f'<text x="{_fmt(x + share / 2)}" y="19" text-anchor="middle">{count}</text>'
             )
+        parts.append("</g>")
         x += share
     parts.append("</svg>")
     return "\n".join(parts)

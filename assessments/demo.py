@@ -1,13 +1,19 @@
-"""Plausible answers for demo and scale data: a team that scores about `target` in a
-category has every level up to it in place and part of the next."""
+"""Demo and scale data: plausible answers (a team that scores about `target` in a
+category has every level up to it in place and part of the next), submitted through
+the same steps as a team's own."""
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
-from maturity.tree import CategoryNode
+from maturity.models import MaturityModel
+from maturity.tree import CategoryNode, ModelTree
+from teams.models import AnyUser, Team
 
+from .models import Assessment
 from .scoring import Status
 
 
@@ -29,3 +35,28 @@ def statuses_for(category: CategoryNode, target: float, chooser: random.Random) 
                 status = Status.PARTLY if chooser.random() < 0.15 else Status.NO
             statuses[practice.id] = status
     return statuses
+
+
+def submit_dated(
+    team: Team,
+    model: MaturityModel,
+    tree: ModelTree,
+    user: AnyUser,
+    targets: Sequence[float],
+    when: datetime,
+    chooser: random.Random,
+) -> Assessment:
+    """An assessment started, answered to score about `targets` (one per category of
+    `tree`) and submitted as a team would, then dated `when` (about a dozen queries)."""
+    assessment = Assessment.start(team, model, user, prefill_from=None)
+    statuses: dict[int, str] = {}
+    for category, target in zip(tree.categories, targets, strict=True):
+        statuses.update(statuses_for(category, target, chooser))
+    assessment.save_answers(
+        [(practice_id, status, "") for practice_id, status in statuses.items()], list(statuses)
+    )
+    assessment.submit()
+    Assessment.objects.filter(pk=assessment.pk).update(
+        created_at=when - timedelta(days=3), submitted_at=when
+    )
+    return assessment

@@ -3,6 +3,9 @@ The template filters in maturity_tags and the dashboard's rows both use these.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from .charts import level_shade
 from .scoring import rounded
 
 
@@ -22,9 +25,9 @@ def change_text(value: float | None) -> str:
     return "= 0.0"
 
 
-def level_css(level: int | None) -> str:
-    """level-m1, level-0 ... level-3 (clamped to the default model's range); level-none."""
+def level_css(level: int | None, levels: Sequence[int]) -> str:
+    """The CSS class that colours `level` among the model's `levels` (level-shade-0 for
+    the floor to level-shade-4 for the top); level-none without a level."""
     if level is None:
         return "level-none"
-    clamped = min(max(level, -1), 3)
-    return f"level-m{-clamped}" if clamped < 0 else f"level-{clamped}"
+    return f"level-shade-{level_shade(level, levels)}"

@@ -23,9 +23,7 @@ class CategoryRow:
     @property
     def change(self) -> float | None:
         """The change since the previous assessment, as shown (one decimal)."""
-        if self.previous_score is None:
-            return None
-        return scoring.rounded(scoring.rounded(self.score) - scoring.rounded(self.previous_score))
+        return scoring.change(self.score, self.previous_score)
 
 
 @dataclass(frozen=True)

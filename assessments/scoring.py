@@ -144,6 +144,14 @@ def rounded(score: float) -> float:
     return float(Decimal(repr(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def change(score: float | None, earlier: float | None) -> float | None:
+    """The change between two scores as people see it: the difference of the shown
+    (rounded) scores, so the numbers on a page add up; None without both."""
+    if score is None or earlier is None:
+        return None
+    return rounded(rounded(score) - rounded(earlier))
+
+
 def weakest(results: Iterable[Result]) -> Result | None:
     """The category with the lowest score, ties broken by category order."""
     return min(results, key=lambda result: (result.score, result.order), default=None)

@@ -44,11 +44,7 @@ class TeamRow:
     @property
     def change(self) -> float | None:
         """The change of the overall score since the previous assessment, as shown."""
-        if self.overall is None or self.previous_overall is None:
-            return None
-        return scoring.rounded(
-            scoring.rounded(self.overall) - scoring.rounded(self.previous_overall)
-        )
+        return scoring.change(self.overall, self.previous_overall)
 
     def cell(self, slug: str) -> Cell | None:
         return self.cells.get(slug)

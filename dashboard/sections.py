@@ -37,7 +37,9 @@ class HeatRow:
     cells: list[HeatCell]
 
 
-def heat_rows(rows: Iterable[TeamRow], columns: Sequence[Column]) -> list[HeatRow]:
+def heat_rows(
+    rows: Iterable[TeamRow], columns: Sequence[Column], levels: Sequence[int]
+) -> list[HeatRow]:
     shown = []
     for row in rows:
         cells = []
@@ -45,7 +47,7 @@ def heat_rows(rows: Iterable[TeamRow], columns: Sequence[Column]) -> list[HeatRo
             cell = row.cell(column.slug)
             level = cell.level if cell else None
             cells.append(
-                HeatCell(score_text(cell.score if cell else None), level_css(level), level)
+                HeatCell(score_text(cell.score if cell else None), level_css(level, levels), level)
             )
         shown.append(HeatRow(row, score_text(row.overall), change_text(row.change), cells))
     return shown
@@ -96,17 +98,19 @@ def dashboard_context(
     assessed = data.assessed()
     overlay = OverlayForm(query or None, teams=[(row.team.slug, row.team.name) for row in assessed])
     chosen = overlay.chosen()
-    found = distributions(data, [value for value, _ in active.levels])
+    level_values = [value for value, _ in active.levels]
+    found = distributions(data, level_values)
     names = dict(active.levels)
     return {
         "form": form,
         "overlay": overlay,
         "chosen_teams": set(chosen) if overlay.is_valid() else set(query.getlist("teams")),
         "data": data,
-        "rows": heat_rows(sort_rows(data.rows, key, descending), data.columns),
+        "rows": heat_rows(sort_rows(data.rows, key, descending), data.columns, level_values),
         "fixed_links": [links[key] for key, _ in FIXED_COLUMNS],
         "column_links": [links[column.slug] for column in data.columns],
         "levels": active.levels,
+        "level_values": level_values,
         "bottleneck": bottleneck(found),
         "distributions": [
             (

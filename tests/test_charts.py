@@ -4,12 +4,24 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessments.charts import INNER, RadarGeometry, Series, TrendPoint, radar_svg, trend_svg
+from assessments.charts import (
+    INNER,
+    LEVEL_SHADES,
+    RadarGeometry,
+    Series,
+    TrendPoint,
+    distribution_svg,
+    level_shade,
+    radar_svg,
+    trend_svg,
+)
+from assessments.display import level_css
 
 SVG = "{http://www.w3.org/2000/svg}"
 AXES = ["Build", "Environments", "Release", "Testing", "Data", "Configuration"]
@@ -154,3 +166,42 @@ def test_trend_with_a_single_point_draws_no_line() -> None:
     root = parse(trend_svg([TrendPoint(5, 1.5, "Mar")], LEVELS, title="Overall"))
     assert root.find(f".//{SVG}polyline") is None
     assert len(root.findall(f".//{SVG}circle")) == 1
+
+
+@pytest.mark.parametrize(
+    ("levels", "shades"),
+    [
+        ([-1, 0, 1, 2, 3], [0, 1, 2, 3, 4]),
+        ([1, 2, 3, 4, 5], [0, 1, 2, 3, 4]),
+        ([0, 1, 2], [0, 2, 4]),
+        ([0, 10], [0, 4]),
+        ([-2, -1, 0, 1, 2, 3, 4, 5, 6], [0, 1, 1, 2, 2, 3, 3, 4, 4]),
+    ],
+)
+def test_level_shades_run_from_the_floor_to_the_top_for_any_range(
+    levels: list[int], shades: list[int]
+) -> None:
+    assert [level_shade(value, levels) for value in levels] == shades
+
+
+@given(st.lists(st.integers(-100, 100), min_size=2, max_size=12, unique=True))
+def test_level_shades_never_get_lighter_as_levels_rise(levels: list[int]) -> None:
+    shades = [level_shade(value, levels) for value in sorted(levels)]
+    assert shades == sorted(shades)
+    assert shades[0] == 0 and shades[-1] == LEVEL_SHADES - 1
+
+
+def test_badges_heatmap_and_distribution_colour_a_level_alike() -> None:
+    levels = [1, 2, 3, 4, 5]  # a model whose levels are not the default's -1..3
+    svg = distribution_svg(
+        [(f"level {value}", 1) for value in levels], title="spread", chart_id="spread"
+    )
+    for value in levels:
+        assert f'<g class="{level_css(value, levels)}">' in svg
+    assert level_css(5, levels) == "level-shade-4" and level_css(None, levels) == "level-none"
+
+
+def test_every_level_shade_has_its_colours_in_the_stylesheet() -> None:
+    css = (Path(__file__).resolve().parents[1] / "static/css/app.css").read_text()
+    for shade in range(LEVEL_SHADES):
+        assert f".level-shade-{shade} {{ --level-bg: #" in css

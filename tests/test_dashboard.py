@@ -72,9 +72,9 @@ def test_heatmap_lists_every_team_with_latest_scores_and_change(
     table = page.split('class="table table-sm align-middle heatmap"')[1].split("</table>")[0]
     assert "Dormant" in table and "not assessed" in table
     payments_row = table.split("Payments")[1].split("</tr>")[0]
-    assert "2.0" in payments_row and "▲ +2.0" in payments_row and "level-2" in payments_row
+    assert "2.0" in payments_row and "▲ +2.0" in payments_row and "level-shade-3" in payments_row
     mobile_row = table.split("Mobile")[1].split("</tr>")[0]
-    assert "new" in mobile_row and "level-1" in mobile_row
+    assert "new" in mobile_row and "level-shade-2" in mobile_row
     assert "not a rating of people" in page
 
 

@@ -61,10 +61,10 @@ def test_seed_demo_refuses_without_debug_unless_forced() -> None:
     assert Team.objects.count() == 5
 
 
-def test_seed_scale_bulk_creates_teams_with_results_that_match_their_answers() -> None:
+def test_seed_scale_creates_teams_with_results_that_match_their_answers() -> None:
     run_command("load_model")
     output = run_command("seed_scale", "--teams", "3", "--assessments", "2")
-    assert "Created 3 teams, 6 assessments" in output
+    assert "Created 3 teams and 6 submitted assessments" in output
     assessments = Assessment.objects.submitted().filter(team__slug__startswith="scale-")
     assert assessments.count() == 6
     for assessment in assessments:

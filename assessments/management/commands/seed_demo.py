@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.demo import statuses_for
-from assessments.models import Answer, Assessment
+from assessments.demo import submit_dated
+from assessments.models import Assessment
 from maturity.models import MaturityModel
 from maturity.tree import load_tree
 from teams.models import Membership, Team
@@ -131,17 +131,8 @@ class Command(BaseCommand):
                 role = Membership.Role.LEAD if index == 0 else Membership.Role.MEMBER
                 Membership.objects.create(user=person, team=team, role=role)
             for days_ago, targets in demo.history:
-                assessment = Assessment.objects.create(team=team, model=model, created_by=people[0])
-                Answer.objects.bulk_create(
-                    Answer(assessment=assessment, practice_id=practice_id, status=status)
-                    for category, target in zip(tree.categories, targets, strict=True)
-                    for practice_id, status in statuses_for(category, target, chooser).items()
-                )
-                assessment.submit()
                 when = now - timedelta(days=days_ago)
-                Assessment.objects.filter(pk=assessment.pk).update(
-                    created_at=when - timedelta(days=3), submitted_at=when
-                )
+                submit_dated(team, model, tree, people[0], targets, when, chooser)
             if demo.draft:
                 last = Assessment.objects.submitted().filter(team=team).first()
                 Assessment.start(team, model, people[0], prefill_from=last)

@@ -5,26 +5,25 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import scoring
-from assessments.demo import statuses_for
-from assessments.models import Answer, Assessment, CategoryResult
-from assessments.questionnaire import scoring_categories
+from assessments.demo import submit_dated
+from assessments.models import Assessment
 from maturity.models import MaturityModel
 from maturity.tree import ModelTree, load_tree
 from teams.models import Team
 
 PREFIX = "scale-"
-BATCH = 5000
 
 
 class Command(BaseCommand):
     help = (
-        "Create many teams with a history of submitted assessments, with bulk inserts, "
-        "for benchmarks (e.g. --teams 200 --assessments 8). Teams are named scale-NNNN."
+        "Create many teams with a history of submitted assessments, each answered and "
+        "submitted as a team would, for benchmarks (e.g. --teams 200 --assessments 8). "
+        "Teams are named scale-NNNN."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -55,22 +54,21 @@ class Command(BaseCommand):
                     raise CommandError(f"{existing.count()} scale teams exist; add --replace.")
                 Assessment.objects.filter(team__in=existing).delete()
                 existing.delete()
-            counts = _seed(load_tree(model.pk), model, teams, assessments, random.Random(seed))
+            submitted = _seed(load_tree(model.pk), model, teams, assessments, random.Random(seed))
         seconds = time.perf_counter() - started
         self.stdout.write(
-            f"Created {teams} teams, {counts[0]} assessments, {counts[1]} answers and "
-            f"{counts[2]} results in {seconds:.1f} s."
+            f"Created {teams} teams and {submitted} submitted assessments in {seconds:.1f} s."
         )
 
 
 def _seed(
     tree: ModelTree, model: MaturityModel, teams: int, per_team: int, chooser: random.Random
-) -> tuple[int, int, int]:
+) -> int:
+    """Teams whose scores drift over two years, each assessment submitted as users do."""
     now = timezone.now()
     created = Team.objects.bulk_create(
         Team(slug=f"{PREFIX}{index:04}", name=f"Scale team {index:04}") for index in range(teams)
     )
-    plans = []  # (assessment, statuses) with scores that drift per team over two years
     for team in created:
         targets = [chooser.uniform(-1, 2) for _ in tree.categories]
         for round_ in range(per_team):
@@ -78,26 +76,5 @@ def _seed(
             when = now - timedelta(
                 days=730 * (per_team - round_) / per_team, hours=chooser.random()
             )
-            assessment = Assessment(team=team, model=model, created_at=when, submitted_at=when)
-            statuses: dict[int, str] = {}
-            for category, target in zip(tree.categories, targets, strict=True):
-                statuses.update(statuses_for(category, target, chooser))
-            plans.append((assessment, statuses))
-    Assessment.objects.bulk_create([assessment for assessment, _ in plans], batch_size=BATCH)
-    answers, results = [], []
-    ids = {category.slug: category.id for category in tree.categories}
-    for assessment, statuses in plans:
-        answers += [
-            Answer(assessment=assessment, practice_id=practice_id, status=status)
-            for practice_id, status in statuses.items()
-        ]
-        scored = scoring.score_categories(tree.level_values, scoring_categories(tree, statuses))
-        results += [
-            CategoryResult(
-                assessment=assessment, category_id=ids[r.slug], level=r.level, score=r.score
-            )
-            for r in scored
-        ]
-    Answer.objects.bulk_create(answers, batch_size=BATCH)
-    CategoryResult.objects.bulk_create(results, batch_size=BATCH)
-    return len(plans), len(answers), len(results)
+            submit_dated(team, model, tree, AnonymousUser(), targets, when, chooser)
+    return teams * per_team
