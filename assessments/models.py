@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Avg, Exists, F, OuterRef, Q, Window
-from django.db.models.functions import RowNumber, TruncQuarter
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from maturity.models import Category, MaturityModel, Practice
@@ -58,22 +58,6 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
             order_by=[F("submitted_at").desc(), F("pk").desc()],
         )
         return self.submitted().annotate(recency=recency).filter(recency__lte=depth)
-
-    def latest_per_team_and_quarter(self) -> AssessmentQuerySet:
-        """Each team's last submitted assessment in each calendar quarter, with its
-        `quarter` and `overall` (the mean of its category scores)."""
-        quarter = TruncQuarter("submitted_at")
-        rank = Window(
-            RowNumber(),
-            partition_by=[F("team_id"), quarter],
-            order_by=[F("submitted_at").desc(), F("pk").desc()],
-        )
-        return (
-            self.submitted()
-            .annotate(quarter=quarter, overall=Avg("results__score"))
-            .annotate(rank=rank)
-            .filter(rank=1)
-        )
 
     def with_results(self) -> AssessmentQuerySet:
         """Prefetch the frozen results with their categories (one more query)."""

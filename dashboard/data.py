@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import fmean
 
+from django.db.models import Avg
+
 from assessments import scoring
 from assessments.models import Assessment, CategoryResult
 from maturity.models import Category, Level, MaturityModel
@@ -102,13 +104,18 @@ def quarterly_trend(model: MaturityModel, now: datetime) -> list[tuple[datetime,
     """The mean overall score per quarter over the last two years (this quarter and the
     seven before), from each team's latest assessment in that quarter (one query)."""
     since = quarter_start(now, back=TREND_QUARTERS - 1)
-    per_team = (
-        Assessment.objects.filter(model=model, submitted_at__gte=since)
-        .latest_per_team_and_quarter()
-        .values_list("quarter", "overall")
+    submitted = (
+        Assessment.objects.submitted()
+        .filter(model=model, submitted_at__gte=since)
+        .annotate(overall=Avg("results__score"))
+        .order_by("submitted_at", "pk")
+        .values_list("team_id", "submitted_at", "overall")
     )
+    latest: dict[tuple[int, datetime], float | None] = {}
+    for team_id, submitted_at, overall in submitted:
+        latest[team_id, quarter_start(submitted_at)] = overall  # a later one replaces it
     by_quarter: dict[datetime, list[float]] = {}
-    for quarter, overall in per_team:
+    for (_, quarter), overall in latest.items():
         if overall is not None:
             by_quarter.setdefault(quarter, []).append(overall)
     return [(quarter, fmean(values)) for quarter, values in sorted(by_quarter.items())]
