@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -53,6 +55,24 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envcache(name: str) -> dict[str, Any]:
+    """Read a cache URL: unset or empty is Django's local-memory cache (one per process),
+    redis://host:port/db or rediss://... is Redis, shared by every process that uses it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    url = urlsplit(raw)
+    # Messages name the scheme only: the rest of the URL may hold a password.
+    if url.scheme not in {"redis", "rediss"}:
+        raise ImproperlyConfigured(
+            f"{name} must be empty (local memory) or a redis:// or rediss:// URL such as "
+            f"redis://127.0.0.1:6379/1; got scheme {url.scheme!r}"
+        )
+    if not url.hostname:
+        raise ImproperlyConfigured(f"{name} must name the Redis host: redis://host:port/db")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
 
 
 DEBUG = envbool("DEBUG", True)
@@ -132,6 +152,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DB_CONNECT_TIMEOUT", 5
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {"default": envcache("CACHE_URL")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # Sessions are read from the shared cache and written through to the database,
+    # so a Redis restart signs nobody out. The local-memory cache keeps Django's
+    # database sessions: every process must see every session.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-ins while locked out

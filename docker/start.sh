@@ -1,8 +1,22 @@
 #!/bin/sh
-# Start-up for docker compose: bring the schema and the bundled model up to date,
-# then serve. Run it in one container only when several serve the same database.
+# Start-up for docker compose:
+#   sh docker/start.sh migrate   bring the schema and the bundled model up to date, then exit
+#   sh docker/start.sh           serve with gunicorn
+# Migrating is a step of its own, run once per deployment before any server starts
+# (compose's one-shot `migrate` service): servers that each migrated on start would
+# race each other on the same database.
 set -eu
-python manage.py migrate --noinput
-python manage.py load_model
-exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
-    --access-logfile - --error-logfile -
+case "${1:-serve}" in
+    migrate)
+        python manage.py migrate --noinput
+        exec python manage.py load_model
+        ;;
+    serve)
+        exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
+            --access-logfile - --error-logfile -
+        ;;
+    *)
+        echo "usage: sh docker/start.sh [migrate|serve]" >&2
+        exit 2
+        ;;
+esac

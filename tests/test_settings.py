@@ -10,7 +10,14 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 SETTINGS_FILE = Path(__file__).resolve().parents[1] / "config/settings.py"
-CLEAN_ENV = ["DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"]
+CLEAN_ENV = [
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "CACHE_URL",
+]
 
 
 def load_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, Any]:
@@ -28,6 +35,33 @@ def test_defaults_suit_local_development(monkeypatch: pytest.MonkeyPatch) -> Non
     assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert str(settings["DATABASES"]["default"]["NAME"]).endswith("db.sqlite3")
     assert settings["USE_TZ"] is True
+    assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert "SESSION_ENGINE" not in settings  # Django's default: database sessions
+
+
+def test_an_empty_cache_url_means_local_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(monkeypatch, CACHE_URL="")
+    assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://127.0.0.1:6379/1", "rediss://:secret@cache.internal:6380/0"]
+)
+def test_a_redis_url_shares_the_cache_and_sessions(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    settings = load_settings(monkeypatch, CACHE_URL=url)
+    assert settings["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+    }
+    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_a_refused_cache_url_does_not_show_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ImproperlyConfigured) as refused:
+        load_settings(monkeypatch, CACHE_URL="memcached://user:hunter2@cache:11211")
+    assert "hunter2" not in str(refused.value)
 
 
 def test_secret_key_is_required_when_debug_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,6 +93,9 @@ def test_production_settings_come_from_the_environment(monkeypatch: pytest.Monke
     [
         ({"DEBUG": "maybe"}, "DEBUG must be one of"),
         ({"CONN_MAX_AGE": "a minute"}, "CONN_MAX_AGE must be a whole number"),
+        ({"CACHE_URL": "memcached://127.0.0.1:11211"}, "got scheme 'memcached'"),
+        ({"CACHE_URL": "127.0.0.1:6379"}, "CACHE_URL must be empty .* or a redis://"),
+        ({"CACHE_URL": "redis:///1"}, "CACHE_URL must name the Redis host"),
     ],
 )
 def test_malformed_values_stop_start_up(
