@@ -4,13 +4,11 @@
 FROM python:3.12-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
-COPY maturity ./maturity
-COPY assessments ./assessments
-# Install the dependencies into a virtualenv; the app itself runs from /app.
+COPY requirements.lock ./
+# The runtime dependencies exactly as locked (hashes checked) into a virtualenv;
+# the app itself runs from /app. Refresh the lock with `make lock`.
 RUN python -m venv /venv \
-    && /venv/bin/pip install --no-cache-dir . \
-    && /venv/bin/pip uninstall --yes devops-maturity
+    && /venv/bin/pip install --no-cache-dir --require-hashes -r requirements.lock
 
 FROM python:3.12-slim
 ENV PATH=/venv/bin:$PATH \
@@ -26,8 +24,11 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/
 WORKDIR /app
 COPY --from=build /venv /venv
 COPY manage.py ./
+COPY config ./config
 COPY maturity ./maturity
+COPY teams ./teams
 COPY assessments ./assessments
+COPY dashboard ./dashboard
 COPY templates ./templates
 COPY static ./static
 COPY docker/start.sh ./docker/start.sh

@@ -5,16 +5,29 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fmt bench clean
+.PHONY: install lock run test lint fmt bench clean
 
-# The virtualenv is rebuilt when the declared dependencies change.
-$(BIN)/.installed: pyproject.toml
+# The virtualenv installs exactly what the lock file pins, hashes checked, and is
+# brought up to date when the lock file (or the project's own metadata) changes.
+$(BIN)/.installed: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+# Refreshes both lock files from pyproject.toml: run it after editing the dependencies there.
+# Pins that still fit are kept; `make lock LOCK_ARGS=--upgrade` takes the newest allowed.
+# One resolution for Python 3.10 and up on any platform; the runtime lock (the Docker
+# image's) is constrained to the dev lock's pins, so what ships is what was tested.
+LOCK_ARGS ?=
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.10 \
+	--generate-hashes --custom-compile-command 'make lock' $(LOCK_ARGS)
+lock: install
+	$(LOCK) --group dev -o requirements-dev.lock
+	$(LOCK) -c requirements-dev.lock -o requirements.lock
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

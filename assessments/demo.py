@@ -21,7 +21,7 @@ def statuses_for(category: CategoryNode, target: float, chooser: random.Random) 
     """Practice id -> status for one category, scoring close to `target`."""
     level = math.floor(target)
     share = target - level
-    statuses = {}
+    statuses: dict[int, str] = {}
     for cell in category.cells:
         done = round(share * len(cell.practices))
         for index, practice in enumerate(cell.practices):

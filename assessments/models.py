@@ -47,7 +47,7 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def with_membership(self, user: AnyUser) -> AssessmentQuerySet:
         """Annotate `is_member`: whether the user belongs to the assessment's team."""
         membership = Membership.objects.filter(team=OuterRef("team"), user=user.pk)
-        return self.annotate(is_member=Exists(membership))
+        return self.annotate(is_member=Exists(membership))  # type: ignore[no-redef]  # django-stubs#2818
 
     def latest_per_team(self, depth: int = 1) -> AssessmentQuerySet:
         """The `depth` most recent submitted assessments of each team, ranked by

@@ -28,7 +28,7 @@ class Status(TextChoices):
     NOT_APPLICABLE = "na", "Not applicable"
 
 
-CREDIT = {Status.YES: 1.0, Status.PARTLY: 0.5, Status.NO: 0.0}
+CREDIT: dict[str, float] = {Status.YES: 1.0, Status.PARTLY: 0.5, Status.NO: 0.0}
 
 
 @dataclass(frozen=True)

@@ -136,10 +136,11 @@ def prepare() -> tuple[dict[str, str], str]:
     team = Team.objects.get(slug="scale-0000")
     Membership.objects.get_or_create(user=user, team=team)
     model = MaturityModel.objects.ready().first()
+    assert model is not None  # load_model has just run
     draft = Assessment.objects.drafts().filter(team=team).first() or Assessment.start(
         team, model, user, prefill_from=Assessment.objects.submitted().filter(team=team).first()
     )
-    latest = Assessment.objects.submitted().filter(team=team).order_by("-submitted_at").first()
+    latest = Assessment.objects.submitted().filter(team=team).latest("submitted_at")
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

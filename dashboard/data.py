@@ -85,6 +85,7 @@ def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
     )
     for assessment_id, team_id, submitted_at, slug, level, score in results:
         if assessment_id not in scores:
+            assert submitted_at is not None  # latest_two holds submitted assessments only
             assessments.setdefault(team_id, []).append((submitted_at, assessment_id))
         scores.setdefault(assessment_id, {})[slug] = Cell(level, score)
     for team_id, found in assessments.items():
@@ -113,6 +114,7 @@ def quarterly_trend(model: MaturityModel, now: datetime) -> list[tuple[datetime,
     )
     latest: dict[tuple[int, datetime], float | None] = {}
     for team_id, submitted_at, overall in submitted:
+        assert submitted_at is not None  # filtered on submitted_at__gte
         latest[team_id, quarter_start(submitted_at)] = overall  # a later one replaces it
     by_quarter: dict[datetime, list[float]] = {}
     for (_, quarter), overall in latest.items():

@@ -18,7 +18,7 @@ AnyUser: TypeAlias = "User | AnonymousUser"
 class TeamQuerySet(models.QuerySet["Team"]):
     def with_membership(self, user: AnyUser) -> TeamQuerySet:
         """Annotate `is_member`: whether the user belongs to the team."""
-        return self.annotate(
+        return self.annotate(  # type: ignore[no-redef]  # declared below; django-stubs#2818
             is_member=Exists(Membership.objects.filter(team=OuterRef("pk"), user=user.pk))
         )
 
@@ -26,7 +26,7 @@ class TeamQuerySet(models.QuerySet["Team"]):
 class Team(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True, help_text="Appears in the team's URL.")
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, Membership] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="teams"
     )
 
