@@ -428,6 +428,7 @@ def assert_teams_app_owns_teams(sample: Sample) -> None:
     assert not {"assessments_team", "assessments_membership"} & tables
 
     entry = LogEntry.objects.select_related("content_type").get(pk=sample.log_entry_id)
+    assert entry.content_type_id is not None
     assert content_type_key(current_apps, entry.content_type_id) == ("teams", "team")
     assert entry.get_edited_object() == Team.objects.get(slug="payments")
     assert entry.get_admin_url() == f"/admin/teams/team/{sample.team_ids['payments']}/change/"
