@@ -47,7 +47,7 @@ def submit_dated(
     chooser: random.Random,
 ) -> Assessment:
     """An assessment started, answered to score about `targets` (one per category of
-    `tree`) and submitted as a team would, then dated `when` (about a dozen queries)."""
+    `tree`) and submitted `when` as a team would (about a dozen queries)."""
     assessment = Assessment.start(team, model, user, prefill_from=None)
     statuses: dict[int, str] = {}
     for category, target in zip(tree.categories, targets, strict=True):
@@ -55,8 +55,6 @@ def submit_dated(
     assessment.save_answers(
         [(practice_id, status, "") for practice_id, status in statuses.items()], list(statuses)
     )
-    assessment.submit()
-    Assessment.objects.filter(pk=assessment.pk).update(
-        created_at=when - timedelta(days=3), submitted_at=when
-    )
+    assessment.submit(user, at=when)
+    Assessment.objects.filter(pk=assessment.pk).update(created_at=when - timedelta(days=3))
     return assessment

@@ -6,7 +6,9 @@ nothing a team has answered can be deleted from under it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -18,7 +20,7 @@ from maturity.models import Category, MaturityModel, Practice
 from maturity.tree import ModelTree, PracticeNode, load_tree
 from teams.models import AnyUser, Membership, Team
 
-from . import scoring
+from . import records, scoring
 from .questionnaire import CategoryProgress, progress, scoring_categories
 from .scoring import Status
 
@@ -27,6 +29,14 @@ NOTE_MAX_LENGTH = 2000
 
 class AlreadySubmitted(Exception):
     """A submitted assessment is read-only."""
+
+
+class NotSubmitted(Exception):
+    """Only a submitted assessment can be voided; a draft is discarded instead."""
+
+
+class AlreadyVoided(Exception):
+    """A voided assessment stays voided."""
 
 
 class Incomplete(Exception):
@@ -39,7 +49,12 @@ class Incomplete(Exception):
 
 class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def submitted(self) -> AssessmentQuerySet:
-        return self.filter(submitted_at__isnull=False)
+        """Submitted and not voided: what counts in scores, trends and lists."""
+        return self.filter(submitted_at__isnull=False, voided_at__isnull=True)
+
+    def history(self) -> AssessmentQuerySet:
+        """Every submitted assessment, voided ones included, newest first."""
+        return self.filter(submitted_at__isnull=False).order_by("-submitted_at", "-pk")
 
     def drafts(self) -> AssessmentQuerySet:
         return self.filter(submitted_at__isnull=True)
@@ -85,6 +100,20 @@ class Assessment(models.Model):
         related_name="+",
         help_text="The earlier assessment whose answers this one started from.",
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    record = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Everything the result shows, as it was at submission; never changes.",
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     objects = AssessmentQuerySet.as_manager()
     is_member: bool  # only on rows fetched with_membership()
@@ -95,6 +124,17 @@ class Assessment(models.Model):
             # A team's history and its latest result: filter by team, newest submission first.
             models.Index(fields=["team", "submitted_at"], name="assessment_team_submitted"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | Q(record__isnull=False),
+                name="submitted_assessment_has_record",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True)
+                | (Q(submitted_at__isnull=False) & ~Q(void_reason="")),
+                name="voided_assessment_was_submitted_with_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         state = f"submitted {self.submitted_at:%Y-%m-%d}" if self.submitted_at else "draft"
@@ -103,6 +143,10 @@ class Assessment(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.submitted_at is None
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
     @classmethod
     def start(
@@ -172,9 +216,65 @@ class Assessment(models.Model):
                 update_fields=["status", "note"],
             )
 
-    def submit(self) -> list[scoring.Result]:
-        """Freeze the scores and mark the assessment submitted, or raise Incomplete or
-        AlreadySubmitted. Locks the row, so concurrent submits produce one result.
+    def answers_by_practice(self) -> dict[int, Answer]:
+        """Practice id -> answer, for every answer (one query)."""
+        return {answer.practice_id: answer for answer in self.answers.all()}
+
+    def record_now(
+        self, tree: ModelTree, answers: Mapping[int, Answer], submitted_by: AnyUser | None = None
+    ) -> tuple[dict[str, Any], list[scoring.Result]]:
+        """The record as the answers stand now, scored over `tree`, and its results
+        (reads the team, the model and the previous assessment: three queries)."""
+        statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
+        categories = scoring_categories(tree, statuses)
+        results = scoring.score_categories(tree.level_values, categories)
+        recorded = [
+            records.RecordedAnswer(
+                practice.key,
+                category.slug,
+                practice.level,
+                practice.text,
+                answers[practice.id].status if practice.id in answers else "",
+                answers[practice.id].note if practice.id in answers else "",
+            )
+            for category in tree.categories
+            for practice in category.practices
+        ]
+        record = records.make_record(
+            assessment_id=self.pk,
+            team=(self.team.slug, self.team.name),
+            model=(self.model.slug, self.model.version, self.model.name),
+            submitted_at=self.submitted_at,
+            submitted_by=submitted_by.get_username()
+            if submitted_by is not None and submitted_by.is_authenticated
+            else None,
+            levels=[(level.value, level.name) for level in tree.levels],
+            categories=categories,
+            results=results,
+            answers=recorded,
+            previous=self.previous(),
+        )
+        return record, results
+
+    def previous(self) -> records.Earlier | None:
+        """The team's counted assessment submitted before this one (or, for a draft,
+        its latest), with its scores (two queries)."""
+        earlier = Assessment.objects.submitted().filter(team_id=self.team_id).exclude(pk=self.pk)
+        if self.submitted_at is not None:
+            earlier = earlier.filter(submitted_at__lt=self.submitted_at)
+        found = earlier.order_by("-submitted_at", "-pk").with_results().first()
+        if found is None or found.submitted_at is None:
+            return None
+        scores = {result.category.slug: result.score for result in found.results.all()}
+        return records.Earlier(found.pk, found.submitted_at, scores)
+
+    def submit(
+        self, user: AnyUser | None = None, *, at: datetime | None = None
+    ) -> list[scoring.Result]:
+        """Freeze the scores and the record and mark the assessment submitted (`at`, by
+        default now; demo data dates its history), or raise Incomplete or
+        AlreadySubmitted. Locks the row, so concurrent submits, discards and saves see
+        one outcome.
 
         Answers to practices retired while this was a draft are dropped: they were not
         part of what was scored, and a result shows only what it was scored on."""
@@ -183,15 +283,15 @@ class Assessment(models.Model):
             if not locked.is_draft:
                 raise AlreadySubmitted
             tree = load_tree(self.model_id)
-            statuses = self.statuses()
-            gaps = progress(tree, statuses).gaps
+            answers = self.answers_by_practice()
+            gaps = progress(tree, {pk: answer.status for pk, answer in answers.items()}).gaps
             if gaps:
                 raise Incomplete(gaps)
             asked = {practice.id for practice in tree.practices}
             self.answers.exclude(practice_id__in=asked).delete()
-            results = scoring.score_categories(
-                tree.level_values, scoring_categories(tree, statuses)
-            )
+            self.submitted_at = at or timezone.now()
+            self.submitted_by_id = user.pk if user is not None else None
+            self.record, results = self.record_now(tree, answers, user)
             ids = {category.slug: category.id for category in tree.categories}
             CategoryResult.objects.bulk_create(
                 CategoryResult(
@@ -202,9 +302,32 @@ class Assessment(models.Model):
                 )
                 for result in results
             )
-            self.submitted_at = timezone.now()
-            self.save(update_fields=["submitted_at"])
+            self.save(update_fields=["submitted_at", "submitted_by", "record"])
         return results
+
+    def discard(self) -> None:
+        """Delete a draft for good, with its answers; raise AlreadySubmitted when it was
+        submitted meanwhile. Locks the row and re-checks it, so a discard and a submit
+        at the same moment cannot both happen."""
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().filter(pk=self.pk).first()
+            if locked is None:
+                return
+            if not locked.is_draft:
+                raise AlreadySubmitted
+            locked.delete()
+
+    def void(self, user: AnyUser, reason: str) -> None:
+        """Leave a submitted assessment out of every score, trend and list, keeping it in
+        the team's history with the reason. Locks the row and re-checks its state."""
+        with transaction.atomic():
+            locked = Assessment.objects.select_for_update().get(pk=self.pk)
+            if locked.is_draft:
+                raise NotSubmitted
+            if locked.is_voided:
+                raise AlreadyVoided
+            self.voided_at, self.voided_by_id, self.void_reason = timezone.now(), user.pk, reason
+            self.save(update_fields=["voided_at", "voided_by", "void_reason"])
 
     def tree(self) -> ModelTree:
         """The model's tree as it is now (four queries): its active practices for a draft;

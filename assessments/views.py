@@ -5,8 +5,6 @@ escape every text they put in.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -17,13 +15,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from teams.access import get_team_for_user, is_manager
 from teams.models import Membership, Team
 
-from . import charts, scoring
 from .access import get_assessment_for_user
 from .forms import CategoryAnswersForm, NewAssessmentForm
 from .history import team_history, team_summaries
 from .models import NOTE_MAX_LENGTH, AlreadySubmitted, Assessment, Incomplete
 from .questionnaire import progress
-from .reports import Report, build_report
+from .reports import previous_record, radar_svg, record_of
 from .scoring import Status
 
 
@@ -166,69 +163,42 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/review.html", ctx, status=400 if refused else 200)
 
 
-def _radar(report: Report) -> str:
-    axes = [row.name for row in report.rows]
-    series = [charts.Series("This assessment", [row.score for row in report.rows])]
-    if report.previous is not None:
-        label = f"Previous ({report.previous.submitted_at:%d %b %Y})"
-        values = [row.previous_score for row in report.rows]
-        if all(value is not None for value in values):
-            series.append(charts.Series(label, values, dashed=True))  # type: ignore[arg-type]
-    levels = [(level.value, level.name) for level in report.tree.levels]
-    title = f"{report.assessment.team.name}: score per category"
-    return charts.radar_svg(axes, levels, series, title=title)
-
-
 @require_safe
 @login_required
 def result(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    report = build_report(assessment)
+    record = record_of(assessment)
     ctx = {
         "assessment": assessment,
-        "report": report,
-        "radar": mark_safe(_radar(report)),
+        "record": record,
+        "radar": mark_safe(radar_svg(record)),
         "can_edit": assessment.is_member and assessment.is_draft,
     }
     return render(request, "assessments/result.html", ctx)
 
 
-def _utc(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC to the second, as in 2026-11-26T10:00:00Z."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+@require_safe
+@login_required
+def answers(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk)
+    record = record_of(assessment)
+    previous = previous_record(record)
+    ctx = {
+        "assessment": assessment,
+        "record": record,
+        "previous": previous,
+        "categories": record.answers_by_category(previous),
+    }
+    return render(request, "assessments/answers.html", ctx)
 
 
 @require_safe
 @login_required
 def export_json(request: HttpRequest, pk: int) -> JsonResponse:
     assessment = get_assessment_for_user(request.user, pk)
-    if assessment.is_draft:
+    if assessment.record is None:
         raise Http404("Only submitted assessments can be exported.")
-    report = build_report(assessment)
-    steps = {step.slug: step for step in report.next_steps}
-    data = {
-        "id": assessment.pk,
-        "team": {"slug": assessment.team.slug, "name": assessment.team.name},
-        "model": {"slug": assessment.model.slug, "version": assessment.model.version},
-        "submitted_at": _utc(assessment.submitted_at),
-        "overall": scoring.rounded(report.overall) if report.overall is not None else None,
-        "categories": [
-            {
-                "slug": row.slug,
-                "name": row.name,
-                "level": row.level,
-                "level_name": row.level_name,
-                "score": scoring.rounded(row.score),
-                "next_steps": [p.text for p in steps[row.slug].practices]
-                if row.slug in steps
-                else [],
-            }
-            for row in report.rows
-        ],
-    }
-    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response = JsonResponse(assessment.record, json_dumps_params={"indent": 2})
     filename = f"{assessment.team.slug}-assessment-{assessment.pk}.json"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

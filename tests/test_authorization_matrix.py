@@ -48,6 +48,18 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "member": (200, 405),
         **dict.fromkeys(["outsider", "manager", "staff"], (404, 405)),
     },
+    ("assessment_answers", "submitted"): {
+        "anonymous": (LOGIN, 405),
+        "member": (200, 405),
+        "outsider": (404, 405),
+        "manager": (200, 405),
+        "staff": (404, 405),
+    },
+    ("assessment_answers", "draft"): {
+        "anonymous": (LOGIN, 405),
+        "member": (200, 405),
+        **dict.fromkeys(["outsider", "manager", "staff"], (404, 405)),
+    },
     ("assessment_export", "submitted"): {
         "anonymous": (LOGIN, 405),
         "member": (200, 405),

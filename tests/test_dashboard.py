@@ -28,9 +28,7 @@ def submit_at(
 ) -> Assessment:
     assessment = Assessment.start(team, model, user, prefill_from=None)
     answer_all(assessment, up_to(level))
-    assessment.submit()
-    when = django_timezone.now() - timedelta(days=days_ago)
-    Assessment.objects.filter(pk=assessment.pk).update(submitted_at=when)
+    assessment.submit(user, at=django_timezone.now() - timedelta(days=days_ago))
     return assessment
 
 

@@ -25,6 +25,7 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from assessments.models import Answer, Assessment, CategoryResult
+from assessments.scoring import rounded
 from maturity.models import Cell, MaturityModel
 from teams.access import is_manager
 from teams.models import Membership, Team
@@ -258,6 +259,9 @@ def create_assessments(
     Answer = apps.get_model("assessments", "Answer")
     User = apps.get_model("auth", "User")
     model = apps.get_model("maturity", "MaturityModel").objects.get(pk=model_id)
+    # A schema with records wants one on every submitted assessment (its content
+    # does not matter here: migrating back drops it).
+    has_records = "record" in {field.name for field in Assessment._meta.get_fields()}
     submitted = Assessment.objects.create(
         team_id=team_ids["payments"],
         model=model,
@@ -265,6 +269,7 @@ def create_assessments(
         created_at=CREATED_AT,
         submitted_at=SUBMITTED_AT,
         notes="Our first look.",
+        **({"record": {"schema": 2}} if has_records else {}),
     )
     for key, (status, note) in SUBMITTED_ANSWERS.items():
         Answer.objects.create(
@@ -414,6 +419,22 @@ def assert_current_models_read_the_sample(sample: Sample) -> None:
     assert results.count() == len(RESULTS)
 
 
+def assert_earlier_submissions_got_their_record(sample: Sample) -> None:
+    """The data migration wrote the record of the submitted assessment: its answers and
+    notes, its frozen scores, the model's texts; the draft has none."""
+    record = Assessment.objects.get(pk=sample.submitted_id).record
+    assert record is not None
+    assert record["schema"] == 2 and record["id"] == sample.submitted_id
+    assert record["team"] == {"slug": "payments", "name": "Payments"}
+    assert record["model"] == {**MODEL}
+    assert record["submitted_at"] == SUBMITTED_AT.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert {a["key"]: (a["status"], a["note"]) for a in record["answers"]} == SUBMITTED_ANSWERS
+    shown = {slug: (level, rounded(score)) for slug, (level, score) in RESULTS.items()}
+    assert {c["slug"]: (c["level"], c["score"]) for c in record["categories"]} == shown
+    assert [level["name"] for level in record["levels"]] == [name for _, name in LEVELS]
+    assert Assessment.objects.get(pk=sample.draft_id).record is None
+
+
 def answers_by_key(assessment: Assessment) -> dict[str, tuple[str, str]]:
     return {
         answer.practice.key: (answer.status, answer.note)
@@ -498,6 +519,7 @@ def test_a_database_made_before_teams_moved_migrates_forward_with_all_its_data(
     assert_current_models_read_the_sample(sample)
     assert_teams_app_owns_teams(sample)
     assert_new_rows_get_new_ids()
+    assert_earlier_submissions_got_their_record(sample)
 
 
 @pytest.mark.django_db(transaction=True)

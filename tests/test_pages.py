@@ -130,7 +130,7 @@ def test_a_server_error_is_logged_with_its_path_and_without_answer_notes(
     def broken(assessment: Assessment) -> None:
         raise RuntimeError("report failed")
 
-    monkeypatch.setattr(views, "build_report", broken)
+    monkeypatch.setattr(views, "record_of", broken)
     client.raise_request_exception = False
     client.force_login(member)
     url = reverse("assessment_result", args=[draft.pk])

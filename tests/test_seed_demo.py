@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 
 from assessments.models import Assessment
-from assessments.reports import build_report
+from assessments.reports import record_of
 from teams.models import Team
 
 from .conftest import run_command
@@ -31,11 +31,11 @@ def test_seed_demo_creates_teams_with_a_year_of_varied_history() -> None:
         ordered = Assessment.objects.submitted().filter(team__slug=slug).order_by("submitted_at")
         assessment = ordered.last() if newest else ordered.first()
         assert assessment is not None
-        return build_report(assessment).overall  # type: ignore[return-value]
+        return record_of(assessment).overall  # type: ignore[return-value]
 
     assert overall("payments", newest=True) > overall("payments", newest=False) + 1  # improves
     platform_data = [
-        build_report(a).rows[4].score
+        record_of(a).rows[4].score
         for a in Assessment.objects.submitted()
         .filter(team__slug="platform")
         .order_by("submitted_at")

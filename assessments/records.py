@@ -1,0 +1,246 @@
+"""The record of an assessment: everything its result page, answers page and export
+show, with the texts as they were, as plain JSON-ready data.
+
+Pure: plain data in, a dict out. A submitted assessment's record is written once, when
+it is submitted, and never changes; a draft's is made afresh for its preview. Pages read
+records through `Record`, so a later edit of the model changes nothing a team has
+submitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from . import scoring
+
+SCHEMA = 2
+
+
+@dataclass(frozen=True)
+class RecordedAnswer:
+    key: str
+    category: str  # slug
+    level: int
+    text: str
+    status: str  # "" while not answered (drafts only)
+    note: str
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The team's previous counted assessment, as the record compares with it."""
+
+    id: int
+    submitted_at: datetime
+    scores: Mapping[str, float]  # category slug -> score
+
+
+def utc(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC to the second, as in 2026-11-26T10:00:00Z."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def make_record(
+    *,
+    assessment_id: int,
+    team: tuple[str, str],
+    model: tuple[str, str, str],
+    submitted_at: datetime | None,
+    submitted_by: str | None,
+    levels: Sequence[tuple[int, str]],
+    categories: Sequence[scoring.Category],
+    results: Sequence[scoring.Result],
+    answers: Sequence[RecordedAnswer],
+    previous: Earlier | None,
+) -> dict[str, Any]:
+    """The record (schema 2): `team` is (slug, name), `model` (slug, version, name),
+    `levels` (value, name) floor first; `categories` carry their practices and answers
+    as scoring reads them, `results` their levels and scores."""
+    names = dict(levels)
+    by_slug = {result.slug: result for result in results}
+    steps = {
+        step.slug: step
+        for step in scoring.next_steps([value for value, _ in levels], categories, by_slug)
+    }
+    overall = scoring.overall(result.score for result in results)
+    return {
+        "schema": SCHEMA,
+        "id": assessment_id,
+        "team": {"slug": team[0], "name": team[1]},
+        "model": {"slug": model[0], "version": model[1], "name": model[2]},
+        "submitted_at": utc(submitted_at),
+        "submitted_by": submitted_by,
+        "overall": None if overall is None else scoring.rounded(overall),
+        "levels": [{"value": value, "name": name} for value, name in levels],
+        "categories": [
+            {
+                "slug": result.slug,
+                "name": result.name,
+                "level": result.level,
+                "level_name": names.get(result.level, str(result.level)),
+                "score": scoring.rounded(result.score),
+                "agreement": None,
+                "advice": steps[result.slug].advice if result.slug in steps else "",
+                "next_steps": [p.text for p in steps[result.slug].practices]
+                if result.slug in steps
+                else [],
+            }
+            for result in results
+        ],
+        "answers": [
+            {
+                "key": answer.key,
+                "category": answer.category,
+                "level": answer.level,
+                "text": answer.text,
+                "status": answer.status,
+                "note": answer.note,
+                "votes": None,
+            }
+            for answer in answers
+        ],
+        "previous": None
+        if previous is None
+        else {
+            "id": previous.id,
+            "submitted_at": utc(previous.submitted_at),
+            "scores": {slug: scoring.rounded(score) for slug, score in previous.scores.items()},
+        },
+        "delivery": None,
+        "checks": [],
+        "targets": [],
+    }
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    slug: str
+    name: str
+    order: int
+    level: int
+    level_name: str
+    score: float
+    previous_score: float | None
+    advice: str
+    next_steps: list[str]
+
+    @property
+    def change(self) -> float | None:
+        """The change since the previous assessment, as shown (one decimal)."""
+        return scoring.change(self.score, self.previous_score)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    row: CategoryRow
+    target_level: int
+    target_name: str
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    key: str
+    level: int
+    text: str
+    status: str
+    note: str
+    previous_status: str | None  # None: the previous assessment did not ask it
+
+    @property
+    def status_label(self) -> str:
+        return _label(self.status)
+
+    @property
+    def previous_label(self) -> str:
+        return _label(self.previous_status or "")
+
+    @property
+    def changed(self) -> bool:
+        return self.previous_status is not None and self.previous_status != self.status
+
+
+def _label(status: str) -> str:
+    return scoring.Status(status).label if status else "Not answered"
+
+
+class Record:
+    """A record as the pages read it."""
+
+    def __init__(self, data: Mapping[str, Any]):
+        self.data = data
+        self.levels: list[tuple[int, str]] = [
+            (level["value"], level["name"]) for level in data["levels"]
+        ]
+        previous = data.get("previous") or {}
+        earlier = previous.get("scores", {})
+        self.rows = [
+            CategoryRow(
+                slug=category["slug"],
+                name=category["name"],
+                order=order,
+                level=category["level"],
+                level_name=category["level_name"],
+                score=category["score"],
+                previous_score=earlier.get(category["slug"]),
+                advice=category["advice"],
+                next_steps=category["next_steps"],
+            )
+            for order, category in enumerate(data["categories"])
+        ]
+
+    @property
+    def overall(self) -> float | None:
+        return self.data["overall"]  # type: ignore[no-any-return]
+
+    @property
+    def level_values(self) -> list[int]:
+        return [value for value, _ in self.levels]
+
+    @property
+    def previous_submitted_at(self) -> datetime | None:
+        previous = self.data.get("previous")
+        return (
+            datetime.fromisoformat(previous["submitted_at"].replace("Z", "+00:00"))
+            if previous
+            else None
+        )
+
+    def next_steps(self) -> list[NextStep]:
+        """Every category below the top with its next level: weakest first, ties in
+        category order."""
+        values = self.level_values
+        names = dict(self.levels)
+        steps = [
+            NextStep(row, target, names[target])
+            for row in self.rows
+            if (target := next((value for value in values if value > row.level), None)) is not None
+        ]
+        return sorted(steps, key=lambda step: (step.row.score, step.row.order))
+
+    def answers_by_category(
+        self, previous: Record | None
+    ) -> list[tuple[CategoryRow, list[AnswerRow]]]:
+        """Each category with its answers, beside `previous`'s answer to the same key."""
+        before = (
+            {answer["key"]: answer["status"] for answer in previous.data["answers"]}
+            if previous
+            else {}
+        )
+        grouped: dict[str, list[AnswerRow]] = {row.slug: [] for row in self.rows}
+        for answer in self.data["answers"]:
+            grouped.setdefault(answer["category"], []).append(
+                AnswerRow(
+                    answer["key"],
+                    answer["level"],
+                    answer["text"],
+                    answer["status"],
+                    answer["note"],
+                    before.get(answer["key"]),
+                )
+            )
+        return [(row, grouped[row.slug]) for row in self.rows]
