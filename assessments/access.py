@@ -20,3 +20,13 @@ def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) ->
     if assessment.is_member or (not to_edit and not assessment.is_draft and is_manager(user)):
         return assessment
     raise Http404("No assessment matches the given query.")
+
+
+def get_assessment_to_void(user: AnyUser, pk: int) -> Assessment:
+    """A submitted assessment of a team the user leads (staff void in the admin)."""
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("team", "model").with_membership(user), pk=pk
+    )
+    if assessment.is_lead and not assessment.is_draft:
+        return assessment
+    raise Http404("No assessment matches the given query.")

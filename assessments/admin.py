@@ -1,20 +1,31 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
-from .models import Assessment
+from .forms import VoidForm
+from .models import AlreadySubmitted, AlreadyVoided, Assessment, NotSubmitted
 
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):
-    """Read-only: answers and results change only through the questionnaire, and only
-    drafts can be deleted, so no team's history is lost."""
+    """Read-only: answers and results change only through the questionnaire. Only drafts
+    can be deleted, and a submitted assessment is voided instead, so no team's history
+    is lost."""
 
-    list_display = ["team", "model", "created_at", "submitted_at", "created_by"]
-    list_filter = ["model", "team", ("submitted_at", admin.EmptyFieldListFilter)]
+    list_display = ["team", "model", "created_at", "submitted_at", "voided_at", "created_by"]
+    list_filter = [
+        "model",
+        "team",
+        ("submitted_at", admin.EmptyFieldListFilter),
+        ("voided_at", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["team", "model", "created_by"]
     date_hierarchy = "created_at"
+    actions = ["void_selected"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -24,3 +35,47 @@ class AssessmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Assessment | None = None) -> bool:
         return obj is not None and obj.is_draft and super().has_delete_permission(request, obj)
+
+    def has_void_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("assessments.change_assessment")
+
+    def delete_model(self, request: HttpRequest, obj: Assessment) -> None:
+        """Discard the draft, re-checked under a lock: one submitted meanwhile stays."""
+        try:
+            obj.discard()
+        except AlreadySubmitted:
+            self.message_user(
+                request, f"{obj} was submitted meanwhile; it was not deleted.", messages.ERROR
+            )
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Assessment]) -> None:
+        for assessment in queryset:
+            self.delete_model(request, assessment)
+
+    @admin.action(description="Void the selected assessments", permissions=["void"])
+    def void_selected(
+        self, request: HttpRequest, queryset: QuerySet[Assessment]
+    ) -> HttpResponse | None:
+        """Ask for the reason, then leave the assessments out of every score and list."""
+        form = VoidForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            voided = 0
+            for assessment in queryset:
+                try:
+                    assessment.void(request.user, form.cleaned_data["reason"])
+                    voided += 1
+                except (NotSubmitted, AlreadyVoided):
+                    self.message_user(
+                        request, f"{assessment} is a draft or voided already.", messages.WARNING
+                    )
+            self.message_user(request, f"Voided {voided} assessment(s).", messages.SUCCESS)
+            return None
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Void assessments",
+            "form": form,
+            "assessments": queryset,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/assessments/assessment/void.html", ctx)

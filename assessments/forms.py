@@ -144,3 +144,12 @@ class NewAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_prefill:
             del self.fields["prefill"]
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown in the team's history beside the struck-through assessment.",
+        error_messages={"required": "Say why the assessment is voided."},
+    )

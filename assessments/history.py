@@ -29,7 +29,10 @@ def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:
     """Each team with its latest result: overall score and weakest category (two queries)."""
     latest = {
         assessment.team_id: assessment
-        for assessment in Assessment.objects.latest_per_team().filter(team__in=teams).with_results()
+        for assessment in Assessment.objects.latest_per_team()
+        .filter(team__in=teams)
+        .defer("record")
+        .with_results()
     }
     summaries = []
     for team in teams:
@@ -68,19 +71,17 @@ class History:
                 f"{row.assessment.submitted_at:%d %b %Y}",
             )
             for row in reversed(self.rows)
-            if row.overall is not None
+            if row.overall is not None and not row.assessment.is_voided
         ]
         title = f"{self.team.name}: overall score over time"
         return charts.trend_svg(points, self.levels, title=title)
 
 
 def team_history(team: Team) -> History:
-    """The team's submitted assessments, newest first, with scores (three queries)."""
+    """The team's submitted assessments, newest first, voided ones included, with scores
+    (three queries)."""
     assessments = list(
-        Assessment.objects.submitted()
-        .filter(team=team)
-        .with_results()
-        .order_by("-submitted_at", "-pk")
+        Assessment.objects.history().filter(team=team).defer("record").with_results()
     )
     results = {assessment.pk: _results(assessment) for assessment in assessments}
     columns: dict[str, tuple[int, str]] = {}

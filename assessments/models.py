@@ -31,6 +31,14 @@ class AlreadySubmitted(Exception):
     """A submitted assessment is read-only."""
 
 
+class DraftUnderWay(Exception):
+    """A team has one open draft at a time."""
+
+    def __init__(self, draft: Assessment):
+        self.draft = draft
+        super().__init__(f"{draft.team} has a draft under way")
+
+
 class NotSubmitted(Exception):
     """Only a submitted assessment can be voided; a draft is discarded instead."""
 
@@ -60,9 +68,13 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         return self.filter(submitted_at__isnull=True)
 
     def with_membership(self, user: AnyUser) -> AssessmentQuerySet:
-        """Annotate `is_member`: whether the user belongs to the assessment's team."""
+        """Annotate `is_member` and `is_lead`: whether the user belongs to the
+        assessment's team, and leads it."""
         membership = Membership.objects.filter(team=OuterRef("team"), user=user.pk)
-        return self.annotate(is_member=Exists(membership))  # type: ignore[no-redef]  # django-stubs#2818
+        lead = membership.filter(role=Membership.Role.LEAD)
+        return self.annotate(  # type: ignore[no-redef]  # django-stubs#2818
+            is_member=Exists(membership), is_lead=Exists(lead)
+        )
 
     def latest_per_team(self, depth: int = 1) -> AssessmentQuerySet:
         """The `depth` most recent submitted assessments of each team, ranked by
@@ -117,6 +129,7 @@ class Assessment(models.Model):
 
     objects = AssessmentQuerySet.as_manager()
     is_member: bool  # only on rows fetched with_membership()
+    is_lead: bool  # likewise
 
     class Meta:
         ordering = ["-created_at"]
@@ -152,7 +165,20 @@ class Assessment(models.Model):
     def start(
         cls, team: Team, model: MaturityModel, user: AnyUser, *, prefill_from: Assessment | None
     ) -> Assessment:
-        """A new draft, pre-filled by practice key from an earlier assessment (four queries)."""
+        """A new draft, pre-filled by practice key from an earlier assessment; raises
+        DraftUnderWay while the team has one. Locks the team row, so two members who
+        start at once get one draft (six queries)."""
+        with transaction.atomic():
+            Team.objects.select_for_update().filter(pk=team.pk).exists()
+            under_way = cls.objects.drafts().filter(team=team).first()
+            if under_way is not None:
+                raise DraftUnderWay(under_way)
+            return cls._create_draft(team, model, user, prefill_from)
+
+    @classmethod
+    def _create_draft(
+        cls, team: Team, model: MaturityModel, user: AnyUser, prefill_from: Assessment | None
+    ) -> Assessment:
         assessment = cls.objects.create(
             team=team, model=model, created_by_id=user.pk, prefilled_from=prefill_from
         )

@@ -10,5 +10,7 @@ urlpatterns = [
     path("assessments/<int:pk>/edit/<slug:category>/", views.edit_category, name="assessment_edit"),
     path("assessments/<int:pk>/answers/", views.answers, name="assessment_answers"),
     path("assessments/<int:pk>/review/", views.review, name="assessment_review"),
+    path("assessments/<int:pk>/discard/", views.discard, name="assessment_discard"),
+    path("assessments/<int:pk>/void/", views.void, name="assessment_void"),
     path("assessments/<int:pk>/export.json", views.export_json, name="assessment_export"),
 ]

@@ -15,10 +15,17 @@ from django.views.decorators.http import require_http_methods, require_safe
 from teams.access import get_team_for_user, is_manager
 from teams.models import Membership, Team
 
-from .access import get_assessment_for_user
-from .forms import CategoryAnswersForm, NewAssessmentForm
+from .access import get_assessment_for_user, get_assessment_to_void
+from .forms import CategoryAnswersForm, NewAssessmentForm, VoidForm
 from .history import team_history, team_summaries
-from .models import NOTE_MAX_LENGTH, AlreadySubmitted, Assessment, Incomplete
+from .models import (
+    NOTE_MAX_LENGTH,
+    AlreadySubmitted,
+    AlreadyVoided,
+    Assessment,
+    DraftUnderWay,
+    Incomplete,
+)
 from .questionnaire import progress
 from .reports import previous_record, radar_svg, record_of
 from .scoring import Status
@@ -64,22 +71,30 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def new_assessment(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_team_for_user(request.user, slug, to_edit=True)
+    under_way = Assessment.objects.drafts().filter(team=team).select_related("created_by").first()
+    if under_way is not None:
+        return _draft_under_way(request, team, under_way)
     last = Assessment.objects.submitted().filter(team=team).order_by("-submitted_at").first()
     form = NewAssessmentForm(request.POST or None, can_prefill=last is not None)
     if request.method == "POST" and form.is_valid():
         prefill = last if form.cleaned_data.get("prefill") else None
-        assessment = Assessment.start(
-            team, form.cleaned_data["model"], request.user, prefill_from=prefill
-        )
+        try:
+            assessment = Assessment.start(
+                team, form.cleaned_data["model"], request.user, prefill_from=prefill
+            )
+        except DraftUnderWay as exc:  # a teammate started one a moment ago
+            return _draft_under_way(request, team, exc.draft)
         first = assessment.tree().categories[0]
         return redirect("assessment_edit", pk=assessment.pk, category=first.slug)
-    ctx = {
-        "team": team,
-        "form": form,
-        "last": last,
-        "drafts": Assessment.objects.drafts().filter(team=team).select_related("created_by"),
-    }
+    ctx = {"team": team, "form": form, "last": last}
     return render(request, "assessments/new.html", ctx)
+
+
+def _draft_under_way(request: HttpRequest, team: Team, draft: Assessment) -> HttpResponse:
+    """A team has one draft at a time: offer to resume or discard it."""
+    status = 409 if request.method == "POST" else 200
+    ctx = {"team": team, "draft": draft}
+    return render(request, "assessments/draft_under_way.html", ctx, status=status)
 
 
 def _read_only(request: HttpRequest, assessment: Assessment) -> HttpResponse:
@@ -141,26 +156,77 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """What is missing, then submit in two steps: a POST asks for confirmation, a POST
+    with confirm=yes submits."""
     assessment = get_assessment_for_user(request.user, pk, to_edit=True)
     if not assessment.is_draft:
         return _read_only(request, assessment)
-    refused = False
+    answered = progress(assessment.tree(), assessment.statuses())
+    refused = confirming = False
     if request.method == "POST":
-        try:
-            assessment.submit()
-        except AlreadySubmitted:
-            return _read_only(request, assessment)
-        except Incomplete:
+        if not answered.complete:
             refused = True
+        elif request.POST.get("confirm") != "yes":
+            confirming = True
         else:
-            messages.success(request, "Submitted. Here is where your team stands.")
-            return redirect("assessment_result", pk=assessment.pk)
+            try:
+                assessment.submit(request.user)
+            except AlreadySubmitted:
+                return _read_only(request, assessment)
+            except Incomplete:  # a teammate cleared an answer meanwhile
+                refused = True
+            else:
+                messages.success(request, "Submitted. Here is where your team stands.")
+                return redirect("assessment_result", pk=assessment.pk)
     ctx = {
         "assessment": assessment,
-        "progress": progress(assessment.tree(), assessment.statuses()),
+        "progress": answered,
         "refused": refused,
+        "confirming": confirming,
     }
     return render(request, "assessments/review.html", ctx, status=400 if refused else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask, then delete a draft for good (POST)."""
+    assessment = get_assessment_for_user(request.user, pk, to_edit=True)
+    if not assessment.is_draft:
+        return _read_only(request, assessment)
+    if request.method == "POST":
+        try:
+            assessment.discard()
+        except AlreadySubmitted:  # submitted a moment ago
+            return _read_only(request, assessment)
+        messages.success(request, "The draft was discarded.")
+        return redirect("team_detail", slug=assessment.team.slug)
+    ctx = {"assessment": assessment, "progress": progress(assessment.tree(), assessment.statuses())}
+    return render(request, "assessments/discard.html", ctx)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def void(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lead leaves a mistaken submission out of every score, with a reason."""
+    assessment = get_assessment_to_void(request.user, pk)
+    form = VoidForm(request.POST or None)
+    if assessment.is_voided:
+        if request.method == "POST":
+            ctx = {"assessment": assessment}
+            return render(request, "assessments/voided_conflict.html", ctx, status=409)
+        messages.info(request, "This assessment is voided already.")
+        return redirect("assessment_result", pk=assessment.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment.void(request.user, form.cleaned_data["reason"])
+        except AlreadyVoided:
+            ctx = {"assessment": assessment}
+            return render(request, "assessments/voided_conflict.html", ctx, status=409)
+        messages.success(request, "Voided: it no longer counts, and stays in the history.")
+        return redirect("assessment_result", pk=assessment.pk)
+    ctx = {"assessment": assessment, "form": form}
+    return render(request, "assessments/void.html", ctx, status=400 if form.errors else 200)
 
 
 @require_safe

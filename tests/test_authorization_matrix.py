@@ -13,10 +13,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from assessments.models import Assessment
+from teams.models import Membership, Team
 
 LOGIN = "login"  # a redirect to the sign-in page
 ADMIN_LOGIN = "admin-login"  # a redirect to the admin's sign-in page
-PERSONAS = ["anonymous", "member", "outsider", "manager", "staff"]
+# member: the lead of Payments; teammate: a plain member of Payments.
+PERSONAS = ["anonymous", "member", "teammate", "outsider", "manager", "staff"]
 
 # (URL name, case) -> persona -> (GET, POST). A case picks the URL's arguments.
 EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
@@ -33,7 +35,7 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     },
     ("assessment_new", "payments"): {
         "anonymous": (LOGIN, LOGIN),
-        "member": (200, 200),  # an empty POST is a form error
+        "member": (200, 409),  # a draft is under way: resume or discard it
         **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
     },
     ("assessment_result", "submitted"): {
@@ -91,6 +93,20 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "member": (302, 409),
         **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
     },
+    ("assessment_void", "submitted"): {
+        "anonymous": (LOGIN, LOGIN),
+        "member": (200, 200),  # a lead may; an empty POST shows the form again
+        **dict.fromkeys(["teammate", "outsider", "manager", "staff"], (404, 404)),
+    },
+    ("assessment_void", "draft"): {
+        "anonymous": (LOGIN, LOGIN),
+        **dict.fromkeys(["member", "teammate", "outsider", "manager", "staff"], (404, 404)),
+    },
+    ("assessment_discard", "submitted"): {
+        "anonymous": (LOGIN, LOGIN),
+        "member": (302, 409),
+        **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
+    },
     ("dashboard", ""): {
         "anonymous": (LOGIN, 405),
         "manager": (200, 405),
@@ -111,7 +127,16 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "anonymous": (LOGIN, LOGIN),
         **dict.fromkeys(["member", "outsider", "manager", "staff"], (200, 405)),
     },
+    # Last: a member's POST discards the draft that the rows above use.
+    ("assessment_discard", "draft"): {
+        "anonymous": (LOGIN, LOGIN),
+        "member": (200, 302),
+        **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
+    },
 }
+# A teammate answers as the lead does, but where a row says otherwise.
+for by_persona in EXPECTED.values():
+    by_persona.setdefault("teammate", by_persona["member"])
 
 
 def project_url_names() -> Iterator[str]:
@@ -132,6 +157,13 @@ def test_every_url_is_in_the_table() -> None:
     covered = {name for name, _ in EXPECTED}
     missing = sorted(set(project_url_names()) - covered)
     assert missing == [], f"add these URLs to EXPECTED: {missing}"
+
+
+@pytest.fixture
+def teammate(payments: Team, django_user_model: type[User]) -> User:
+    user = django_user_model.objects.create_user("tim", password="pw")
+    Membership.objects.create(user=user, team=payments, role=Membership.Role.MEMBER)
+    return user
 
 
 @pytest.fixture
@@ -167,11 +199,18 @@ def test_each_url_answers_each_persona_as_the_table_says(
     submitted: Assessment,
     draft: Assessment,
     member: User,
+    teammate: User,
     outsider: User,
     manager: User,
     staff: User,
 ) -> None:
-    users = {"member": member, "outsider": outsider, "manager": manager, "staff": staff}
+    users = {
+        "member": member,
+        "teammate": teammate,
+        "outsider": outsider,
+        "manager": manager,
+        "staff": staff,
+    }
     found, wanted = {}, {}
     for (name, case), by_persona in EXPECTED.items():
         for method, expected in zip(("GET", "POST"), by_persona[persona], strict=True):

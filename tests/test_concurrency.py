@@ -81,12 +81,15 @@ def test_two_members_save_and_submit_the_same_draft_at_once(django_user_model: t
             )
 
         review = reverse("assessment_review", args=[assessment.pk])
-        statuses = at_once(posting(clients[0], review), posting(clients[1], review))
+        confirm = {"confirm": "yes"}
+        statuses = at_once(
+            posting(clients[0], review, confirm), posting(clients[1], review, confirm)
+        )
         assert sorted(statuses) == [302, 409]  # one submission; the other is told it is done
         assert CategoryResult.objects.filter(assessment=assessment).count() == len(tree.categories)
 
         edit = reverse("assessment_edit", args=[assessment.pk, "build"])
         late = {f"p{p.id}-status": "partly" for p in tree.categories[0].practices}
-        statuses = at_once(posting(clients[0], edit, late), posting(clients[1], review))
+        statuses = at_once(posting(clients[0], edit, late), posting(clients[1], review, confirm))
         assert sorted(statuses) == [409, 409]
         assert not answers.filter(status="partly").exists()

@@ -164,9 +164,9 @@ def test_dashboard_query_count_is_constant(
     for index in range(teams):
         team = Team.objects.create(name=f"Team {index:02}", slug=f"team-{index}")
         if index % 3:
-            Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
             submit_at(team, cd_model, member, index % 4, days_ago=index * 3)
             submit_at(team, cd_model, member, (index + 1) % 4, days_ago=index)
+            Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
     # session, user, manager check, active models with levels, categories, teams,
     # results of each team's latest two assessments, the quarterly trend
     with django_assert_num_queries(8):  # type: ignore[operator]

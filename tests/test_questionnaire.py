@@ -14,10 +14,11 @@ from assessments.models import (
     Answer,
     Assessment,
     CategoryResult,
-    Team,
+    DraftUnderWay,
 )
 from maturity.models import Cell, MaturityModel, Practice
 from maturity.tree import CategoryNode
+from teams.models import Membership, Team
 
 from .conftest import answer_all, up_to
 
@@ -234,9 +235,16 @@ def test_incomplete_submit_is_refused_with_the_list_and_loses_nothing(
     assert list(draft.answers.values_list("practice_id", "status", "note")) == before
 
 
-def test_complete_submit_freezes_the_results(member_client: Client, draft: Assessment) -> None:
+def test_complete_submit_asks_for_confirmation_then_freezes_the_results(
+    member_client: Client, draft: Assessment
+) -> None:
     answer_all(draft, up_to(1))
-    response = member_client.post(reverse("assessment_review", args=[draft.pk]))
+    url = reverse("assessment_review", args=[draft.pk])
+    asked = member_client.post(url)
+    assert asked.status_code == 200 and b"Yes, submit" in asked.content
+    draft.refresh_from_db()
+    assert draft.is_draft
+    response = member_client.post(url, {"confirm": "yes"})
     assert response["Location"] == reverse("assessment_result", args=[draft.pk])
     draft.refresh_from_db()
     assert not draft.is_draft
@@ -314,19 +322,64 @@ def test_models_without_anything_to_answer_cannot_be_started(
     assert response.status_code == 200 and not Assessment.objects.exists()
 
 
-@pytest.mark.parametrize("drafts", [1, 5])
+@pytest.mark.parametrize("teams", [1, 5])
 def test_new_assessment_page_query_count_is_constant(
     member_client: Client,
     cd_model: MaturityModel,
-    payments: Team,
     member: User,
-    drafts: int,
+    teams: int,
     django_assert_num_queries: object,
 ) -> None:
-    for _ in range(drafts):
-        Assessment.start(payments, cd_model, member, prefill_from=None)
-    # session, user, team with membership, last submitted, manager check (navigation),
-    # drafts with their authors, ready models for the select (read twice by its template)
+    for index in range(teams - 1):  # more teams of the same member change nothing
+        team = Team.objects.create(name=f"Team {index}", slug=f"team-{index}")
+        Membership.objects.create(user=member, team=team)
+    # session, user, team with membership, the draft under way (none), last submitted,
+    # manager check (navigation), ready models for the select (read twice by its template)
     with django_assert_num_queries(8):  # type: ignore[operator]
         page = member_client.get(reverse("assessment_new", args=["payments"])).content.decode()
-    assert page.count("resume it") == drafts
+    assert "Start a new assessment" in page
+
+
+def test_a_team_has_one_draft_at_a_time_and_may_resume_or_discard_it(
+    member_client: Client,
+    draft: Assessment,
+    cd_model: MaturityModel,
+    django_assert_num_queries: object,
+) -> None:
+    url = reverse("assessment_new", args=["payments"])
+    # session, user, team with membership, the draft under way with its author,
+    # manager check (navigation)
+    with django_assert_num_queries(5):  # type: ignore[operator]
+        page = member_client.get(url).content.decode()
+    assert "has a draft under way" in page
+    assert reverse("assessment_review", args=[draft.pk]) in page
+    assert reverse("assessment_discard", args=[draft.pk]) in page
+    again = member_client.post(url, {"model": cd_model.pk})
+    assert again.status_code == 409
+    assert Assessment.objects.drafts().count() == 1
+    with pytest.raises(DraftUnderWay):
+        Assessment.start(draft.team, cd_model, draft.created_by, prefill_from=None)  # type: ignore[arg-type]
+
+
+def test_discarding_a_draft_asks_then_deletes_it_and_its_answers(
+    member_client: Client, draft: Assessment, cd_model: MaturityModel
+) -> None:
+    answer_all(draft, up_to(0))
+    url = reverse("assessment_discard", args=[draft.pk])
+    asked = member_client.get(url)
+    assert asked.status_code == 200 and b"Discard this draft?" in asked.content
+    assert Assessment.objects.filter(pk=draft.pk).exists()
+    response = member_client.post(url)
+    assert response["Location"] == reverse("team_detail", args=["payments"])
+    assert not Assessment.objects.filter(pk=draft.pk).exists()
+    assert not Answer.objects.filter(assessment_id=draft.pk).exists()
+    new = member_client.post(reverse("assessment_new", args=["payments"]), {"model": cd_model.pk})
+    assert new.status_code == 302  # a new draft may start now
+
+
+def test_a_submitted_assessment_cannot_be_discarded(
+    member_client: Client, submitted: Assessment
+) -> None:
+    response = member_client.post(reverse("assessment_discard", args=[submitted.pk]))
+    assert response.status_code == 409
+    assert Assessment.objects.filter(pk=submitted.pk, submitted_at__isnull=False).exists()
