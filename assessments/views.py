@@ -211,22 +211,21 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
     """A lead leaves a mistaken submission out of every score, with a reason."""
     assessment = get_assessment_to_void(request.user, pk)
     form = VoidForm(request.POST or None)
-    if assessment.is_voided:
+    try:
+        if request.method == "POST" and form.is_valid():
+            assessment.void(request.user, form.cleaned_data["reason"])
+            messages.success(request, "Voided: it no longer counts, and stays in the history.")
+            return redirect("assessment_result", pk=assessment.pk)
+        if assessment.is_voided:
+            raise AlreadyVoided
+    except AlreadyVoided:
         if request.method == "POST":
             ctx = {"assessment": assessment}
             return render(request, "assessments/voided_conflict.html", ctx, status=409)
         messages.info(request, "This assessment is voided already.")
         return redirect("assessment_result", pk=assessment.pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            assessment.void(request.user, form.cleaned_data["reason"])
-        except AlreadyVoided:
-            ctx = {"assessment": assessment}
-            return render(request, "assessments/voided_conflict.html", ctx, status=409)
-        messages.success(request, "Voided: it no longer counts, and stays in the history.")
-        return redirect("assessment_result", pk=assessment.pk)
-    ctx = {"assessment": assessment, "form": form}
-    return render(request, "assessments/void.html", ctx, status=400 if form.errors else 200)
+    page: dict[str, object] = {"assessment": assessment, "form": form}
+    return render(request, "assessments/void.html", page, status=400 if form.errors else 200)
 
 
 @require_safe

@@ -2,14 +2,18 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from hypothesis import settings as hypothesis_settings
+from pytest_django import DjangoDbBlocker
+from pytest_django.plugin import validate_django_db
 
 from assessments.models import Assessment
 from maturity.models import MaturityModel
@@ -34,8 +38,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Each test starts with an empty cache: ids are reused between tests."""
+    """Each test starts with an empty cache: ids are reused between tests. Django's
+    per-process cache of content types too, so a query count does not depend on
+    which tests ran before."""
     cache.clear()
+    ContentType.objects.clear_cache()
 
 
 def run_command(*args: str) -> str:
@@ -45,11 +52,77 @@ def run_command(*args: str) -> str:
     return out.getvalue()
 
 
+# The database every test starts from: migrated, with the bundled model loaded once per
+# session. A test runs in a transaction that is rolled back, so what it changes goes away;
+# a transactional test (transaction=True, transactional_db, live_server) instead empties
+# every table when it ends, and the snapshot is put back before the next test.
+SESSION_DATA = pytest.StashKey[tuple[DjangoDbBlocker, str]]()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, request: pytest.FixtureRequest
+) -> None:
+    """pytest-django's test database, plus the bundled model, loaded once for the session."""
+    with django_db_blocker.unblock():
+        run_command("load_model")
+        snapshot = connection.creation.serialize_db_to_string()
+    # Tests marked serialized_rollback start from this state too.
+    connection._test_serialized_contents = snapshot  # type: ignore[attr-defined]
+    request.config.stash[SESSION_DATA] = (django_db_blocker, snapshot)
+
+
+def flushes_the_database(item: pytest.Item) -> bool:
+    """Whether pytest-django runs `item` as a TransactionTestCase, which flushes at its end."""
+    marker = item.get_closest_marker("django_db")
+    transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (False, False)
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        transaction
+        or reset_sequences
+        or {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names)
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None and flushes_the_database(item):
+            restore_session_data(item.config)
+
+
+def restore_session_data(config: pytest.Config) -> None:
+    """Put back the session's database after a transactional test flushed it."""
+    if SESSION_DATA not in config.stash:
+        return  # no test has used the database yet
+    blocker, snapshot = config.stash[SESSION_DATA]
+    with blocker.unblock():
+        if MaturityModel.objects.filter(slug="continuous-delivery").exists():
+            return  # not flushed: the test was skipped before it reached the database
+        # The flush re-created content types and permissions with new ids: start empty.
+        call_command(
+            "flush",
+            interactive=False,
+            verbosity=0,
+            reset_sequences=False,  # restored rows keep their ids: new ones come after
+            inhibit_post_migrate=True,
+        )
+        connection.creation.deserialize_db_from_string(snapshot)
+    ContentType.objects.clear_cache()  # it may hold the ids the flush gave out
+
+
 @pytest.fixture
 def cd_model(db: None) -> MaturityModel:
-    """The bundled continuous-delivery model, loaded as `load_model` does."""
-    run_command("load_model")
+    """The bundled continuous-delivery model, as `load_model` loads it (once per session)."""
     return MaturityModel.objects.get(slug="continuous-delivery")
+
+
+@pytest.fixture
+def no_model(db: None) -> None:
+    """The database as `migrate` leaves it: the session's model deleted in this test only."""
+    MaturityModel.objects.all().delete()
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -34,7 +34,7 @@ def write(tmp_path: Path, text: str, name: str = "model.yaml") -> str:
     return str(path)
 
 
-def test_load_on_empty_database_creates_the_whole_default_model() -> None:
+def test_load_on_empty_database_creates_the_whole_default_model(no_model: None) -> None:
     output = run_command("load_model")
     models, levels, categories, cells, practices = counts()
     assert (models, levels, categories, cells) == (1, 5, 6, 30)
@@ -139,7 +139,7 @@ def test_export_asks_for_a_version_when_several_are_active(
     assert "version: '2'" in run_command("export_model", "continuous-delivery", "--version", "2")
 
 
-def test_malformed_file_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+def test_malformed_file_is_refused_and_nothing_is_written(no_model: None, tmp_path: Path) -> None:
     broken = DEFAULT_MODEL_FILE.read_text().replace("- level: 2", "- level: 7", 1)
     with pytest.raises(CommandError) as caught:
         run_command("load_model", write(tmp_path, broken))
@@ -166,7 +166,7 @@ def test_refused_file_leaves_an_existing_model_untouched(
     assert not Level.objects.filter(value=30).exists()
 
 
-def test_dry_run_reports_and_writes_nothing() -> None:
+def test_dry_run_reports_and_writes_nothing(no_model: None) -> None:
     output = run_command("load_model", "--dry-run")
     assert "would change" in output
     assert counts() == (0, 0, 0, 0, 0)

@@ -17,8 +17,6 @@ from playwright.sync_api import ConsoleMessage, Page
 
 from teams.models import Membership, Team
 
-from ..conftest import run_command
-
 # The live server runs in a thread next to Playwright's event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -80,8 +78,7 @@ def console_errors(page: Page) -> Iterator[list[str]]:
 
 @pytest.fixture
 def world(transactional_db: None, django_user_model: type[User]) -> dict[str, User]:
-    """The model, two teams, a member of each, a manager and an admin."""
-    run_command("load_model")
+    """Two teams, a member of each, a manager and an admin; the model is the session's."""
     payments = Team.objects.create(name="Payments", slug="payments")
     mobile = Team.objects.create(name="Mobile", slug="mobile")
     users = {
