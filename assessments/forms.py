@@ -30,6 +30,7 @@ class PracticeRow:
     status: forms.BoundField
     note: forms.BoundField
     is_new: bool  # not in the assessment this one was pre-filled from
+    unconfirmed: bool  # copied from it, and not yet confirmed or changed
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class CategoryAnswersForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.new_practice_ids: set[int] = set()
+        self.unconfirmed_ids: set[int] = set()
         self.category = category
         self.level_names = level_names
         self.practices = category.practices
@@ -70,11 +72,13 @@ class CategoryAnswersForm(forms.Form):
             )
 
     def show(self, answers: Mapping[int, Answer], new_practice_ids: set[int]) -> None:
-        """What the page shows besides the fields: the saved answers (of an unbound form)
-        and which practices are new since the pre-fill. Saving needs neither."""
+        """What the page shows besides the fields: the saved answers (of an unbound form),
+        which of them are copied and unconfirmed, and which practices are new since the
+        pre-fill. Saving needs none of it."""
         for practice_id, answer in answers.items():
             self.initial[_status_field(practice_id)] = answer.status
             self.initial[_note_field(practice_id)] = answer.note
+        self.unconfirmed_ids = {pk for pk, answer in answers.items() if not answer.confirmed}
         self.new_practice_ids = new_practice_ids
 
     def clean(self) -> dict[str, Any]:
@@ -106,6 +110,11 @@ class CategoryAnswersForm(forms.Form):
             for practice in self.practices
         ]
 
+    @property
+    def has_unconfirmed(self) -> bool:
+        """Whether an answer on this page was copied and is not yet confirmed."""
+        return any(practice.id in self.unconfirmed_ids for practice in self.practices)
+
     def sections(self) -> list[LevelSection]:
         """The practices grouped by level, each with its fields, for the template."""
         return [
@@ -118,6 +127,7 @@ class CategoryAnswersForm(forms.Form):
                         self[_status_field(p.id)],
                         self[_note_field(p.id)],
                         p.id in self.new_practice_ids,
+                        p.id in self.unconfirmed_ids,
                     )
                     for p in cell.practices
                 ],

@@ -198,6 +198,7 @@ class Assessment(models.Model):
                     practice_id=practice.pk,
                     status=previous[practice.key].status,
                     note=previous[practice.key].note,
+                    confirmed=False,
                 )
                 for practice in practices
             )
@@ -220,26 +221,44 @@ class Assessment(models.Model):
         return dict(self.answers.values_list("practice_id", "status"))
 
     def save_answers(
-        self, entries: Iterable[tuple[int, str, str]], practice_ids: Sequence[int]
+        self,
+        entries: Iterable[tuple[int, str, str]],
+        practice_ids: Sequence[int],
+        *,
+        confirm: bool = False,
     ) -> None:
         """Store (practice id, status, note) for the practices of one page: an entry with
-        neither status nor note removes the answer. Locks the assessment, so a save
-        cannot slip in after a submit; raises AlreadySubmitted then. Four queries."""
-        kept = [
-            Answer(assessment=self, practice_id=practice_id, status=status, note=note)
-            for practice_id, status, note in entries
-            if status or note
-        ]
-        cleared = set(practice_ids) - {answer.practice_id for answer in kept}
+        neither status nor note removes the answer. An answer copied from the last
+        assessment stays unconfirmed until it changes, or `confirm` confirms the page.
+        Locks the assessment, so a save cannot slip in after a submit or a discard;
+        raises AlreadySubmitted then. Five queries."""
+        given = {practice_id: (status, note) for practice_id, status, note in entries}
         with transaction.atomic():
             if not Assessment.objects.select_for_update().get(pk=self.pk).is_draft:
                 raise AlreadySubmitted
+            pending = set(
+                self.answers.filter(practice_id__in=given, confirmed=False).values_list(
+                    "practice_id", "status", "note"
+                )
+            )
+            kept = [
+                Answer(
+                    assessment=self,
+                    practice_id=practice_id,
+                    status=status,
+                    note=note,
+                    confirmed=confirm or (practice_id, status, note) not in pending,
+                )
+                for practice_id, (status, note) in given.items()
+                if status or note
+            ]
+            cleared = set(practice_ids) - {answer.practice_id for answer in kept}
             self.answers.filter(practice_id__in=cleared).delete()
             Answer.objects.bulk_create(
                 kept,
                 update_conflicts=True,
                 unique_fields=["assessment", "practice"],
-                update_fields=["status", "note"],
+                update_fields=["status", "note", "confirmed"],
             )
 
     def answers_by_practice(self) -> dict[int, Answer]:
@@ -369,6 +388,11 @@ class Answer(models.Model):
         max_length=6, choices=Status.choices, blank=True, help_text="Empty: not answered yet."
     )
     note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    confirmed = models.BooleanField(
+        default=True,
+        help_text="False for an answer copied from the last assessment until a member "
+        "confirms or changes it.",
+    )
 
     class Meta:
         constraints = [

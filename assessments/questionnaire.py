@@ -3,7 +3,7 @@ input to scoring. Plain data in, plain data out."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from maturity.tree import CategoryNode, ModelTree, PracticeNode
@@ -20,6 +20,7 @@ class CategoryProgress:
     answered: int
     total: int
     missing: tuple[PracticeNode, ...]
+    unconfirmed: tuple[PracticeNode, ...] = ()  # copied from the last assessment, unchecked
 
     @property
     def done(self) -> bool:
@@ -46,14 +47,22 @@ class Progress:
     def gaps(self) -> list[CategoryProgress]:
         return [row for row in self.rows if not row.done]
 
+    @property
+    def unconfirmed(self) -> int:
+        return sum(len(row.unconfirmed) for row in self.rows)
 
-def progress(tree: ModelTree, statuses: Statuses) -> Progress:
-    """Per category: how many practices are answered, and which are not."""
+
+def progress(
+    tree: ModelTree, statuses: Statuses, unconfirmed: Collection[int] = frozenset()
+) -> Progress:
+    """Per category: how many practices are answered, which are not, and which answers
+    (practice ids in `unconfirmed`) were copied and not yet confirmed."""
     rows = []
     for category in tree.categories:
         missing = tuple(p for p in category.practices if not statuses.get(p.id))
+        unchecked = tuple(p for p in category.practices if p.id in unconfirmed)
         total = len(category.practices)
-        rows.append(CategoryProgress(category, total - len(missing), total, missing))
+        rows.append(CategoryProgress(category, total - len(missing), total, missing, unchecked))
     return Progress(rows)
 
 

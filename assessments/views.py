@@ -5,6 +5,8 @@ escape every text they put in.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -12,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
+from maturity.tree import ModelTree
 from teams.access import get_team_for_user, is_manager
 from teams.models import Membership, Team
 
@@ -22,11 +25,12 @@ from .models import (
     NOTE_MAX_LENGTH,
     AlreadySubmitted,
     AlreadyVoided,
+    Answer,
     Assessment,
     DraftUnderWay,
     Incomplete,
 )
-from .questionnaire import progress
+from .questionnaire import Progress, progress
 from .reports import previous_record, radar_svg, record_of
 from .scoring import Status
 
@@ -97,6 +101,22 @@ def _draft_under_way(request: HttpRequest, team: Team, draft: Assessment) -> Htt
     return render(request, "assessments/draft_under_way.html", ctx, status=status)
 
 
+def _progress(assessment: Assessment, tree: ModelTree, answers: dict[int, Answer]) -> Progress:
+    """What is answered, missing and not yet confirmed, per category."""
+    statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
+    unconfirmed = {practice_id for practice_id, answer in answers.items() if not answer.confirmed}
+    return progress(tree, statuses, unconfirmed)
+
+
+def _prefilled_on(assessment: Assessment) -> datetime | None:
+    """When the assessment that a draft's answers were copied from was submitted (one
+    query)."""
+    if assessment.prefilled_from_id is None:
+        return None
+    source = Assessment.objects.filter(pk=assessment.prefilled_from_id)
+    return source.values_list("submitted_at", flat=True).first()
+
+
 def _read_only(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     """A submitted assessment cannot change: GET goes to the result, a POST is refused."""
     if request.method == "POST":
@@ -123,12 +143,17 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     )
     before, after = tree.neighbours(node.slug)
     if form.is_valid():
+        target = request.POST.get("go")
         try:
-            assessment.save_answers(form.entries(), [practice.id for practice in node.practices])
+            assessment.save_answers(
+                form.entries(),
+                [practice.id for practice in node.practices],
+                confirm=target == "confirm",
+            )
         except AlreadySubmitted:
             return _read_only(request, assessment)
-        messages.success(request, f"Saved your answers for {node.name}.")
-        target = request.POST.get("go")
+        done = "Confirmed and saved" if target == "confirm" else "Saved"
+        messages.success(request, f"{done} your answers for {node.name}.")
         if target == "next":
             if after is None:
                 return redirect("assessment_review", pk=assessment.pk)
@@ -136,15 +161,16 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         if target == "back" and before is not None:
             return redirect("assessment_edit", pk=assessment.pk, category=before.slug)
         return redirect("assessment_edit", pk=assessment.pk, category=node.slug)
-    answers = {answer.practice_id: answer for answer in assessment.answers.all()}
+    answers = assessment.answers_by_practice()
     form.show(answers, assessment.new_since_prefill(node.practices))
-    statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
+    answered = _progress(assessment, tree, answers)
     ctx = {
         "assessment": assessment,
         "tree": tree,
         "category": node,
         "form": form,
-        "progress": progress(tree, statuses),
+        "progress": answered,
+        "prefilled_on": _prefilled_on(assessment) if answered.unconfirmed else None,
         "before": before,
         "after": after,
         "answer_choices": Status.choices,
@@ -161,7 +187,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, to_edit=True)
     if not assessment.is_draft:
         return _read_only(request, assessment)
-    answered = progress(assessment.tree(), assessment.statuses())
+    answered = _progress(assessment, assessment.tree(), assessment.answers_by_practice())
     refused = confirming = False
     if request.method == "POST":
         if not answered.complete:
@@ -181,6 +207,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "assessment": assessment,
         "progress": answered,
+        "prefilled_on": _prefilled_on(assessment) if answered.unconfirmed else None,
         "refused": refused,
         "confirming": confirming,
     }

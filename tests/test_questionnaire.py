@@ -167,10 +167,10 @@ def test_saving_a_page_takes_the_same_queries_whatever_its_size(
     assert len(large.practices) >= len(small.practices) + 20
     # session, user, assessment with membership and model, levels, practices with their
     # cells and categories, then in one transaction: savepoint, lock the assessment,
-    # upsert, release (clearing answers would add one delete); the flash message lives
-    # in the cookie.
+    # the page's answers still to confirm, upsert, release (clearing answers would add
+    # one delete); the flash message lives in the cookie.
     for node in (small, large):
-        with django_assert_num_queries(9):  # type: ignore[operator]
+        with django_assert_num_queries(10):  # type: ignore[operator]
             member_client.post(edit_url(draft, node.slug), page_data(node))
 
 
@@ -383,3 +383,50 @@ def test_a_submitted_assessment_cannot_be_discarded(
     response = member_client.post(reverse("assessment_discard", args=[submitted.pk]))
     assert response.status_code == 409
     assert Assessment.objects.filter(pk=submitted.pk, submitted_at__isnull=False).exists()
+
+
+@pytest.fixture
+def prefilled(submitted: Assessment, cd_model: MaturityModel, member: User) -> Assessment:
+    """A draft started from Payments' submitted assessment: every answer copied."""
+    return Assessment.start(submitted.team, cd_model, member, prefill_from=submitted)
+
+
+def test_copied_answers_are_marked_until_a_member_changes_or_confirms_them(
+    member_client: Client, prefilled: Assessment, submitted: Assessment
+) -> None:
+    assert not prefilled.answers.filter(confirmed=True).exists()
+    stamp = f"From {submitted.submitted_at:%-d %b %Y}, not yet confirmed"
+    build = category(prefilled, "build")
+    page = member_client.get(edit_url(prefilled, "build")).content.decode()
+    assert page.count(stamp) == len(build.practices)
+    assert "Confirm the answers on this page" in page
+
+    copied = dict(prefilled.answers.values_list("practice_id", "status"))
+    data = {f"p{practice.id}-status": copied[practice.id] for practice in build.practices}
+    last = build.practices[-1].id
+    data[f"p{last}-status"] = "partly"  # changed, so confirmed
+    member_client.post(edit_url(prefilled, "build"), data)
+    confirmed = set(prefilled.answers.filter(confirmed=True).values_list("practice_id", flat=True))
+    assert confirmed == {last}
+
+    member_client.post(edit_url(prefilled, "build"), {**data, "go": "confirm"})
+    confirmed = set(prefilled.answers.filter(confirmed=True).values_list("practice_id", flat=True))
+    assert confirmed == {practice.id for practice in build.practices}
+    page = member_client.get(edit_url(prefilled, "build")).content.decode()
+    assert stamp not in page and "Confirm the answers on this page" not in page
+
+
+def test_review_lists_unconfirmed_answers_and_submitting_them_asks_explicitly(
+    member_client: Client, prefilled: Assessment
+) -> None:
+    testing = category(prefilled, "testing")
+    url = reverse("assessment_review", args=[prefilled.pk])
+    page = member_client.get(url).content.decode()
+    assert f"{len(testing.practices)} from " in page and "not yet confirmed" in page
+    asked = member_client.post(url).content.decode()
+    unconfirmed = prefilled.answers.filter(confirmed=False).count()
+    assert f"{unconfirmed} answers copied from" in asked
+    assert escape(testing.practices[0].text) in asked.split("Yes, submit")[0]
+    assert member_client.post(url, {"confirm": "yes"}).status_code == 302
+    prefilled.refresh_from_db()
+    assert not prefilled.is_draft
