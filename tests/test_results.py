@@ -387,3 +387,21 @@ def test_model_edits_change_nothing_a_submitted_assessment_shows(
     _model_edit(edit, cd_model)
     after = {url: _without_csrf_tokens(client.get(url).content) for url in pages}
     assert after == before
+
+
+def test_result_page_query_count_does_not_grow_with_the_model(
+    client: Client,
+    member: User,
+    cd_model: MaturityModel,
+    payments: Team,
+    django_assert_num_queries: object,
+) -> None:
+    cell = Cell.objects.get(category__slug="testing", level__value=2)
+    for index in range(30):
+        cell.practices.create(key=f"testing.2.extra-{index}", text=f"Extra {index}")
+    large = submit(payments, cd_model, member, up_to(1), datetime(2026, 5, 1, tzinfo=timezone.utc))
+    client.force_login(member)
+    # session, user, assessment with membership, team, model and record, manager check
+    with django_assert_num_queries(4):  # type: ignore[operator]
+        page = client.get(reverse("assessment_result", args=[large.pk])).content.decode()
+    assert "Extra 0" in page  # a next step of testing
