@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from .forms import VoidForm
-from .models import AlreadySubmitted, AlreadyVoided, Assessment, NotSubmitted
+from .models import AlreadySubmitted, AlreadyVoided, Assessment, Discarded, NotSubmitted
 
 
 @admin.register(Assessment)
@@ -39,18 +42,31 @@ class AssessmentAdmin(admin.ModelAdmin):
     def has_void_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("assessments.change_assessment")
 
-    def delete_model(self, request: HttpRequest, obj: Assessment) -> None:
-        """Discard the draft, re-checked under a lock: one submitted meanwhile stays."""
-        try:
-            obj.discard()
-        except AlreadySubmitted:
-            self.message_user(
-                request, f"{obj} was submitted meanwhile; it was not deleted.", messages.ERROR
-            )
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """No bulk delete: a draft is deleted from its own page, checked under a lock."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Assessment]) -> None:
-        for assessment in queryset:
-            self.delete_model(request, assessment)
+    def delete_model(self, request: HttpRequest, obj: Assessment) -> None:
+        """Discard the draft, re-checked under a lock: raises AlreadySubmitted (or
+        Discarded) when it was submitted (or discarded) meanwhile."""
+        obj.discard()
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The delete page; a draft submitted or discarded meanwhile is left alone, and
+        neither a deletion nor its log entry is recorded (the view's transaction rolls
+        back)."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except AlreadySubmitted:
+            said = "That draft was submitted meanwhile; it was not deleted."
+        except Discarded:
+            said = "That draft was discarded meanwhile by a member of its team."
+        self.message_user(request, said, messages.ERROR)
+        return redirect("admin:assessments_assessment_changelist")
 
     @admin.action(description="Void the selected assessments", permissions=["void"])
     def void_selected(

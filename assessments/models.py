@@ -31,6 +31,10 @@ class AlreadySubmitted(Exception):
     """A submitted assessment is read-only."""
 
 
+class Discarded(Exception):
+    """The draft was discarded meanwhile: there is nothing left to change."""
+
+
 class DraftUnderWay(Exception):
     """A team has one open draft at a time."""
 
@@ -234,7 +238,7 @@ class Assessment(models.Model):
         raises AlreadySubmitted then. Five queries."""
         given = {practice_id: (status, note) for practice_id, status, note in entries}
         with transaction.atomic():
-            if not Assessment.objects.select_for_update().get(pk=self.pk).is_draft:
+            if not self._locked().is_draft:
                 raise AlreadySubmitted
             pending = set(
                 self.answers.filter(practice_id__in=given, confirmed=False).values_list(
@@ -324,8 +328,7 @@ class Assessment(models.Model):
         Answers to practices retired while this was a draft are dropped: they were not
         part of what was scored, and a result shows only what it was scored on."""
         with transaction.atomic():
-            locked = Assessment.objects.select_for_update().get(pk=self.pk)
-            if not locked.is_draft:
+            if not self._locked().is_draft:
                 raise AlreadySubmitted
             tree = load_tree(self.model_id)
             answers = self.answers_by_practice()
@@ -350,14 +353,20 @@ class Assessment(models.Model):
             self.save(update_fields=["submitted_at", "submitted_by", "record"])
         return results
 
+    def _locked(self) -> Assessment:
+        """This assessment's row as committed now, locked until the transaction ends;
+        raises Discarded when a teammate's discard removed it meanwhile."""
+        locked = Assessment.objects.select_for_update().filter(pk=self.pk).first()
+        if locked is None:
+            raise Discarded
+        return locked
+
     def discard(self) -> None:
         """Delete a draft for good, with its answers; raise AlreadySubmitted when it was
         submitted meanwhile. Locks the row and re-checks it, so a discard and a submit
         at the same moment cannot both happen."""
         with transaction.atomic():
-            locked = Assessment.objects.select_for_update().filter(pk=self.pk).first()
-            if locked is None:
-                return
+            locked = self._locked()
             if not locked.is_draft:
                 raise AlreadySubmitted
             locked.delete()
@@ -366,7 +375,7 @@ class Assessment(models.Model):
         """Leave a submitted assessment out of every score, trend and list, keeping it in
         the team's history with the reason. Locks the row and re-checks its state."""
         with transaction.atomic():
-            locked = Assessment.objects.select_for_update().get(pk=self.pk)
+            locked = self._locked()
             if locked.is_draft:
                 raise NotSubmitted
             if locked.is_voided:

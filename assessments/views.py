@@ -27,6 +27,7 @@ from .models import (
     AlreadyVoided,
     Answer,
     Assessment,
+    Discarded,
     DraftUnderWay,
     Incomplete,
 )
@@ -117,6 +118,12 @@ def _prefilled_on(assessment: Assessment) -> datetime | None:
     return source.values_list("submitted_at", flat=True).first()
 
 
+def _discarded(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    """A teammate discarded the draft a moment ago: nothing left to save or submit."""
+    ctx = {"assessment": assessment}
+    return render(request, "assessments/discarded_conflict.html", ctx, status=409)
+
+
 def _read_only(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     """A submitted assessment cannot change: GET goes to the result, a POST is refused."""
     if request.method == "POST":
@@ -152,6 +159,8 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
             )
         except AlreadySubmitted:
             return _read_only(request, assessment)
+        except Discarded:
+            return _discarded(request, assessment)
         done = "Confirmed and saved" if target == "confirm" else "Saved"
         messages.success(request, f"{done} your answers for {node.name}.")
         if target == "next":
@@ -187,23 +196,22 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, to_edit=True)
     if not assessment.is_draft:
         return _read_only(request, assessment)
-    answered = _progress(assessment, assessment.tree(), assessment.answers_by_practice())
     refused = confirming = False
-    if request.method == "POST":
-        if not answered.complete:
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            assessment.submit(request.user)
+        except AlreadySubmitted:
+            return _read_only(request, assessment)
+        except Discarded:
+            return _discarded(request, assessment)
+        except Incomplete:
             refused = True
-        elif request.POST.get("confirm") != "yes":
-            confirming = True
         else:
-            try:
-                assessment.submit(request.user)
-            except AlreadySubmitted:
-                return _read_only(request, assessment)
-            except Incomplete:  # a teammate cleared an answer meanwhile
-                refused = True
-            else:
-                messages.success(request, "Submitted. Here is where your team stands.")
-                return redirect("assessment_result", pk=assessment.pk)
+            messages.success(request, "Submitted. Here is where your team stands.")
+            return redirect("assessment_result", pk=assessment.pk)
+    answered = _progress(assessment, assessment.tree(), assessment.answers_by_practice())
+    if request.method == "POST" and not refused:
+        refused, confirming = not answered.complete, answered.complete
     ctx = {
         "assessment": assessment,
         "progress": answered,
@@ -226,6 +234,8 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
             assessment.discard()
         except AlreadySubmitted:  # submitted a moment ago
             return _read_only(request, assessment)
+        except Discarded:  # by a teammate a moment ago: the same outcome
+            pass
         messages.success(request, "The draft was discarded.")
         return redirect("team_detail", slug=assessment.team.slug)
     ctx = {"assessment": assessment, "progress": progress(assessment.tree(), assessment.statuses())}

@@ -101,6 +101,7 @@ def test_the_admin_never_deletes_a_submitted_assessment(
     with pytest.raises(AlreadySubmitted):
         stale.discard()
     changelist = reverse("admin:assessments_assessment_changelist")
+    assert b'value="delete_selected"' not in client.get(changelist).content  # no bulk delete
     client.post(
         changelist,
         {"action": "delete_selected", "_selected_action": [submitted.pk], "post": "yes"},
