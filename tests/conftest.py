@@ -67,8 +67,6 @@ def django_db_setup(
     with django_db_blocker.unblock():
         run_command("load_model")
         snapshot = connection.creation.serialize_db_to_string()
-    # Tests marked serialized_rollback start from this state too.
-    connection._test_serialized_contents = snapshot  # type: ignore[attr-defined]
     request.config.stash[SESSION_DATA] = (django_db_blocker, snapshot)
 
 
@@ -110,6 +108,10 @@ def restore_session_data(config: pytest.Config) -> None:
             inhibit_post_migrate=True,
         )
         connection.creation.deserialize_db_from_string(snapshot)
+        # As the flush before it: leave no connection open. While Playwright's event loop
+        # runs, this is a connection of its own, which would keep the test database from
+        # being dropped at the end on PostgreSQL.
+        connection.close()
     ContentType.objects.clear_cache()  # it may hold the ids the flush gave out
 
 
