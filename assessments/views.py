@@ -300,7 +300,8 @@ def export_json(request: HttpRequest, pk: int) -> JsonResponse:
     assessment = get_assessment_for_user(request.user, pk)
     if assessment.record is None:
         raise Http404("Only submitted assessments can be exported.")
-    response = JsonResponse(assessment.record, json_dumps_params={"indent": 2})
+    # Keys sorted: PostgreSQL keeps JSON keys in an order of its own, SQLite as written.
+    response = JsonResponse(assessment.record, json_dumps_params={"indent": 2, "sort_keys": True})
     filename = f"{assessment.team.slug}-assessment-{assessment.pk}.json"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
