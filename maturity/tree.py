@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import chain
 
-from .models import Category, Cell, Level, Practice
+from .models import Level, Practice
 
 
 @dataclass(frozen=True)
@@ -86,56 +86,62 @@ class ModelTree:
 
 
 def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
-    """The model's levels, and its practices with their cells and categories (two queries).
+    """The model's levels, and its practices with their cells and categories (two queries,
+    read as plain rows).
 
     Retired categories and practices are left out unless `include_retired`. A cell or
     category with no practice to answer is left out too: a category with nothing to
     fail would score the top, and a cell without practices is never shown.
     """
     levels = tuple(
-        LevelNode(level.value, level.name, level.description)
-        for level in Level.objects.filter(model_id=model_id).order_by("value")
+        LevelNode(value, name, description)
+        for value, name, description in Level.objects.filter(model_id=model_id)
+        .order_by("value")
+        .values_list("value", "name", "description")
     )
     practices = Practice.objects.filter(model_id=model_id)
     if not include_retired:
         practices = practices.filter(is_active=True, cell__category__is_active=True)
-    categories: dict[int, Category] = {}
-    cells: dict[int, dict[int, Cell]] = {}  # category id -> level value -> cell
+    categories: dict[int, tuple[str, str, str, int]] = {}
+    cells: dict[int, dict[int, tuple[int, str, str]]] = {}  # category -> level -> cell
     by_cell: dict[int, list[PracticeNode]] = {}
-    for practice in practices.select_related("cell__category", "cell__level"):
-        cell = practice.cell
-        categories.setdefault(cell.category_id, cell.category)
-        cells.setdefault(cell.category_id, {}).setdefault(cell.level.value, cell)
-        by_cell.setdefault(cell.pk, []).append(
-            PracticeNode(
-                practice.pk,
-                practice.key,
-                practice.text,
-                practice.help,
-                practice.order,
-                cell.level.value,
-            )
-        )
+    rows = practices.order_by("order", "id").values_list(
+        "id",
+        "key",
+        "text",
+        "help",
+        "order",
+        "cell_id",
+        "cell__summary",
+        "cell__advice",
+        "cell__level__value",
+        "cell__category_id",
+        "cell__category__slug",
+        "cell__category__name",
+        "cell__category__description",
+        "cell__category__order",
+    )
+    for pk, key, text, help_, order, cell, summary, advice, level, category, *about in rows:
+        categories.setdefault(category, tuple(about))  # type: ignore[arg-type]
+        cells.setdefault(category, {}).setdefault(level, (cell, summary, advice))
+        by_cell.setdefault(cell, []).append(PracticeNode(pk, key, text, help_, order, level))
     return ModelTree(
         id=model_id,
         levels=levels,
         categories=tuple(
             CategoryNode(
-                category.pk,
-                category.slug,
-                category.name,
-                category.description,
-                category.order,
+                pk,
+                slug,
+                name,
+                description,
+                order,
                 tuple(
-                    CellNode(
-                        value,
-                        cell.summary,
-                        cell.advice,
-                        tuple(sorted(by_cell[cell.pk], key=lambda p: (p.order, p.id))),
-                    )
-                    for value, cell in sorted(cells[category.pk].items())
+                    CellNode(level, summary, advice, tuple(by_cell[cell]))
+                    for level, (cell, summary, advice) in sorted(cells[pk].items())
                 ),
             )
-            for category in sorted(categories.values(), key=lambda c: (c.order, c.pk))
+            for pk, (slug, name, description, order) in sorted(
+                categories.items(), key=lambda item: (item[1][3], item[0])
+            )
         ),
     )
