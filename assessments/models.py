@@ -16,6 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from maturity.generation import AdvancesGeneration
 from maturity.models import Category, MaturityModel, Practice
 from maturity.tree import ModelTree, PracticeNode, load_tree
 from teams.models import AnyUser, Membership, Team
@@ -97,7 +98,7 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         )
 
 
-class Assessment(models.Model):
+class Assessment(AdvancesGeneration):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assessments")
     model = models.ForeignKey(MaturityModel, on_delete=models.PROTECT, related_name="assessments")
     created_by = models.ForeignKey(

@@ -7,8 +7,10 @@ p50, p99, ratio to the signed-in floor (a `login_required` view rendering base.h
 nothing else) and to a trivial view, both measured in the same run, SQL queries per page)
 and writes the same as JSON. Ends with a soak: 50 connections on the result page.
 
-Needs wrk (apt-get install wrk) and a PostgreSQL server (DATABASE_URL, by default
-postgres://postgres@127.0.0.1:5432/maturity_bench, created if missing).
+Needs wrk (apt-get install wrk), a PostgreSQL server (BENCH_DATABASE_URL, by default
+postgres://postgres@127.0.0.1:5432/maturity_bench, created if missing) and, as in
+production, Redis for the shared cache (BENCH_CACHE_URL, by default
+redis://127.0.0.1:6379/2).
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ def parse_args() -> argparse.Namespace:
             "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/maturity_bench"
         ),
     )
+    parser.add_argument(
+        "--cache-url",
+        default=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/2"),
+        help="CACHE_URL of the app, as in production (empty: per-process memory)",
+    )
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
     return parser.parse_args()
 
@@ -80,6 +87,7 @@ def configure(args: argparse.Namespace, static_root: str) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "DATABASE_URL": args.database_url,
+        "CACHE_URL": args.cache_url,
         "STATIC_ROOT": static_root,
         "LOG_LEVEL": "WARNING",
     }

@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from .generation import AdvancesGeneration
 from .limits import (
     CATEGORY_SLUG_LENGTH,
     KEY_LENGTH,
@@ -51,7 +52,7 @@ class MaturityModelQuerySet(models.QuerySet["MaturityModel"]):
         )
 
 
-class MaturityModel(models.Model):
+class MaturityModel(AdvancesGeneration):
     name = models.CharField(max_length=NAME_LENGTH)
     slug = models.SlugField(
         max_length=MODEL_SLUG_LENGTH, help_text="Identifies the model across versions."
@@ -80,7 +81,7 @@ class MaturityModel(models.Model):
         return self.levels.aggregate(floor=models.Min("value"))["floor"]
 
 
-class Level(models.Model):
+class Level(AdvancesGeneration):
     model = models.ForeignKey(MaturityModel, on_delete=models.CASCADE, related_name="levels")
     value = models.SmallIntegerField(
         help_text="Orders the levels; the lowest is the floor and holds no practices."
@@ -102,7 +103,7 @@ class Level(models.Model):
         return f"{self.value}: {self.name}"
 
 
-class Category(models.Model):
+class Category(AdvancesGeneration):
     model = models.ForeignKey(MaturityModel, on_delete=models.CASCADE, related_name="categories")
     slug = models.SlugField(
         max_length=CATEGORY_SLUG_LENGTH, help_text="Appears in questionnaire URLs."

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 
+from maturity.generation import AdvancesGeneration
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
@@ -23,7 +25,7 @@ class TeamQuerySet(models.QuerySet["Team"]):
         )
 
 
-class Team(models.Model):
+class Team(AdvancesGeneration):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True, help_text="Appears in the team's URL.")
     members: models.ManyToManyField[User, Membership] = models.ManyToManyField(

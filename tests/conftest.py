@@ -34,6 +34,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pinned query counts include reading the session: keep it a query with a shared
+    # cache too (cached_db sessions are exercised by tests/test_two_processes.py).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from assessments.models import Assessment
 from dashboard.data import Cell, Column, Dashboard, TeamRow, quarterly_trend
 from dashboard.export import neutralise
 from dashboard.stats import bottleneck, distributions, quarter_label, quarter_start, sort_rows
+from maturity import generation
 from maturity.models import Category, MaturityModel
 from teams.models import Team
 
@@ -312,7 +313,9 @@ def test_dashboard_shows_every_change_on_the_next_request(
     assert "3.0" in dormant_row
     Team.objects.create(name="Brand new", slug="brand-new")
     assert "Brand new" in manager_client.get(url).content.decode()
-    Category.objects.filter(slug="build").update(name="Builds, renamed")
+    build = Category.objects.get(model=cd_model, slug="build")
+    build.name = "Builds, renamed"
+    build.save()
     assert "Builds, renamed" in manager_client.get(url).content.decode()
 
 
@@ -346,3 +349,29 @@ def test_csv_writes_negative_scores_as_numbers(
     content = manager_client.get(reverse("dashboard_csv")).content.decode("utf-8")
     row = next(row for row in csv.reader(io.StringIO(content)) if row[1] == "payments")
     assert row[5:] == ["-0.5"] * 7  # overall and six categories, no apostrophe
+
+
+@pytest.mark.skipif(
+    not generation.is_shared(),
+    reason="needs a shared cache: CI runs the suite again with CACHE_URL=redis://...",
+)
+def test_with_a_shared_cache_the_dashboard_is_kept_until_something_it_shows_is_saved(
+    manager_client: Client,
+    org: dict[str, Team],
+    cd_model: MaturityModel,
+    django_assert_num_queries: object,
+) -> None:
+    url = reverse("dashboard")
+    manager_client.get(url)
+    # session, user, manager check, active models with their levels: the sections come
+    # from the cache
+    with django_assert_num_queries(4):  # type: ignore[operator]
+        manager_client.get(url)
+    team = org["payments"]
+    team.name = "Payments, renamed"
+    team.save()
+    level = cd_model.levels.get(value=2)
+    level.name = "Measured"
+    level.save()
+    page = manager_client.get(url).content.decode()
+    assert "Payments, renamed" in page and "2 · Measured" in page

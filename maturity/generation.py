@@ -1,0 +1,57 @@
+"""A generation token for the data that managers' pages show, kept in the shared cache.
+
+Every write of such data moves it on in the writer's own save() and delete() (the models
+inherit `AdvancesGeneration`), so a page cached under the current token is never stale.
+Only a cache that every process and server shares (Redis) can carry the token: with the
+default per-process cache, `current()` is None and such pages are not cached. A bulk
+`QuerySet.update()` bypasses save(); code that makes one calls `advance()` itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import uuid4
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+
+KEY = "data-generation"
+
+
+def is_shared() -> bool:
+    return bool(settings.CACHES["default"]["BACKEND"].endswith("RedisCache"))
+
+
+def current() -> str | None:
+    """The current token (one cache read), or None without a shared cache."""
+    if not is_shared():
+        return None
+    token: str | None = cache.get(KEY)
+    if token is None:  # evicted or never set: a fresh token, never an old one again
+        cache.add(KEY, uuid4().hex, None)
+        token = cache.get(KEY)
+    return token
+
+
+def advance() -> None:
+    """Make every page cached under the current token unused."""
+    if is_shared():
+        cache.set(KEY, uuid4().hex, None)
+
+
+class AdvancesGeneration(models.Model):
+    """A model whose rows managers' pages show: saving or deleting one advances the
+    generation."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        advance()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        advance()
+        return deleted
