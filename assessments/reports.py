@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.safestring import SafeString, mark_safe
+
 from . import charts
 from .models import Assessment
 from .records import Record
@@ -23,6 +25,11 @@ def previous_record(record: Record) -> Record | None:
         return None
     data = Assessment.objects.filter(pk=previous["id"]).values_list("record", flat=True).first()
     return Record(data) if data else None
+
+
+def radar_html(record: Record) -> SafeString:
+    """The radar, safe to place in a page as it is: charts escape every text."""
+    return mark_safe(radar_svg(record))
 
 
 def radar_svg(record: Record) -> str:

@@ -6,6 +6,7 @@ escape every text they put in.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,7 +33,7 @@ from .models import (
     Incomplete,
 )
 from .questionnaire import Progress, progress
-from .reports import previous_record, radar_svg, record_of
+from .reports import previous_record, radar_html, record_of
 from .scoring import Status
 
 
@@ -273,7 +274,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "assessment": assessment,
         "record": record,
-        "radar": mark_safe(radar_svg(record)),
+        "radar": partial(radar_html, record),  # drawn only if the page is not cached
         "can_edit": assessment.is_member and assessment.is_draft,
     }
     return render(request, "assessments/result.html", ctx)
