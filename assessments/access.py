@@ -14,9 +14,7 @@ from .models import Assessment
 
 def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) -> Assessment:
     """Members see and edit their team's assessments; managers see submitted ones."""
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("team", "model").with_membership(user), pk=pk
-    )
+    assessment = get_object_or_404(Assessment.objects.for_pages(user), pk=pk)
     if assessment.is_member or (not to_edit and not assessment.is_draft and is_manager(user)):
         return assessment
     raise Http404("No assessment matches the given query.")
@@ -24,9 +22,7 @@ def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) ->
 
 def get_assessment_to_void(user: AnyUser, pk: int) -> Assessment:
     """A submitted assessment of a team the user leads (staff void in the admin)."""
-    assessment = get_object_or_404(
-        Assessment.objects.select_related("team", "model").with_membership(user), pk=pk
-    )
+    assessment = get_object_or_404(Assessment.objects.for_pages(user), pk=pk)
     if assessment.is_lead and not assessment.is_draft:
         return assessment
     raise Http404("No assessment matches the given query.")

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, CellNode, PracticeNode
 
-from .models import NOTE_MAX_LENGTH, Answer
+from .models import NOTE_MAX_LENGTH, AnswerState
 from .scoring import Status
 
 ANSWER_FIELD_PREFIX = "p"
@@ -71,7 +71,7 @@ class CategoryAnswersForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 1}),
             )
 
-    def show(self, answers: Mapping[int, Answer], new_practice_ids: set[int]) -> None:
+    def show(self, answers: Mapping[int, AnswerState], new_practice_ids: set[int]) -> None:
         """What the page shows besides the fields: the saved answers (of an unbound form),
         which of them are copied and unconfirmed, and which practices are new since the
         pre-fill. Saving needs none of it."""

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models import F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -26,6 +26,14 @@ from .questionnaire import CategoryProgress, progress, scoring_categories
 from .scoring import Status
 
 NOTE_MAX_LENGTH = 2000
+
+
+class AnswerState(NamedTuple):
+    """An answer as pages and scoring read it."""
+
+    status: str
+    note: str
+    confirmed: bool
 
 
 class AlreadySubmitted(Exception):
@@ -73,12 +81,20 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         return self.filter(submitted_at__isnull=True)
 
     def with_membership(self, user: AnyUser) -> AssessmentQuerySet:
-        """Annotate `is_member` and `is_lead`: whether the user belongs to the
-        assessment's team, and leads it."""
+        """Annotate `role`: the user's role in the assessment's team, None for anyone
+        else (`is_member` and `is_lead` read it)."""
         membership = Membership.objects.filter(team=OuterRef("team"), user=user.pk)
-        lead = membership.filter(role=Membership.Role.LEAD)
-        return self.annotate(  # type: ignore[no-redef]  # django-stubs#2818
-            is_member=Exists(membership), is_lead=Exists(lead)
+        role = Subquery(membership.values("role")[:1])
+        return self.annotate(role=role)  # type: ignore[no-redef]  # django-stubs#2818
+
+    def for_pages(self, user: AnyUser) -> AssessmentQuerySet:
+        """What the assessment's pages read with it: team, model, the user's `role`, and
+        `prefilled_on`, when the assessment its answers were copied from was submitted."""
+        prefilled_on = F("prefilled_from__submitted_at")
+        return (
+            self.select_related("team", "model")
+            .with_membership(user)
+            .annotate(prefilled_on=prefilled_on)  # type: ignore[no-redef]  # django-stubs#2818
         )
 
     def latest_per_team(self, depth: int = 1) -> AssessmentQuerySet:
@@ -133,8 +149,8 @@ class Assessment(AdvancesGeneration):
     void_reason = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
 
     objects = AssessmentQuerySet.as_manager()
-    is_member: bool  # only on rows fetched with_membership()
-    is_lead: bool  # likewise
+    role: str | None  # only on rows fetched with_membership()
+    prefilled_on: datetime | None  # only on rows fetched for_pages()
 
     class Meta:
         ordering = ["-created_at"]
@@ -161,6 +177,15 @@ class Assessment(AdvancesGeneration):
     @property
     def is_draft(self) -> bool:
         return self.submitted_at is None
+
+    @property
+    def is_member(self) -> bool:
+        """Whether the user it was fetched for (with_membership) is on its team."""
+        return self.role is not None
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == Membership.Role.LEAD
 
     @property
     def is_voided(self) -> bool:
@@ -266,12 +291,16 @@ class Assessment(AdvancesGeneration):
                 update_fields=["status", "note", "confirmed"],
             )
 
-    def answers_by_practice(self) -> dict[int, Answer]:
-        """Practice id -> answer, for every answer (one query)."""
-        return {answer.practice_id: answer for answer in self.answers.all()}
+    def answers_by_practice(self) -> dict[int, AnswerState]:
+        """Practice id -> status, note and confirmation of every answer (one query)."""
+        rows = self.answers.values_list("practice_id", "status", "note", "confirmed")
+        return {pk: AnswerState(status, note, confirmed) for pk, status, note, confirmed in rows}
 
     def record_now(
-        self, tree: ModelTree, answers: Mapping[int, Answer], submitted_by: AnyUser | None = None
+        self,
+        tree: ModelTree,
+        answers: Mapping[int, AnswerState],
+        submitted_by: AnyUser | None = None,
     ) -> tuple[dict[str, Any], list[scoring.Result]]:
         """The record as the answers stand now, scored over `tree`, and its results
         (reads the team, the model and the previous assessment: three queries)."""

@@ -5,7 +5,6 @@ escape every text they put in.
 
 from __future__ import annotations
 
-from datetime import datetime
 from functools import partial
 
 from django.contrib import messages
@@ -26,7 +25,7 @@ from .models import (
     NOTE_MAX_LENGTH,
     AlreadySubmitted,
     AlreadyVoided,
-    Answer,
+    AnswerState,
     Assessment,
     Discarded,
     DraftUnderWay,
@@ -103,20 +102,11 @@ def _draft_under_way(request: HttpRequest, team: Team, draft: Assessment) -> Htt
     return render(request, "assessments/draft_under_way.html", ctx, status=status)
 
 
-def _progress(assessment: Assessment, tree: ModelTree, answers: dict[int, Answer]) -> Progress:
+def _progress(assessment: Assessment, tree: ModelTree, answers: dict[int, AnswerState]) -> Progress:
     """What is answered, missing and not yet confirmed, per category."""
     statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
     unconfirmed = {practice_id for practice_id, answer in answers.items() if not answer.confirmed}
     return progress(tree, statuses, unconfirmed)
-
-
-def _prefilled_on(assessment: Assessment) -> datetime | None:
-    """When the assessment that a draft's answers were copied from was submitted (one
-    query)."""
-    if assessment.prefilled_from_id is None:
-        return None
-    source = Assessment.objects.filter(pk=assessment.prefilled_from_id)
-    return source.values_list("submitted_at", flat=True).first()
 
 
 def _discarded(request: HttpRequest, assessment: Assessment) -> HttpResponse:
@@ -180,7 +170,7 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         "category": node,
         "form": form,
         "progress": answered,
-        "prefilled_on": _prefilled_on(assessment) if answered.unconfirmed else None,
+        "prefilled_on": assessment.prefilled_on,
         "before": before,
         "after": after,
         "answer_choices": Status.choices,
@@ -216,7 +206,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "assessment": assessment,
         "progress": answered,
-        "prefilled_on": _prefilled_on(assessment) if answered.unconfirmed else None,
+        "prefilled_on": assessment.prefilled_on,
         "refused": refused,
         "confirming": confirming,
     }

@@ -153,7 +153,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": envcache("CACHE_URL")}
+CACHES = {
+    "default": envcache("CACHE_URL"),
+    # For what never changes once written (a submitted record's rendering): each
+    # process keeps its own copy, which is always right, and no network hop.
+    "immutable": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Sessions are read from the shared cache and written through to the database,
     # so a Redis restart signs nobody out. The local-memory cache keeps Django's

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
@@ -44,7 +44,8 @@ def _empty_cache() -> None:
     """Each test starts with an empty cache: ids are reused between tests. Django's
     per-process cache of content types too, so a query count does not depend on
     which tests ran before."""
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     ContentType.objects.clear_cache()
 
 

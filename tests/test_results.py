@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -381,7 +381,7 @@ def test_model_edits_change_nothing_a_submitted_assessment_shows(
     before = {url: _without_csrf_tokens(client.get(url).content) for url in pages}
     assert b"Consistent" in before[pages[0]] and b"Testing" in before[pages[1]]
     _model_edit(edit, cd_model)
-    cache.clear()  # what the pages show comes from the record, not from a kept rendering
+    caches["immutable"].clear()  # the pages show the record, not a kept rendering
     after = {url: _without_csrf_tokens(client.get(url).content) for url in pages}
     assert after == before
 
