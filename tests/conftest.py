@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -66,12 +66,27 @@ SESSION_DATA = pytest.StashKey[tuple[DjangoDbBlocker, str]]()
 @pytest.fixture(scope="session")
 def django_db_setup(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker, request: pytest.FixtureRequest
-) -> None:
+) -> Iterator[None]:
     """pytest-django's test database, plus the bundled model, loaded once for the session."""
     with django_db_blocker.unblock():
         run_command("load_model")
         snapshot = connection.creation.serialize_db_to_string()
     request.config.stash[SESSION_DATA] = (django_db_blocker, snapshot)
+    yield
+    with django_db_blocker.unblock():
+        end_other_sessions()
+
+
+def end_other_sessions() -> None:
+    """Before the test database is dropped: a thread of the browser tests (the live
+    server's, or the one Playwright's event loop runs Django in) may still hold a
+    connection of its own, and PostgreSQL refuses to drop a database in use."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def flushes_the_database(item: pytest.Item) -> bool:
