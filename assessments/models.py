@@ -261,16 +261,18 @@ class Assessment(AdvancesGeneration):
         neither status nor note removes the answer. An answer copied from the last
         assessment stays unconfirmed until it changes, or `confirm` confirms the page.
         Locks the assessment, so a save cannot slip in after a submit or a discard;
-        raises AlreadySubmitted then. Five queries."""
+        raises AlreadySubmitted then. Four queries, five for a pre-filled draft."""
         given = {practice_id: (status, note) for practice_id, status, note in entries}
         with transaction.atomic():
             if not self._locked().is_draft:
                 raise AlreadySubmitted
-            pending = set(
-                self.answers.filter(practice_id__in=given, confirmed=False).values_list(
-                    "practice_id", "status", "note"
+            pending = set()  # only a pre-filled draft has answers still to confirm
+            if self.prefilled_from_id is not None:
+                pending = set(
+                    self.answers.filter(practice_id__in=given, confirmed=False).values_list(
+                        "practice_id", "status", "note"
+                    )
                 )
-            )
             kept = [
                 Answer(
                     assessment=self,
