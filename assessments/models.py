@@ -22,7 +22,7 @@ from maturity.tree import ModelTree, PracticeNode, load_tree
 from teams.models import AnyUser, Membership, Team
 
 from . import records, scoring
-from .questionnaire import CategoryProgress, progress, scoring_categories
+from .questionnaire import CategoryProgress, Progress, progress, scoring_categories
 from .scoring import Status
 
 NOTE_MAX_LENGTH = 2000
@@ -297,6 +297,13 @@ class Assessment(AdvancesGeneration):
         """Practice id -> status, note and confirmation of every answer (one query)."""
         rows = self.answers.values_list("practice_id", "status", "note", "confirmed")
         return {pk: AnswerState(status, note, confirmed) for pk, status, note, confirmed in rows}
+
+    def progress(self, tree: ModelTree, answers: Mapping[int, AnswerState]) -> Progress:
+        """What of `tree` the answers cover, what is missing and what was copied and not
+        yet confirmed, per category."""
+        statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
+        unconfirmed = {pk for pk, answer in answers.items() if not answer.confirmed}
+        return progress(tree, statuses, unconfirmed)
 
     def record_now(
         self,

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
-from maturity.tree import ModelTree
 from teams.access import get_team_for_user, is_manager
 from teams.models import Membership, Team
 
@@ -25,13 +24,11 @@ from .models import (
     NOTE_MAX_LENGTH,
     AlreadySubmitted,
     AlreadyVoided,
-    AnswerState,
     Assessment,
     Discarded,
     DraftUnderWay,
     Incomplete,
 )
-from .questionnaire import Progress, progress
 from .reports import previous_record, radar_html, record_of
 from .scoring import Status
 
@@ -102,13 +99,6 @@ def _draft_under_way(request: HttpRequest, team: Team, draft: Assessment) -> Htt
     return render(request, "assessments/draft_under_way.html", ctx, status=status)
 
 
-def _progress(assessment: Assessment, tree: ModelTree, answers: dict[int, AnswerState]) -> Progress:
-    """What is answered, missing and not yet confirmed, per category."""
-    statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
-    unconfirmed = {practice_id for practice_id, answer in answers.items() if not answer.confirmed}
-    return progress(tree, statuses, unconfirmed)
-
-
 def _discarded(request: HttpRequest, assessment: Assessment) -> HttpResponse:
     """A teammate discarded the draft a moment ago: nothing left to save or submit."""
     ctx = {"assessment": assessment}
@@ -163,7 +153,7 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         return redirect("assessment_edit", pk=assessment.pk, category=node.slug)
     answers = assessment.answers_by_practice()
     form.show(answers, assessment.new_since_prefill(node.practices))
-    answered = _progress(assessment, tree, answers)
+    answered = assessment.progress(tree, answers)
     ctx = {
         "assessment": assessment,
         "tree": tree,
@@ -200,7 +190,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Submitted. Here is where your team stands.")
             return redirect("assessment_result", pk=assessment.pk)
-    answered = _progress(assessment, assessment.tree(), assessment.answers_by_practice())
+    answered = assessment.progress(assessment.tree(), assessment.answers_by_practice())
     if request.method == "POST" and not refused:
         refused, confirming = not answered.complete, answered.complete
     ctx = {
@@ -229,7 +219,8 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
             pass
         messages.success(request, "The draft was discarded.")
         return redirect("team_detail", slug=assessment.team.slug)
-    ctx = {"assessment": assessment, "progress": progress(assessment.tree(), assessment.statuses())}
+    answered = assessment.progress(assessment.tree(), assessment.answers_by_practice())
+    ctx = {"assessment": assessment, "progress": answered}
     return render(request, "assessments/discard.html", ctx)
 
 

@@ -430,3 +430,20 @@ def test_review_lists_unconfirmed_answers_and_submitting_them_asks_explicitly(
     assert member_client.post(url, {"confirm": "yes"}).status_code == 302
     prefilled.refresh_from_db()
     assert not prefilled.is_draft
+
+
+@pytest.mark.parametrize(("page", "queries"), [("assessment_review", 7), ("assessment_discard", 8)])
+def test_review_and_discard_pages_take_fixed_queries(
+    member_client: Client,
+    draft: Assessment,
+    page: str,
+    queries: int,
+    django_assert_num_queries: object,
+) -> None:
+    answer_all(draft, up_to(1))
+    # session, user, assessment with membership, team and model, levels, practices with
+    # their cells and categories, answers, manager check for the navigation; the
+    # discard page also names who started the draft
+    with django_assert_num_queries(queries):  # type: ignore[operator]
+        response = member_client.get(reverse(page, args=[draft.pk]))
+    assert response.status_code == 200

@@ -402,3 +402,24 @@ def test_result_page_query_count_does_not_grow_with_the_model(
     with django_assert_num_queries(4):  # type: ignore[operator]
         page = client.get(reverse("assessment_result", args=[large.pk])).content.decode()
     assert "Extra 0" in page  # a next step of testing
+
+
+def test_answers_page_shows_each_answer_beside_the_previous_one_in_fixed_queries(
+    client: Client,
+    member: User,
+    two_results: tuple[Assessment, Assessment],
+    django_assert_num_queries: object,
+) -> None:
+    earlier, later = two_results
+    client.force_login(member)
+    # session, user, assessment with membership, team, model and record, the previous
+    # assessment's record, manager check for the navigation
+    with django_assert_num_queries(5):  # type: ignore[operator]
+        page = client.get(reverse("assessment_answers", args=[later.pk])).content.decode()
+    assert later.record is not None and earlier.record is not None
+    changed = {
+        answer["key"]
+        for answer, before in zip(later.record["answers"], earlier.record["answers"], strict=True)
+        if answer["status"] != before["status"]
+    }
+    assert changed and page.count(">changed</span>") == len(changed)
