@@ -34,6 +34,12 @@ if CHROMIUM is None:
         allow_module_level=True,
     )
 
+
+# One test worker runs every browser test (make test's `--dist loadgroup`): one Chromium
+# and one live server instead of one per worker, which on a small machine take the time
+# the other worker needs for the rest of the suite.
+ON_THE_BROWSER_WORKER = pytest.mark.xdist_group("browser")
+
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 AXE = Path(__file__).parent / "vendor" / "axe-4.11.4.min.js"
 PASSWORD = "correct horse battery staple"

@@ -11,7 +11,9 @@ from maturity.models import MaturityModel
 from teams.models import Team
 
 from ..conftest import answer_all, up_to
-from .conftest import serious_violations, sign_in
+from .conftest import ON_THE_BROWSER_WORKER, serious_violations, sign_in
+
+pytestmark = ON_THE_BROWSER_WORKER
 
 
 @pytest.fixture

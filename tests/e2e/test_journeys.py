@@ -12,7 +12,9 @@ from assessments.models import Assessment
 from maturity.models import MaturityModel, Practice
 from teams.models import Team
 
-from .conftest import screenshot, sign_in
+from .conftest import ON_THE_BROWSER_WORKER, screenshot, sign_in
+
+pytestmark = ON_THE_BROWSER_WORKER
 
 
 def tab_until(page: Page, condition: str, limit: int = 60) -> None:
