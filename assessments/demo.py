@@ -13,8 +13,16 @@ from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, ModelTree
 from teams.models import AnyUser, Team
 
+from .edits import Edit, Sent, Whose
 from .models import Assessment
 from .scoring import Status
+
+# A member's answer one step off the team's: how members disagree in the demo data.
+OFF_BY_ONE: dict[str, list[str]] = {
+    Status.YES: [Status.PARTLY],
+    Status.PARTLY: [Status.YES, Status.NO],
+    Status.NO: [Status.PARTLY],
+}
 
 
 def statuses_for(category: CategoryNode, target: float, chooser: random.Random) -> dict[int, str]:
@@ -45,16 +53,24 @@ def submit_dated(
     targets: Sequence[float],
     when: datetime,
     chooser: random.Random,
+    voters: Sequence[AnyUser] = (),
 ) -> Assessment:
     """An assessment started, answered to score about `targets` (one per category of
-    `tree`) and submitted `when` as a team would (about a dozen queries)."""
+    `tree`) and submitted `when` as a team would (about a dozen queries, five more per
+    voter). Each of `voters` first gives an own answer, now and then one off the team's."""
     assessment = Assessment.start(team, model, user, prefill_from=None)
     statuses: dict[int, str] = {}
     for category, target in zip(tree.categories, targets, strict=True):
         statuses.update(statuses_for(category, target, chooser))
-    assessment.save_answers(
-        [(practice_id, status, "") for practice_id, status in statuses.items()], list(statuses)
-    )
+    for voter in voters:
+        votes = [
+            Edit(pk, Whose.MINE, status=Sent(chooser.choice(OFF_BY_ONE[status])))
+            if chooser.random() < 0.1
+            else Edit(pk, Whose.MINE, status=Sent(status))
+            for pk, status in statuses.items()
+        ]
+        assessment.save_edits(voter, votes)
+    assessment.save_answers([(practice_id, status, "") for practice_id, status in statuses.items()])
     assessment.submit(user, at=when)
     Assessment.objects.filter(pk=assessment.pk).update(created_at=when - timedelta(days=3))
     return assessment

@@ -1,4 +1,5 @@
-"""How numbers look on every page: one decimal, a signed change, a CSS class per level.
+"""How numbers look on every page: one decimal, a signed change, a share in percent, a
+CSS class per level.
 The template filters in maturity_tags and the dashboard's rows both use these."""
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from .scoring import rounded
 def score_text(value: float | None) -> str:
     """1.46 -> "1.5"; no score -> an en dash."""
     return "–" if value is None else f"{rounded(value):.1f}"
+
+
+def agreement_text(share: float | None) -> str:
+    """0.8 -> "80%"; no agreement to show (fewer than two votes anywhere) -> an en dash."""
+    return "–" if share is None else f"{round(share * 100)}%"
 
 
 def change_text(value: float | None) -> str:

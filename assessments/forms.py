@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -10,27 +10,62 @@ from django.core.exceptions import ValidationError
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, CellNode, PracticeNode
 
+from .agreement import NO_VOTES, Votes
+from .edits import Conflict, Edit, Refusal, Sent, Stored, Whose, plain_lines
 from .models import NOTE_MAX_LENGTH, AnswerState
 from .scoring import Status
 
 ANSWER_FIELD_PREFIX = "p"
+WAS = "-was"  # suffix of the hidden field that carries a field's value as rendered
+STATUS_CHOICES = [("", "Not answered"), *Status.choices]
 
 
-def _status_field(practice_id: int) -> str:
-    return f"{ANSWER_FIELD_PREFIX}{practice_id}-status"
+def field_name(practice_id: int, whose: Whose, field: str) -> str:
+    """`p12-status`, `p12-note` (the team's answer), `p12-my-status`, `p12-my-note`."""
+    mine = "my-" if whose is Whose.MINE else ""
+    return f"{ANSWER_FIELD_PREFIX}{practice_id}-{mine}{field}"
 
 
-def _note_field(practice_id: int) -> str:
-    return f"{ANSWER_FIELD_PREFIX}{practice_id}-note"
+def _status_field(
+    practice: PracticeNode, widget: type[forms.Widget] = forms.RadioSelect
+) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=practice.text,
+        help_text=practice.help,
+        choices=STATUS_CHOICES,
+        required=False,
+        widget=widget,
+    )
+
+
+def _note_field(widget: forms.Widget | type[forms.Widget]) -> forms.CharField:
+    return forms.CharField(label="Note", required=False, max_length=NOTE_MAX_LENGTH, widget=widget)
+
+
+@dataclass(frozen=True)
+class AnswerFields:
+    """One answer's fields on the page, with what the last save said about them."""
+
+    status: forms.BoundField
+    note: forms.BoundField
+    status_was: forms.BoundField
+    note_was: forms.BoundField
+    conflicts: tuple[Conflict, ...] = ()
+    refusal: str = ""
 
 
 @dataclass(frozen=True)
 class PracticeRow:
     practice: PracticeNode
-    status: forms.BoundField
-    note: forms.BoundField
+    team: AnswerFields
+    mine: AnswerFields
+    votes: Votes
     is_new: bool  # not in the assessment this one was pre-filled from
     unconfirmed: bool  # copied from it, and not yet confirmed or changed
+
+    @property
+    def spread(self) -> str:
+        return self.votes.spread.value
 
 
 @dataclass(frozen=True)
@@ -40,8 +75,22 @@ class LevelSection:
     rows: list[PracticeRow]
 
 
+@dataclass
+class PageState:
+    """What the page shows besides the fields' own values: the votes, which answers are
+    copied and unconfirmed, which practices are new since the pre-fill, and what the
+    last save could not write."""
+
+    votes: Mapping[int, Votes] = field(default_factory=dict)
+    unconfirmed: set[int] = field(default_factory=set)
+    new: set[int] = field(default_factory=set)
+    conflicts: Sequence[Conflict] = ()
+    refusals: Sequence[Refusal] = ()
+
+
 class CategoryAnswersForm(forms.Form):
-    """The answers to one category's practices: a status and an optional note each."""
+    """One category's page: per practice the team's answer and the member's own, each a
+    status and a note, and beside every field the value it was rendered with."""
 
     def __init__(
         self,
@@ -51,35 +100,49 @@ class CategoryAnswersForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.new_practice_ids: set[int] = set()
-        self.unconfirmed_ids: set[int] = set()
         self.category = category
         self.level_names = level_names
         self.practices = category.practices
+        self.state = PageState()
         for practice in self.practices:
-            self.fields[_status_field(practice.id)] = forms.ChoiceField(
-                label=practice.text,
-                help_text=practice.help,
-                choices=Status.choices,
-                required=False,
-                widget=forms.RadioSelect,
-            )
-            self.fields[_note_field(practice.id)] = forms.CharField(
-                label="Note (optional)",
-                required=False,
-                max_length=NOTE_MAX_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 1}),
-            )
+            for whose in Whose:
+                status, note = (
+                    field_name(practice.id, whose, "status"),
+                    field_name(practice.id, whose, "note"),
+                )
+                self.fields[status] = _status_field(practice)
+                self.fields[status + WAS] = _status_field(practice, widget=forms.HiddenInput)
+                self.fields[note] = _note_field(forms.Textarea(attrs={"rows": 1}))
+                self.fields[note + WAS] = _note_field(forms.HiddenInput)
 
-    def show(self, answers: Mapping[int, AnswerState], new_practice_ids: set[int]) -> None:
-        """What the page shows besides the fields: the saved answers (of an unbound form),
-        which of them are copied and unconfirmed, and which practices are new since the
-        pre-fill. Saving needs none of it."""
-        for practice_id, answer in answers.items():
-            self.initial[_status_field(practice_id)] = answer.status
-            self.initial[_note_field(practice_id)] = answer.note
-        self.unconfirmed_ids = {pk for pk, answer in answers.items() if not answer.confirmed}
-        self.new_practice_ids = new_practice_ids
+    def show(
+        self,
+        answers: Mapping[int, AnswerState],
+        mine: Mapping[int, Stored],
+        state: PageState,
+    ) -> None:
+        """Render the stored answers (an unbound form), with `state` beside them. A field
+        the last save could not write shows the value the user sent, with the stored one
+        as its "was": saving again writes it."""
+        stored = {(pk, Whose.TEAM): Stored(a.status, a.note) for pk, a in answers.items()}
+        stored.update({(pk, Whose.MINE): answer for pk, answer in mine.items()})
+        for (pk, whose), answer in stored.items():
+            for name, value in (("status", answer.status), ("note", answer.note)):
+                self.initial[field_name(pk, whose, name)] = value
+                self.initial[field_name(pk, whose, name) + WAS] = value
+        for conflict in state.conflicts:
+            self.initial[field_name(conflict.practice_id, conflict.whose, conflict.field)] = (
+                conflict.yours
+            )
+        self.state = state
+
+    def keep_sent(self, sent: CategoryAnswersForm, refusals: Sequence[Refusal]) -> None:
+        """Show what the user sent for answers that were refused, so nothing typed is lost."""
+        for refusal in refusals:
+            for name in ("status", "note"):
+                key = field_name(refusal.practice_id, refusal.whose, name)
+                if key in sent.data:
+                    self.initial[key] = sent.cleaned_data[key]
 
     def clean(self) -> dict[str, Any]:
         """Refuse answers to practices that are not on this page (a tampered form)."""
@@ -88,7 +151,7 @@ class CategoryAnswersForm(forms.Form):
         foreign = sorted(
             name
             for name in self.data
-            if name.startswith(ANSWER_FIELD_PREFIX) and name.endswith(("-status", "-note"))
+            if name.startswith(ANSWER_FIELD_PREFIX) and name.endswith(("-status", "-note", WAS))
             if name not in known
         )
         if foreign:
@@ -99,21 +162,57 @@ class CategoryAnswersForm(forms.Form):
             )
         return cleaned
 
-    def entries(self) -> list[tuple[int, str, str]]:
-        """(practice id, status, note) for every practice on the page."""
-        return [
-            (
-                practice.id,
-                self.cleaned_data[_status_field(practice.id)],
-                self.cleaned_data[_note_field(practice.id)].strip(),
-            )
-            for practice in self.practices
-        ]
+    def _sent(self, name: str) -> Sent:
+        """A field as sent: a radio group with nothing chosen sends nothing, so a field
+        whose "was" came is sent, blank if it did not come itself."""
+        has_was = name + WAS in self.data
+        if name not in self.data and not has_was:
+            return Sent()
+        value = plain_lines(self.cleaned_data[name].strip())
+        return Sent(value, plain_lines(self.cleaned_data[name + WAS].strip()) if has_was else None)
+
+    def edits(self) -> list[Edit]:
+        """What the page sent, per answer (only answers with a field sent)."""
+        found = []
+        for practice in self.practices:
+            for whose in Whose:
+                status = self._sent(field_name(practice.id, whose, "status"))
+                note = self._sent(field_name(practice.id, whose, "note"))
+                if status.value is not None or note.value is not None:
+                    found.append(Edit(practice.id, whose, status, note))
+        return found
+
+    @property
+    def practice_ids(self) -> list[int]:
+        return [practice.id for practice in self.practices]
 
     @property
     def has_unconfirmed(self) -> bool:
         """Whether an answer on this page was copied and is not yet confirmed."""
-        return any(practice.id in self.unconfirmed_ids for practice in self.practices)
+        return any(pk in self.state.unconfirmed for pk in self.practice_ids)
+
+    def _fields(self, practice_id: int, whose: Whose) -> AnswerFields:
+        status, note = (
+            field_name(practice_id, whose, "status"),
+            field_name(practice_id, whose, "note"),
+        )
+        return AnswerFields(
+            self[status],
+            self[note],
+            self[status + WAS],
+            self[note + WAS],
+            tuple(
+                c for c in self.state.conflicts if (c.practice_id, c.whose) == (practice_id, whose)
+            ),
+            next(
+                (
+                    r.message
+                    for r in self.state.refusals
+                    if (r.practice_id, r.whose) == (practice_id, whose)
+                ),
+                "",
+            ),
+        )
 
     def sections(self) -> list[LevelSection]:
         """The practices grouped by level, each with its fields, for the template."""
@@ -124,10 +223,11 @@ class CategoryAnswersForm(forms.Form):
                 [
                     PracticeRow(
                         p,
-                        self[_status_field(p.id)],
-                        self[_note_field(p.id)],
-                        p.id in self.new_practice_ids,
-                        p.id in self.unconfirmed_ids,
+                        self._fields(p.id, Whose.TEAM),
+                        self._fields(p.id, Whose.MINE),
+                        self.state.votes.get(p.id, NO_VOTES),
+                        p.id in self.state.new,
+                        p.id in self.state.unconfirmed,
                     )
                     for p in cell.practices
                 ],

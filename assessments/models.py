@@ -6,13 +6,13 @@ nothing a team has answered can be deleted from under it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -21,7 +21,9 @@ from maturity.models import Category, MaturityModel, Practice
 from maturity.tree import ModelTree, PracticeNode, load_tree
 from teams.models import AnyUser, Membership, Team
 
-from . import records, scoring
+from . import agreement, records, scoring
+from .agreement import NO_VOTES, Votes
+from .edits import Edit, Outcome, Sent, Stored, Whose, decide, plain_lines
 from .questionnaire import CategoryProgress, Progress, progress, scoring_categories
 from .scoring import Status
 
@@ -88,13 +90,16 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         return self.annotate(role=role)  # type: ignore[no-redef]  # django-stubs#2818
 
     def for_pages(self, user: AnyUser) -> AssessmentQuerySet:
-        """What the assessment's pages read with it: team, model, the user's `role`, and
-        `prefilled_on`, when the assessment its answers were copied from was submitted."""
+        """What the assessment's pages read with it: team, model, the user's `role`,
+        `prefilled_on`, when the assessment its answers were copied from was submitted,
+        and `team_size`, how many members the team has."""
         prefilled_on = F("prefilled_from__submitted_at")
+        members = Membership.objects.filter(team=OuterRef("team")).order_by().values("team")
+        team_size = Subquery(members.annotate(n=Count("pk")).values("n")[:1])
         return (
             self.select_related("team", "model")
             .with_membership(user)
-            .annotate(prefilled_on=prefilled_on)  # type: ignore[no-redef]  # django-stubs#2818
+            .annotate(prefilled_on=prefilled_on, team_size=team_size)  # type: ignore[no-redef]  # django-stubs#2818
         )
 
     def latest_per_team(self, depth: int = 1) -> AssessmentQuerySet:
@@ -151,6 +156,7 @@ class Assessment(AdvancesGeneration):
     objects = AssessmentQuerySet.as_manager()
     role: str | None  # only on rows fetched with_membership()
     prefilled_on: datetime | None  # only on rows fetched for_pages()
+    team_size: int  # only on rows fetched for_pages()
 
     class Meta:
         ordering = ["-created_at"]
@@ -247,51 +253,143 @@ class Assessment(AdvancesGeneration):
         return {practice.id for practice in practices if practice.key not in known}
 
     def statuses(self) -> dict[int, str]:
-        """Practice id -> status of every answer (one query)."""
+        """Practice id -> status of every team answer (one query)."""
         return dict(self.answers.values_list("practice_id", "status"))
 
-    def save_answers(
-        self,
-        entries: Iterable[tuple[int, str, str]],
-        practice_ids: Sequence[int],
-        *,
-        confirm: bool = False,
-    ) -> None:
-        """Store (practice id, status, note) for the practices of one page: an entry with
-        neither status nor note removes the answer. An answer copied from the last
-        assessment stays unconfirmed until it changes, or `confirm` confirms the page.
-        Locks the assessment, so a save cannot slip in after a submit or a discard;
-        raises AlreadySubmitted then. Four queries, five for a pre-filled draft."""
-        given = {practice_id: (status, note) for practice_id, status, note in entries}
+    def save_edits(
+        self, user: AnyUser | None, edits: Sequence[Edit], *, confirm: Collection[int] = ()
+    ) -> Outcome:
+        """Write what the edits change (see edits.py): team answers, and the user's own.
+        A team answer that changes is confirmed; `confirm` confirms the copied answers
+        of those practices as they stand. Locks the assessment, so saves are applied one
+        after another and none can slip in after a submit or a discard (AlreadySubmitted,
+        Discarded). At most six queries, whatever the number of edits."""
+        asked = {whose: {e.practice_id for e in edits if e.whose is whose} for whose in Whose}
+        sources = {
+            Whose.TEAM: self.answers.all(),
+            Whose.MINE: self.member_answers.filter(user=user.pk if user else None),
+        }
         with transaction.atomic():
             if not self._locked().is_draft:
                 raise AlreadySubmitted
-            pending = set()  # only a pre-filled draft has answers still to confirm
-            if self.prefilled_from_id is not None:
-                pending = set(
-                    self.answers.filter(practice_id__in=given, confirmed=False).values_list(
-                        "practice_id", "status", "note"
-                    )
-                )
-            kept = [
-                Answer(
-                    assessment=self,
-                    practice_id=practice_id,
-                    status=status,
-                    note=note,
-                    confirmed=confirm or (practice_id, status, note) not in pending,
-                )
-                for practice_id, (status, note) in given.items()
-                if status or note
-            ]
-            cleared = set(practice_ids) - {answer.practice_id for answer in kept}
-            self.answers.filter(practice_id__in=cleared).delete()
+            stored: dict[tuple[int, Whose], Stored] = {}
+            for whose, practice_ids in asked.items():
+                if practice_ids:
+                    rows = sources[whose].filter(practice_id__in=practice_ids)
+                    for pk, status, note in rows.values_list("practice_id", "status", "note"):
+                        stored[pk, whose] = Stored(status, plain_lines(note))
+            outcome = decide(edits, stored)
+            self._write(user, outcome.writes)
+            if confirm:
+                self.answers.filter(practice_id__in=confirm, confirmed=False).update(confirmed=True)
+        return outcome
+
+    def _write(self, user: AnyUser | None, writes: Mapping[tuple[int, Whose], Stored]) -> None:
+        now, by = timezone.now(), user.pk if user is not None else None
+        team = [(pk, answer) for (pk, whose), answer in writes.items() if whose is Whose.TEAM]
+        mine = [(pk, answer) for (pk, whose), answer in writes.items() if whose is Whose.MINE]
+        if team:
             Answer.objects.bulk_create(
-                kept,
+                [
+                    Answer(
+                        assessment=self,
+                        practice_id=pk,
+                        status=answer.status,
+                        note=answer.note,
+                        confirmed=True,
+                        updated_at=now,
+                        updated_by_id=by,
+                    )
+                    for pk, answer in team
+                ],
                 update_conflicts=True,
                 unique_fields=["assessment", "practice"],
-                update_fields=["status", "note", "confirmed"],
+                update_fields=["status", "note", "confirmed", "updated_at", "updated_by"],
             )
+        if mine:
+            if by is None:
+                raise ValueError("A member's own answers need the member.")
+            MemberAnswer.objects.bulk_create(
+                [
+                    MemberAnswer(
+                        assessment=self,
+                        practice_id=pk,
+                        user_id=by,
+                        status=answer.status,
+                        note=answer.note,
+                        updated_at=now,
+                    )
+                    for pk, answer in mine
+                ],
+                update_conflicts=True,
+                unique_fields=["assessment", "practice", "user"],
+                update_fields=["status", "note", "updated_at"],
+            )
+
+    def save_answers(
+        self, entries: Iterable[tuple[int, str, str]], user: AnyUser | None = None
+    ) -> Outcome:
+        """Set team answers as (practice id, status, note), whatever they are now: what a
+        script or the demo data does."""
+        edits = [
+            Edit(pk, Whose.TEAM, status=Sent(status), note=Sent(note))
+            for pk, status, note in entries
+        ]
+        return self.save_edits(user, edits)
+
+    def use_agreed_answers(self, user: AnyUser, practice_ids: Collection[int]) -> int:
+        """Set the blank team answers among `practice_ids` on which two or more members
+        voted all alike, with their notes; return how many were set (four queries)."""
+        with transaction.atomic():
+            if not self._locked().is_draft:
+                raise AlreadySubmitted
+            answered = set(
+                self.answers.filter(practice_id__in=practice_ids)
+                .exclude(status="")
+                .values_list("practice_id", flat=True)
+            )
+            given: dict[int, list[tuple[str, str]]] = {}
+            rows = self.member_answers.filter(practice_id__in=practice_ids).exclude(status="")
+            for pk, status, note in rows.values_list("practice_id", "status", "note"):
+                given.setdefault(pk, []).append((status, note))
+            agreed = {}
+            for pk, votes in given.items():
+                agreed_status = Votes.count(s for s, _ in votes).agreed_status
+                if agreed_status is not None and pk not in answered:
+                    note = agreement.agreed_notes((n for _, n in votes), NOTE_MAX_LENGTH)
+                    agreed[pk, Whose.TEAM] = Stored(agreed_status, note)
+            self._write(user, agreed)
+        return len(agreed)
+
+    def votes(self, on: Collection[int] | None = None) -> dict[int, Votes]:
+        """Practice id -> the members' votes, for every practice (or those `on`) someone
+        voted on (one query, counted by the database)."""
+        voted = self.member_answers.exclude(status="")
+        if on is not None:
+            voted = voted.filter(practice_id__in=on)
+        rows = (
+            voted.values("practice_id", "status")
+            .annotate(n=Count("pk"))
+            .values_list("practice_id", "status", "n")
+            .order_by()
+        )
+        return agreement.votes_by_practice(rows)
+
+    def member_answers_on(
+        self, practice_ids: Collection[int], user: AnyUser
+    ) -> tuple[dict[int, Votes], dict[int, Stored]]:
+        """For the given practices: the members' votes, and the user's own answers
+        (one query)."""
+        statuses: dict[int, list[str]] = {}
+        mine: dict[int, Stored] = {}
+        rows = self.member_answers.filter(practice_id__in=practice_ids)
+        for pk, user_id, status, note in rows.values_list(
+            "practice_id", "user_id", "status", "note"
+        ):
+            statuses.setdefault(pk, []).append(status)
+            if user_id == user.pk:
+                mine[pk] = Stored(status, note)
+        return {pk: Votes.count(given) for pk, given in statuses.items()}, mine
 
     def answers_by_practice(self) -> dict[int, AnswerState]:
         """Practice id -> status, note and confirmation of every answer (one query)."""
@@ -311,8 +409,10 @@ class Assessment(AdvancesGeneration):
         answers: Mapping[int, AnswerState],
         submitted_by: AnyUser | None = None,
     ) -> tuple[dict[str, Any], list[scoring.Result]]:
-        """The record as the answers stand now, scored over `tree`, and its results
-        (reads the team, the model and the previous assessment: three queries)."""
+        """The record as the answers and votes stand now, scored over `tree`, and its
+        results (reads the votes, the team, the model and the previous assessment: four
+        queries)."""
+        votes = self.votes()
         statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
         categories = scoring_categories(tree, statuses)
         results = scoring.score_categories(tree.level_values, categories)
@@ -324,10 +424,15 @@ class Assessment(AdvancesGeneration):
                 practice.text,
                 answers[practice.id].status if practice.id in answers else "",
                 answers[practice.id].note if practice.id in answers else "",
+                votes.get(practice.id, NO_VOTES),
             )
             for category in tree.categories
             for practice in category.practices
         ]
+        agreements = {
+            category.slug: agreement.of_category(category.practices, votes).share
+            for category in tree.categories
+        }
         record = records.make_record(
             assessment_id=self.pk,
             team=(self.team.slug, self.team.name),
@@ -340,6 +445,7 @@ class Assessment(AdvancesGeneration):
             categories=categories,
             results=results,
             answers=recorded,
+            agreements=agreements,
             previous=self.previous(),
         )
         return record, results
@@ -380,12 +486,14 @@ class Assessment(AdvancesGeneration):
             self.submitted_by_id = user.pk if user is not None else None
             self.record, results = self.record_now(tree, answers, user)
             ids = {category.slug: category.id for category in tree.categories}
+            agreements = {row["slug"]: row["agreement"] for row in self.record["categories"]}
             CategoryResult.objects.bulk_create(
                 CategoryResult(
                     assessment=self,
                     category_id=ids[result.slug],
                     level=result.level,
                     score=result.score,
+                    agreement=agreements[result.slug],
                 )
                 for result in results
             )
@@ -441,6 +549,10 @@ class Answer(models.Model):
         help_text="False for an answer copied from the last assessment until a member "
         "confirms or changes it.",
     )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -457,6 +569,35 @@ class Answer(models.Model):
         return f"{self.practice}: {self.get_status_display()}"
 
 
+class MemberAnswer(models.Model):
+    """One member's own answer to a practice: a vote, shown as a count, never by name."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="member_answers"
+    )
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(
+        max_length=6, choices=Status.choices, blank=True, help_text="Empty: not answered yet."
+    )
+    note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "practice", "user"], name="unique_member_answer"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["", *Status.values]),
+                name="member_answer_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.practice} ({self.user_id}): {self.get_status_display()}"
+
+
 class CategoryResultQuerySet(models.QuerySet["CategoryResult"]):
     def in_category_order(self) -> CategoryResultQuerySet:
         return self.select_related("category").order_by("category__order", "category_id")
@@ -469,6 +610,9 @@ class CategoryResult(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="results")
     level = models.SmallIntegerField()
     score = models.FloatField()
+    agreement = models.FloatField(
+        null=True, blank=True, help_text="Share of practices with 2+ votes the members agree on."
+    )
 
     objects = CategoryResultQuerySet.as_manager()
 

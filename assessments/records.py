@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import scoring
+from .agreement import Votes
 
 SCHEMA = 2
 
@@ -27,6 +28,7 @@ class RecordedAnswer:
     text: str
     status: str  # "" while not answered (drafts only)
     note: str
+    votes: Votes | None  # None: recorded before members voted
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ def utc(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def rounded_share(share: float | None) -> float | None:
+    """A share of 0..1 as records keep it: two decimals."""
+    return None if share is None else round(share, 2)
+
+
 def make_record(
     *,
     assessment_id: int,
@@ -56,11 +63,13 @@ def make_record(
     categories: Sequence[scoring.Category],
     results: Sequence[scoring.Result],
     answers: Sequence[RecordedAnswer],
+    agreements: Mapping[str, float | None],
     previous: Earlier | None,
 ) -> dict[str, Any]:
     """The record (schema 2): `team` is (slug, name), `model` (slug, version, name),
     `levels` (value, name) floor first; `categories` carry their practices and answers
-    as scoring reads them, `results` their levels and scores."""
+    as scoring reads them, `results` their levels and scores, `agreements` the members'
+    agreement per category slug."""
     names = dict(levels)
     by_slug = {result.slug: result for result in results}
     steps = {
@@ -84,7 +93,7 @@ def make_record(
                 "level": result.level,
                 "level_name": names.get(result.level, str(result.level)),
                 "score": scoring.rounded(result.score),
-                "agreement": None,
+                "agreement": rounded_share(agreements.get(result.slug)),
                 "advice": steps[result.slug].advice if result.slug in steps else "",
                 "next_steps": [p.text for p in steps[result.slug].practices]
                 if result.slug in steps
@@ -100,7 +109,7 @@ def make_record(
                 "text": answer.text,
                 "status": answer.status,
                 "note": answer.note,
-                "votes": None,
+                "votes": None if answer.votes is None else answer.votes.as_dict(),
             }
             for answer in answers
         ],
@@ -128,6 +137,7 @@ class CategoryRow:
     previous_score: float | None
     advice: str
     next_steps: list[str]
+    agreement: float | None  # None: no practice had two votes, or recorded before votes
 
     @property
     def change(self) -> float | None:
@@ -150,21 +160,23 @@ class AnswerRow:
     status: str
     note: str
     previous_status: str | None  # None: the previous assessment did not ask it
+    votes: Votes | None  # None: recorded before members voted
 
     @property
     def status_label(self) -> str:
-        return _label(self.status)
+        return status_label(self.status)
 
     @property
     def previous_label(self) -> str:
-        return _label(self.previous_status or "")
+        return status_label(self.previous_status or "")
 
     @property
     def changed(self) -> bool:
         return self.previous_status is not None and self.previous_status != self.status
 
 
-def _label(status: str) -> str:
+def status_label(status: str) -> str:
+    """How an answer's status reads on a page."""
     return scoring.Status(status).label if status else "Not answered"
 
 
@@ -189,6 +201,7 @@ class Record:
                 previous_score=earlier.get(category["slug"]),
                 advice=category["advice"],
                 next_steps=category["next_steps"],
+                agreement=category.get("agreement"),
             )
             for order, category in enumerate(data["categories"])
         ]
@@ -241,6 +254,7 @@ class Record:
                     answer["status"],
                     answer["note"],
                     before.get(answer["key"]),
+                    Votes(**answer["votes"]) if answer.get("votes") else None,
                 )
             )
         return [(row, grouped[row.slug]) for row in self.rows]

@@ -6,19 +6,24 @@ escape every text they put in.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
+from maturity.tree import CategoryNode, ModelTree
 from teams.access import get_team_for_user, is_manager
 from teams.models import Membership, Team
 
 from .access import get_assessment_for_user, get_assessment_to_void
-from .forms import CategoryAnswersForm, NewAssessmentForm, VoidForm
+from .agreement import NO_VOTES, of_category
+from .edits import Outcome, Whose
+from .forms import CategoryAnswersForm, NewAssessmentForm, PageState, VoidForm, field_name
 from .history import team_history, team_summaries
 from .models import (
     NOTE_MAX_LENGTH,
@@ -117,6 +122,8 @@ def _read_only(request: HttpRequest, assessment: Assessment) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
+    """One category's questionnaire page. A POST writes only what the user changed
+    (edits.py); the page's script sends each change as it is made and reads JSON back."""
     assessment = get_assessment_for_user(request.user, pk, to_edit=True)
     if not assessment.is_draft:
         return _read_only(request, assessment)
@@ -124,49 +131,130 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     node = tree.category(category)
     if node is None:
         raise Http404("This model has no such category.")
-    form = CategoryAnswersForm(
-        request.POST or None,
-        category=node,
-        level_names={level.value: level.name for level in tree.levels},
-    )
-    before, after = tree.neighbours(node.slug)
-    if form.is_valid():
+    level_names = {level.value: level.name for level in tree.levels}
+    data = request.POST if request.method == "POST" else None
+    form = CategoryAnswersForm(data, category=node, level_names=level_names)
+    wants_json = request.headers.get("Accept") == "application/json"
+    if request.method == "POST" and not form.is_valid():
+        if wants_json:
+            return JsonResponse({"errors": form.errors}, status=400)
+        return _questionnaire(request, assessment, tree, node, form, status=400)
+    if request.method == "POST":
         target = request.POST.get("go")
+        confirm = form.practice_ids if target == "confirm" else ()
         try:
-            assessment.save_answers(
-                form.entries(),
-                [practice.id for practice in node.practices],
-                confirm=target == "confirm",
+            outcome = assessment.save_edits(request.user, form.edits(), confirm=confirm)
+            filled = (
+                assessment.use_agreed_answers(request.user, form.practice_ids)
+                if target == "agreed"
+                else None
             )
         except AlreadySubmitted:
             return _read_only(request, assessment)
         except Discarded:
             return _discarded(request, assessment)
-        done = "Confirmed and saved" if target == "confirm" else "Saved"
-        messages.success(request, f"{done} your answers for {node.name}.")
-        if target == "next":
-            if after is None:
-                return redirect("assessment_review", pk=assessment.pk)
-            return redirect("assessment_edit", pk=assessment.pk, category=after.slug)
-        if target == "back" and before is not None:
-            return redirect("assessment_edit", pk=assessment.pk, category=before.slug)
-        return redirect("assessment_edit", pk=assessment.pk, category=node.slug)
+        if wants_json:
+            return JsonResponse(_saved(assessment, form, outcome))
+        if outcome.clean:
+            _say_saved(request, node.name, target, filled)
+            return _after_save(assessment, tree, node.slug, target)
+        shown = CategoryAnswersForm(category=node, level_names=level_names)
+        shown.keep_sent(form, outcome.refusals)
+        return _questionnaire(
+            request, assessment, tree, node, shown, outcome=outcome,
+            status=409 if outcome.conflicts else 400,
+        )  # fmt: skip
+    return _questionnaire(request, assessment, tree, node, form)
+
+
+def _say_saved(request: HttpRequest, name: str, target: str | None, filled: int | None) -> None:
+    if filled is not None:
+        agreed = f"{filled} team answer{pluralize(filled)} set from the members' agreed answers"
+        messages.success(request, f"Saved your answers for {name}; {agreed}.")
+        return
+    done = "Confirmed and saved" if target == "confirm" else "Saved"
+    messages.success(request, f"{done} your answers for {name}.")
+
+
+def _after_save(
+    assessment: Assessment, tree: ModelTree, slug: str, target: str | None
+) -> HttpResponse:
+    before, after = tree.neighbours(slug)
+    if target == "next":
+        if after is None:
+            return redirect("assessment_review", pk=assessment.pk)
+        return redirect("assessment_edit", pk=assessment.pk, category=after.slug)
+    if target == "back" and before is not None:
+        return redirect("assessment_edit", pk=assessment.pk, category=before.slug)
+    return redirect("assessment_edit", pk=assessment.pk, category=slug)
+
+
+def _saved(assessment: Assessment, form: CategoryAnswersForm, outcome: Outcome) -> dict[str, Any]:
+    """What the page's script needs after a save: each sent field's value as stored now
+    (its new "was"), the conflicts and refusals, and the votes where the user voted."""
+    values = {}
+    for (practice_id, whose), answer in outcome.now.items():
+        values[field_name(practice_id, whose, "status")] = answer.status
+        values[field_name(practice_id, whose, "note")] = answer.note
+    voted = {pk for pk, whose in outcome.writes if whose is Whose.MINE}
+    votes = assessment.votes(on=voted) if voted else {}
+    votes = {pk: votes.get(pk, NO_VOTES) for pk in voted}  # a withdrawn last vote: zeros
+    return {
+        "values": values,
+        "conflicts": [
+            {
+                "field": field_name(c.practice_id, c.whose, c.field),
+                "theirs": c.theirs,
+                "yours": c.yours,
+            }
+            for c in outcome.conflicts
+        ],
+        "refused": [
+            {"field": field_name(r.practice_id, r.whose, "status"), "message": r.message}
+            for r in outcome.refusals
+        ],
+        "votes": {str(pk): {**v.as_dict(), "spread": v.spread.value} for pk, v in votes.items()},
+    }
+
+
+def _questionnaire(
+    request: HttpRequest,
+    assessment: Assessment,
+    tree: ModelTree,
+    node: CategoryNode,
+    form: CategoryAnswersForm,
+    *,
+    outcome: Outcome | None = None,
+    status: int = 200,
+) -> HttpResponse:
     answers = assessment.answers_by_practice()
-    form.show(answers, assessment.new_since_prefill(node.practices))
-    answered = assessment.progress(tree, answers)
+    votes, mine = assessment.member_answers_on(form.practice_ids, request.user)
+    state = PageState(
+        votes=votes,
+        unconfirmed={pk for pk, answer in answers.items() if not answer.confirmed},
+        new=assessment.new_since_prefill(node.practices),
+        conflicts=outcome.conflicts if outcome else (),
+        refusals=outcome.refusals if outcome else (),
+    )
+    if form.is_bound:
+        form.state = state
+    else:
+        form.show(answers, mine, state)
+    before, after = tree.neighbours(node.slug)
     ctx = {
         "assessment": assessment,
         "tree": tree,
         "category": node,
         "form": form,
-        "progress": answered,
+        "progress": assessment.progress(tree, answers),
         "prefilled_on": assessment.prefilled_on,
         "before": before,
         "after": after,
         "answer_choices": Status.choices,
         "note_max_length": NOTE_MAX_LENGTH,
+        "shows_votes": assessment.team_size > 1,
     }
-    return render(request, "assessments/edit.html", ctx, status=400 if form.errors else 200)
+    return render(request, "assessments/edit.html", ctx, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -193,9 +281,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     answered = assessment.progress(assessment.tree(), assessment.answers_by_practice())
     if request.method == "POST" and not refused:
         refused, confirming = not answered.complete, answered.complete
+    votes = assessment.votes()  # counts only: who voted what never reaches the page
+    categories = [(row, of_category(row.category.practices, votes)) for row in answered.rows]
     ctx = {
         "assessment": assessment,
         "progress": answered,
+        "categories": categories,
+        "voted": bool(votes),
         "prefilled_on": assessment.prefilled_on,
         "refused": refused,
         "confirming": confirming,

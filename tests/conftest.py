@@ -188,9 +188,7 @@ def manager(db: None, django_user_model: type[User]) -> User:
 def answer_all(assessment: Assessment, status_for: Callable[[PracticeNode], str]) -> None:
     """Answer every active practice of the assessment's model."""
     tree = load_tree(assessment.model_id)
-    assessment.save_answers(
-        [(p.id, status_for(p), "") for p in tree.practices], [p.id for p in tree.practices]
-    )
+    assessment.save_answers([(p.id, status_for(p), "") for p in tree.practices])
 
 
 def up_to(level: int) -> Callable[[PracticeNode], str]:

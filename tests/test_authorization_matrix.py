@@ -75,7 +75,7 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     },
     ("assessment_edit", "draft"): {
         "anonymous": (LOGIN, LOGIN),
-        "member": (200, 200),  # an empty POST changes nothing and shows the page again
+        "member": (200, 302),  # an empty POST changes nothing and goes back to the page
         **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
     },
     ("assessment_edit", "submitted"): {

@@ -329,3 +329,79 @@ def test_void_versus_void_one_wins(cd_model: MaturityModel, django_user_model: t
         assert assessment.voided_at is not None
         assert assessment.void_reason == reasons[winner]
         assert assessment.voided_by == (people["ann"], other_user)[winner]
+
+
+def answer_fields(assessment: Assessment) -> dict[str, str]:
+    """Every team answer's fields, by the names the questionnaire gives them."""
+    fields = {}
+    for pk, status, note in assessment.answers.values_list("practice_id", "status", "note"):
+        fields[f"p{pk}-status"], fields[f"p{pk}-note"] = status, note
+    return fields
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_members_editing_from_stale_pages_lose_nothing(
+    cd_model: MaturityModel, django_user_model: type[User]
+) -> None:
+    """Two members save overlapping answers at once, each from a copy of the page that is
+    sometimes stale, as the page's script does (it learns what is stored from each save's
+    reply). Every round: each field ends as it was or as one of them set it; whatever a
+    member set that did not stick was reported to that member as a conflict; a member
+    whose value stuck was not told it conflicted; no answer is doubled."""
+    team, people = team_of(django_user_model, a=Membership.Role.MEMBER, b=Membership.Role.MEMBER)
+    draft = Assessment.start(team, cd_model, people["a"], prefill_from=None)
+    url = reverse("assessment_edit", args=[draft.pk, "build"])
+    practices = [p.id for p in draft.tree().categories[0].practices][:6]
+    clients = {name: signed_in(user) for name, user in people.items()}
+    seen: dict[str, dict[str, str]] = {name: {} for name in people}  # each page's "was"
+    conflicts_seen = 0
+    for round_ in range(ROUNDS * 2):
+        sent: dict[str, dict[str, str]] = {}
+        for offset, name in enumerate(people):
+            if (round_ + offset) % 3 == 0:  # now and then a member reloads the page
+                seen[name] = answer_fields(draft)
+            chosen = practices[(round_ + 2 * offset) % 4 :][:3]  # the two overlap
+            sent[name] = {}
+            for pk in chosen:
+                sent[name][f"p{pk}-status"] = ("yes", "partly", "no")[(round_ + pk) % 3]
+                sent[name][f"p{pk}-note"] = f"{name} round {round_}"
+        before = answer_fields(draft)
+
+        was = {name: {f: seen[name].get(f, "") for f in sent[name]} for name in people}
+
+        def save(name: str, data: dict[str, str]) -> Callable[[], Response]:
+            return lambda: clients[name].post(url, data, headers={"Accept": "application/json"})
+
+        replies = dict(
+            zip(
+                people,
+                at_once(
+                    *(
+                        save(name, {**sent[name], **{f"{f}-was": v for f, v in was[name].items()}})
+                        for name in people
+                    )
+                ),
+                strict=True,
+            )
+        )
+        after = answer_fields(draft)
+
+        for name, reply in replies.items():
+            assert reply.status_code == 200, reply.content
+            body = reply.json()
+            conflicted = {c["field"]: c for c in body["conflicts"]}
+            conflicts_seen += len(conflicted)
+            for field, value in sent[name].items():
+                if value == was[name][field]:
+                    continue  # as the page showed it: not this member's change
+                if after.get(field, "") != value:
+                    assert field in conflicted, f"{name}'s {field} was lost without a word"
+                    assert conflicted[field]["yours"] == value
+                elif field.endswith("-note"):  # notes are unique: this one is the user's
+                    assert field not in conflicted, f"{name} was told of a conflict it won"
+            seen[name].update(body["values"])
+        for field, value in after.items():
+            assert value in {before.get(field, ""), *(s.get(field) for s in sent.values())}
+    assert conflicts_seen > 0, "the rounds never overlapped: the test proves nothing"
+    rows = Answer.objects.filter(assessment=draft)
+    assert rows.count() == len(set(rows.values_list("practice_id", flat=True)))

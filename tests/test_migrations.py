@@ -1,5 +1,6 @@
 """A database made by the schema before Team and Membership moved to the teams app
-migrates forward with all its data, and back again (issue 10, item 1).
+migrates forward with all its data, and back again (issue 10, item 1); on the way it
+gains members' own answers (0011) with every team answer kept.
 
 Each test takes the test database to one schema, fills it through the historical models
 of that schema, migrates, and compares every row, read through the models of the schema
@@ -24,7 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
-from assessments.models import Answer, Assessment, CategoryResult
+from assessments.models import Answer, Assessment, CategoryResult, MemberAnswer
 from assessments.scoring import rounded
 from maturity.models import Cell, MaturityModel
 from teams.access import is_manager
@@ -435,6 +436,21 @@ def assert_earlier_submissions_got_their_record(sample: Sample) -> None:
     assert Assessment.objects.get(pk=sample.draft_id).record is None
 
 
+def assert_answers_given_before_members_voted_stay_the_teams(sample: Sample) -> None:
+    """Migration 0011 (members' own answers) keeps every team answer as the team's, with
+    no votes: agreement is unknown, not made up."""
+    answers = Answer.objects.filter(assessment_id__in=[sample.submitted_id, sample.draft_id])
+    assert answers.count() == len(SUBMITTED_ANSWERS) + len(DRAFT_ANSWERS)
+    assert all(answer.updated_at is not None for answer in answers)
+    assert not MemberAnswer.objects.exists()
+    results = CategoryResult.objects.filter(assessment_id=sample.submitted_id)
+    assert [result.agreement for result in results] == [None] * len(RESULTS)
+    record = Assessment.objects.get(pk=sample.submitted_id).record
+    assert record is not None
+    assert {c["agreement"] for c in record["categories"]} == {None}
+    assert {a["votes"] for a in record["answers"]} == {None}
+
+
 def answers_by_key(assessment: Assessment) -> dict[str, tuple[str, str]]:
     return {
         answer.practice.key: (answer.status, answer.note)
@@ -520,6 +536,7 @@ def test_a_database_made_before_teams_moved_migrates_forward_with_all_its_data(
     assert_teams_app_owns_teams(sample)
     assert_new_rows_get_new_ids()
     assert_earlier_submissions_got_their_record(sample)
+    assert_answers_given_before_members_voted_stay_the_teams(sample)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -125,7 +125,7 @@ def test_a_server_error_is_logged_with_its_path_and_without_answer_notes(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     practice = draft.tree().practices[0]
-    draft.save_answers([(practice.id, "yes", "secret note about prod")], [practice.id])
+    draft.save_answers([(practice.id, "yes", "secret note about prod")])
 
     def broken(assessment: Assessment) -> None:
         raise RuntimeError("report failed")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -93,9 +96,10 @@ def test_start_with_an_inactive_model_is_a_form_error(
 def test_page_groups_practices_by_level_with_the_cell_summary(
     member_client: Client, draft: Assessment, django_assert_num_queries: object
 ) -> None:
-    # session, user, assessment with membership, levels, practices with their cells and
-    # categories, answers of the assessment, manager check for the navigation
-    with django_assert_num_queries(7):  # type: ignore[operator]
+    # session, user, assessment with membership and team size, levels, practices with
+    # their cells and categories, answers of the assessment, the members' answers on the
+    # page, manager check for the navigation
+    with django_assert_num_queries(8):  # type: ignore[operator]
         response = member_client.get(edit_url(draft, "testing"))
     page = response.content.decode()
     node = category(draft, "testing")
@@ -150,13 +154,170 @@ def test_a_note_without_an_answer_is_kept(member_client: Client, draft: Assessme
 def test_answers_can_be_changed_and_cleared(member_client: Client, draft: Assessment) -> None:
     node = category(draft, "build")
     member_client.post(edit_url(draft, "build"), page_data(node, "yes"))
-    first, second = node.practices[0], node.practices[1]
-    member_client.post(edit_url(draft, "build"), {f"p{first.id}-status": "no"})
-    assert draft.statuses() == {first.id: "no"}
-    assert second.id not in draft.statuses()
+    first, second, *rest = node.practices
+    # A radio group with nothing chosen sends nothing: its "was" alone clears it.
+    member_client.post(
+        edit_url(draft, "build"),
+        {f"p{first.id}-status": "no", f"p{first.id}-status-was": "yes",
+         f"p{second.id}-status-was": "yes"},
+    )  # fmt: skip
+    assert draft.statuses() == {first.id: "no", second.id: "", **{p.id: "yes" for p in rest}}
 
 
-def test_saving_a_page_takes_the_same_queries_whatever_its_size(
+def test_a_post_that_changes_nothing_changes_nothing(
+    member_client: Client, draft: Assessment
+) -> None:
+    node = category(draft, "build")
+    member_client.post(edit_url(draft, "build"), page_data(node, "yes", "as it is"))
+    before = list(draft.answers.values_list("practice_id", "status", "note", "updated_at"))
+    as_rendered = {
+        f"{name}-was": value for name, value in page_data(node, "yes", "as it is").items()
+    }
+    for data in ({"go": "stay"}, {**page_data(node, "yes", "as it is"), **as_rendered}):
+        response = member_client.post(edit_url(draft, "build"), data)
+        assert response.status_code == 302
+    after = list(draft.answers.values_list("practice_id", "status", "note", "updated_at"))
+    assert after == before
+
+
+def rendered(client: Client, assessment: Assessment, slug: str) -> dict[str, str]:
+    return rendered_from(client.get(edit_url(assessment, slug)).content.decode())
+
+
+def rendered_from(page: str) -> dict[str, str]:
+    """A page's fields as a browser would send them unchanged: every checked radio, every
+    note and every hidden "was" field."""
+    data = dict(re.findall(r'type="radio" name="([^"]+)" [^>]*value="([^"]*)" checked', page))
+    data.update(re.findall(r'<textarea [^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', page))
+    data.update(re.findall(r'<input type="hidden" name="([^"]+-was)"(?: value="([^"]*)")?', page))
+    return {name: unescape(value) for name, value in data.items()}
+
+
+@pytest.fixture
+def teammate(payments: Team, django_user_model: type[User]) -> User:
+    user = django_user_model.objects.create_user("bo", password="pw")
+    Membership.objects.create(user=user, team=payments)
+    return user
+
+
+@pytest.fixture
+def other(teammate: User) -> Client:
+    """The teammate's browser."""
+    client = Client()
+    client.force_login(teammate)
+    return client
+
+
+def test_a_stale_page_saves_only_what_its_user_changed(
+    member_client: Client, other: Client, teammate: User, draft: Assessment
+) -> None:
+    """The reproduction from the issue: A saves a yes with a note; B, from a page opened
+    before that, saves another practice; A's answer and note stay."""
+    first, second = category(draft, "build").practices[:2]
+    stale = rendered(other, draft, "build")
+
+    member_client.post(
+        edit_url(draft, "build"),
+        {**rendered(member_client, draft, "build"), f"p{first.id}-status": "yes",
+         f"p{first.id}-note": "Every script is in git"},
+    )  # fmt: skip
+    response = other.post(
+        edit_url(draft, "build"), {**stale, f"p{second.id}-status": "no", "go": "stay"}
+    )
+
+    assert response.status_code == 302
+    saved = {a.practice_id: (a.status, a.note) for a in draft.answers.all()}
+    assert saved == {first.id: ("yes", "Every script is in git"), second.id: ("no", "")}
+    assert draft.answers.get(practice_id=second.id).updated_by == teammate
+
+
+def test_changing_what_a_teammate_changed_meanwhile_is_a_conflict_shown_with_both_values(
+    member_client: Client, other: Client, draft: Assessment
+) -> None:
+    first, second = category(draft, "build").practices[:2]
+    stale = rendered(member_client, draft, "build")
+    other.post(
+        edit_url(draft, "build"),
+        {**rendered(other, draft, "build"), f"p{first.id}-status": "no",
+         f"p{first.id}-note": "Half the scripts live on a laptop"},
+    )  # fmt: skip
+
+    response = member_client.post(
+        edit_url(draft, "build"),
+        {**stale, f"p{first.id}-status": "yes", f"p{second.id}-status": "partly"},
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Changed by a teammate while you were editing" in page
+    assert "Saved now: <strong>No</strong>. Yours, not saved: <strong>Yes</strong>" in page
+    saved = {a.practice_id: (a.status, a.note) for a in draft.answers.all()}
+    assert saved == {
+        first.id: ("no", "Half the scripts live on a laptop"),  # theirs kept, note and all
+        second.id: ("partly", ""),  # everything else saved
+    }
+    # The page now shows the user's value with theirs as its "was": saving again keeps it.
+    again = rendered_from(page)
+    assert again[f"p{first.id}-status"] == "yes" and again[f"p{first.id}-status-was"] == "no"
+    assert member_client.post(edit_url(draft, "build"), again).status_code == 302
+    assert draft.answers.get(practice_id=first.id).status == "yes"
+
+
+def test_not_applicable_needs_a_note_and_the_rest_is_saved(
+    member_client: Client, draft: Assessment
+) -> None:
+    first, second = category(draft, "build").practices[:2]
+    page = member_client.get(edit_url(draft, "build")).content.decode()
+    assert "needs a note saying why" in page  # said before anyone submits
+
+    response = member_client.post(
+        edit_url(draft, "build"), {f"p{first.id}-status": "na", f"p{second.id}-status": "yes"}
+    )
+
+    assert response.status_code == 400
+    assert "Not applicable needs a note saying why." in response.content.decode()
+    assert draft.statuses() == {second.id: "yes"}
+    shown = rendered_from(response.content.decode())
+    assert shown[f"p{first.id}-status"] == "na"  # what the user chose is still there
+    member_client.post(
+        edit_url(draft, "build"),
+        {f"p{first.id}-status": "na", f"p{first.id}-note": "We build nothing: a static site"},
+    )
+    assert draft.statuses()[first.id] == "na"
+
+
+def test_the_page_script_saves_one_answer_and_reads_json_back(
+    member_client: Client, draft: Assessment
+) -> None:
+    first = category(draft, "build").practices[0]
+    response = member_client.post(
+        edit_url(draft, "build"),
+        {f"p{first.id}-status": "partly", f"p{first.id}-status-was": "",
+         f"p{first.id}-note": "", f"p{first.id}-note-was": ""},
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
+    assert response.json() == {
+        "values": {f"p{first.id}-status": "partly", f"p{first.id}-note": ""},
+        "conflicts": [],
+        "refused": [],
+        "votes": {},
+    }
+    stale = member_client.post(
+        edit_url(draft, "build"),
+        {f"p{first.id}-status": "no", f"p{first.id}-status-was": ""},
+        headers={"Accept": "application/json"},
+    ).json()
+    assert stale["conflicts"] == [
+        {"field": f"p{first.id}-status", "theirs": "partly", "yours": "no"}
+    ]
+    bad = member_client.post(
+        edit_url(draft, "build"), {f"p{first.id}-status": "maybe"},
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
+    assert bad.status_code == 400 and f"p{first.id}-status" in bad.json()["errors"]
+
+
+def test_saving_one_answer_takes_the_same_queries_whatever_the_page_size(
     member_client: Client, draft: Assessment, django_assert_num_queries: object
 ) -> None:
     small = category(draft, "build")
@@ -165,13 +326,26 @@ def test_saving_a_page_takes_the_same_queries_whatever_its_size(
         Practice.objects.create(cell=cell, key=f"testing.2.extra-{index}", text=f"Extra {index}")
     large = category(draft, "testing")
     assert len(large.practices) >= len(small.practices) + 20
-    # session, user, assessment with membership and model, levels, practices with their
-    # cells and categories, then in one transaction: savepoint, lock the assessment,
-    # upsert, release (clearing answers would add one delete, and a pre-filled draft
-    # a read of the answers still to confirm); the flash message lives in the cookie.
+    # session, user, assessment with membership, model and team size, levels, practices
+    # with their cells and categories, then in one transaction: savepoint, lock the
+    # assessment, read the answers sent, upsert, release. The flash message lives in the
+    # cookie. A member's own answer reads and writes once more, the same whatever the size.
     for node in (small, large):
-        with django_assert_num_queries(9):  # type: ignore[operator]
-            member_client.post(edit_url(draft, node.slug), page_data(node))
+        one = node.practices[0].id
+        for data in (
+            page_data(node, "no"),
+            {f"p{one}-status": "no", f"p{one}-status-was": "", f"p{one}-note-was": ""},
+        ):
+            draft.answers.all().delete()
+            with django_assert_num_queries(10):  # type: ignore[operator]
+                member_client.post(edit_url(draft, node.slug), data)
+            assert set(draft.statuses().values()) == {"no"}
+        with django_assert_num_queries(12):  # type: ignore[operator]
+            member_client.post(
+                edit_url(draft, node.slug),
+                {**page_data(node, "yes"),
+                 **{f"p{p.id}-my-status": "yes" for p in node.practices}},
+            )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -259,7 +433,7 @@ def test_a_save_that_arrives_after_submission_is_refused(draft: Assessment) -> N
     draft.submit()
     practice = category(draft, "build").practices[0]
     with pytest.raises(AlreadySubmitted):
-        stale.save_answers([(practice.id, "no", "late")], [practice.id])
+        stale.save_answers([(practice.id, "no", "late")])
     assert draft.answers.get(practice_id=practice.id).status == "yes"
 
 
@@ -432,7 +606,7 @@ def test_review_lists_unconfirmed_answers_and_submitting_them_asks_explicitly(
     assert not prefilled.is_draft
 
 
-@pytest.mark.parametrize(("page", "queries"), [("assessment_review", 7), ("assessment_discard", 8)])
+@pytest.mark.parametrize(("page", "queries"), [("assessment_review", 8), ("assessment_discard", 8)])
 def test_review_and_discard_pages_take_fixed_queries(
     member_client: Client,
     draft: Assessment,
@@ -447,3 +621,24 @@ def test_review_and_discard_pages_take_fixed_queries(
     with django_assert_num_queries(queries):  # type: ignore[operator]
         response = member_client.get(reverse(page, args=[draft.pk]))
     assert response.status_code == 200
+
+
+def test_line_breaks_as_browsers_send_them_are_no_conflict(
+    member_client: Client, draft: Assessment
+) -> None:
+    """The page's script sends a note's line breaks as LF; a form without it as CRLF."""
+    first = category(draft, "build").practices[0]
+    note = f"p{first.id}-note"
+    member_client.post(
+        edit_url(draft, "build"),
+        {note: "line one\nline two", f"{note}-was": ""},
+        headers={"Accept": "application/json"},
+    )
+    response = member_client.post(
+        edit_url(draft, "build"),
+        {note: "line one\r\nline two", f"{note}-was": "line one\r\nline two",
+         f"p{first.id}-status": "yes", f"p{first.id}-status-was": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    answer = draft.answers.get()
+    assert (answer.status, answer.note) == ("yes", "line one\nline two")

@@ -281,7 +281,7 @@ def test_texts_from_the_model_are_escaped_on_the_result_and_answers_pages(
     cd_model.categories.filter(slug="build").update(name=hostile)
     cd_model.practices.filter(key="build.1.team-notified").update(text=hostile)
     answer_all(draft, up_to(0))
-    draft.save_answers([(draft.tree().practices[0].id, "yes", hostile)], [])
+    draft.save_answers([(draft.tree().practices[0].id, "yes", hostile)])
     draft.submit()
     client.force_login(member)
     shown = client.get(reverse(page, args=[draft.pk])).content.decode()

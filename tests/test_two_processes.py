@@ -59,7 +59,7 @@ manager = User.objects.create_user("maria", password={PASSWORD!r})
 manager.groups.add(Group.objects.get(name="Managers"))
 submitted = Assessment.start(team, model, lead, prefill_from=None)
 ids = [p.id for p in load_tree(model.pk).practices]
-submitted.save_answers([(pk, "yes", "") for pk in ids], ids)
+submitted.save_answers([(pk, "yes", "") for pk in ids])
 submitted.submit()
 draft = Assessment.start(team, model, lead, prefill_from=None)
 level = Level.objects.get(model=model, value=0)

@@ -97,9 +97,11 @@ def write_records(apps, schema_editor):
                     answer.practice.text,
                     answer.status,
                     answer.note,
+                    votes=None,  # members did not vote before 0011
                 )
                 for answer in answers
             ],
+            agreements={},
             previous=records.Earlier(*previous) if previous else None,
         )
         assessment.save(update_fields=["record"])

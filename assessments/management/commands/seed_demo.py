@@ -132,7 +132,8 @@ class Command(BaseCommand):
                 Membership.objects.create(user=person, team=team, role=role)
             for days_ago, targets in demo.history:
                 when = now - timedelta(days=days_ago)
-                submit_dated(team, model, tree, people[0], targets, when, chooser)
+                voters = people if len(people) > 1 else ()
+                submit_dated(team, model, tree, people[0], targets, when, chooser, voters)
             if demo.draft:
                 last = Assessment.objects.submitted().filter(team=team).first()
                 Assessment.start(team, model, people[0], prefill_from=last)
