@@ -3,6 +3,7 @@ model, the active models and the quarterly trend, each in a fixed number of quer
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import fmean
@@ -28,6 +29,14 @@ class Column:
 class Cell:
     level: int
     score: float
+    agreement: float | None = None  # None: no practice had two members' votes
+
+
+def mean_agreement(cells: Iterable[Cell]) -> float | None:
+    """A team's agreement: the mean of its categories' agreements where there is one;
+    None when no category has one."""
+    shares = [cell.agreement for cell in cells if cell.agreement is not None]
+    return fmean(shares) if shares else None
 
 
 @dataclass
@@ -38,6 +47,7 @@ class TeamRow:
     cells: dict[str, Cell] = field(default_factory=dict)  # by category slug
     overall: float | None = None
     previous_overall: float | None = None
+    agreement: float | None = None  # of the latest assessment: see mean_agreement
 
     @property
     def assessed(self) -> bool:
@@ -63,7 +73,8 @@ class Dashboard:
 
 
 def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
-    """Each team's latest and previous results for `model` (three queries).
+    """Each team's latest and previous results for `model`, with the members' agreement
+    of the latest (three queries).
 
     A team whose latest assessment is older than `since` is listed as not assessed.
     """
@@ -82,12 +93,13 @@ def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
         "category__slug",
         "level",
         "score",
+        "agreement",
     )
-    for assessment_id, team_id, submitted_at, slug, level, score in results:
+    for assessment_id, team_id, submitted_at, slug, level, score, agreed in results:
         if assessment_id not in scores:
             assert submitted_at is not None  # latest_two holds submitted assessments only
             assessments.setdefault(team_id, []).append((submitted_at, assessment_id))
-        scores.setdefault(assessment_id, {})[slug] = Cell(level, score)
+        scores.setdefault(assessment_id, {})[slug] = Cell(level, score, agreed)
     for team_id, found in assessments.items():
         (submitted_at, latest), *older = sorted(found, reverse=True)
         row = rows.get(team_id)
@@ -96,6 +108,7 @@ def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
         row.assessment_id, row.submitted_at = latest, submitted_at
         row.cells = scores[latest]
         row.overall = scoring.overall(cell.score for cell in row.cells.values())
+        row.agreement = mean_agreement(row.cells.values())
         if older:
             row.previous_overall = scoring.overall(c.score for c in scores[older[0][1]].values())
     return Dashboard(model, columns, list(rows.values()))

@@ -20,9 +20,11 @@ def neutralise(value: str | float | None) -> str | float:
 
 
 def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
-    """A header, then one row per team: latest scores per category and overall."""
+    """A header, then one row per team: latest scores per category and overall, and the
+    members' agreement in percent (last, so the columns before it keep their places)."""
     header = ["team", "team_slug", "model", "model_version", "submitted_at", "overall"]
     header += [column.name for column in dashboard.columns]
+    header.append("agreement")
     table: list[list[str | float]] = [[neutralise(cell) for cell in header]]
     for row in sorted(dashboard.rows, key=lambda row: row.team.name.casefold()):
         shown = [
@@ -36,9 +38,15 @@ def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
         for column in dashboard.columns:
             cell = row.cell(column.slug)
             shown.append(_shown(cell.score if cell else None))
+        shown.append(_percent(row.agreement))
         table.append([neutralise(cell) for cell in shown])
     return table
 
 
 def _shown(score: float | None) -> float | None:
     return None if score is None else scoring.rounded(score)
+
+
+def _percent(share: float | None) -> float | None:
+    """A share of 0..1 as a percentage with one decimal (0.835 -> 83.5)."""
+    return None if share is None else round(share * 100, 1)

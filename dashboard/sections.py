@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from assessments import charts
-from assessments.display import change_text, level_css, score_text
+from assessments.display import agreement_text, change_text, level_css, score_text
 
 from .data import ActiveModel, Column, Dashboard, TeamRow, load_dashboard, quarterly_trend
 from .forms import DashboardForm, OverlayForm
@@ -35,6 +35,7 @@ class HeatRow:
     overall: str
     change: str
     cells: list[HeatCell]
+    agreement: str
 
 
 def heat_rows(
@@ -49,7 +50,15 @@ def heat_rows(
             cells.append(
                 HeatCell(score_text(cell.score if cell else None), level_css(level, levels), level)
             )
-        shown.append(HeatRow(row, score_text(row.overall), change_text(row.change), cells))
+        shown.append(
+            HeatRow(
+                row,
+                score_text(row.overall),
+                change_text(row.change),
+                cells,
+                agreement_text(row.agreement),
+            )
+        )
     return shown
 
 
@@ -84,6 +93,7 @@ FIXED_COLUMNS = [
     ("date", "Assessed"),
     ("change", "Change"),
 ]
+AGREEMENT_COLUMN = ("agreement", "Agreement")  # after the categories
 
 
 def dashboard_context(
@@ -92,7 +102,7 @@ def dashboard_context(
     """Everything the dashboard's sections show (five queries). SVG from charts is
     marked safe as it is: charts escape every text they put in."""
     data = load_dashboard(active.model, since)
-    sortable = FIXED_COLUMNS + [(column.slug, column.name) for column in data.columns]
+    sortable = [*FIXED_COLUMNS, *((c.slug, c.name) for c in data.columns), AGREEMENT_COLUMN]
     key, descending = form.sort_order({key for key, _ in sortable})
     links = {link.key: link for link in sort_links(query, sortable, key, descending)}
     assessed = data.assessed()
@@ -109,6 +119,7 @@ def dashboard_context(
         "rows": heat_rows(sort_rows(data.rows, key, descending), data.columns, level_values),
         "fixed_links": [links[key] for key, _ in FIXED_COLUMNS],
         "column_links": [links[column.slug] for column in data.columns],
+        "agreement_link": links[AGREEMENT_COLUMN[0]],
         "levels": active.levels,
         "level_values": level_values,
         "bottleneck": bottleneck(found),

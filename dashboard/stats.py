@@ -20,8 +20,8 @@ class Distribution:
 
 
 def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamRow]:
-    """Rows ordered by "team", "overall", "date", "change" or a category slug; teams
-    without a value always come last, then by name."""
+    """Rows ordered by "team", "overall", "date", "change", "agreement" or a category
+    slug; teams without a value always come last, then by name."""
 
     def value(row: TeamRow) -> float | str | datetime | None:
         if key == "team":
@@ -32,6 +32,8 @@ def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamR
             return row.submitted_at
         if key == "change":
             return row.change
+        if key == "agreement":
+            return row.agreement
         cell = row.cell(key)
         return cell.score if cell else None
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone as django_timezone
 
 from assessments.models import Assessment
-from dashboard.data import Cell, Column, Dashboard, TeamRow, quarterly_trend
+from dashboard.data import Cell, Column, Dashboard, TeamRow, mean_agreement, quarterly_trend
 from dashboard.export import neutralise
 from dashboard.stats import bottleneck, distributions, quarter_label, quarter_start, sort_rows
 from maturity import generation
@@ -208,8 +208,9 @@ def test_csv_has_a_header_and_one_row_per_team(
     assert [row[0] for row in rows[1:]] == ["Dormant", "Mobile", "Payments"]
     payments = rows[3]
     assert payments[1:4] == ["payments", "continuous-delivery", "1"]
-    assert payments[5] == "2.0" and payments[6:] == ["2.0"] * 6
-    assert rows[1][4:] == [""] * 8  # never assessed: empty cells
+    assert payments[5] == "2.0" and payments[6:12] == ["2.0"] * 6
+    assert rows[0][12:] == ["agreement"] and payments[12:] == [""]  # nobody voted
+    assert rows[1][4:] == [""] * 9  # never assessed: empty cells
 
 
 def test_csv_quotes_and_neutralises_formulas(manager_client: Client, org: dict[str, Team]) -> None:
@@ -247,6 +248,30 @@ def test_sort_puts_teams_without_a_value_last_either_way() -> None:
     rows = [row("B", 1.0, build=(1, 1.0)), row("A", None), row("C", 2.0)]
     assert [r.team.name for r in sort_rows(rows, "build", descending=True)] == ["B", "A", "C"]
     assert [r.team.name for r in sort_rows(rows, "overall", descending=False)] == ["B", "C", "A"]
+
+
+def test_team_agreement_is_the_mean_of_its_categories_with_one() -> None:
+    cells = [Cell(1, 1.0, 0.4), Cell(1, 1.5, None), Cell(0, 0.5, 1.0)]
+    assert mean_agreement(cells) == pytest.approx(0.7)
+    assert mean_agreement([Cell(1, 1.0, None), Cell(2, 2.0)]) is None
+    assert mean_agreement([]) is None
+    assert mean_agreement([Cell(1, 1.0, 0.0)]) == 0.0  # no agreement is not "none"
+
+
+def test_sort_by_agreement_puts_teams_without_one_last() -> None:
+    low, high, none = row("Low", 1.0), row("High", 1.0), row("None", 1.0)
+    low.agreement, high.agreement = 0.2, 0.9
+    rows = [none, low, high]
+    assert [r.team.name for r in sort_rows(rows, "agreement", descending=True)] == [
+        "High",
+        "Low",
+        "None",
+    ]
+    assert [r.team.name for r in sort_rows(rows, "agreement", descending=False)] == [
+        "Low",
+        "High",
+        "None",
+    ]
 
 
 def test_bottleneck_is_the_lowest_median_ties_by_order() -> None:
@@ -348,7 +373,8 @@ def test_csv_writes_negative_scores_as_numbers(
     assessment.submit()
     content = manager_client.get(reverse("dashboard_csv")).content.decode("utf-8")
     row = next(row for row in csv.reader(io.StringIO(content)) if row[1] == "payments")
-    assert row[5:] == ["-0.5"] * 7  # overall and six categories, no apostrophe
+    assert row[5:12] == ["-0.5"] * 7  # overall and six categories, no apostrophe
+    assert row[12:] == [""]  # agreement: nobody voted
 
 
 @pytest.mark.skipif(
