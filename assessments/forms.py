@@ -18,6 +18,7 @@ from .scoring import Status
 ANSWER_FIELD_PREFIX = "p"
 WAS = "-was"  # suffix of the hidden field that carries a field's value as rendered
 STATUS_CHOICES = [("", "Not answered"), *Status.choices]
+STATUS_LENGTH = max(len(value) for value in Status.values)
 
 
 def field_name(practice_id: int, whose: Whose, field: str) -> str:
@@ -26,32 +27,53 @@ def field_name(practice_id: int, whose: Whose, field: str) -> str:
     return f"{ANSWER_FIELD_PREFIX}{practice_id}-{mine}{field}"
 
 
-def _status_field(
-    practice: PracticeNode, widget: type[forms.Widget] = forms.RadioSelect
-) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=practice.text,
-        help_text=practice.help,
-        choices=STATUS_CHOICES,
-        required=False,
-        widget=widget,
-    )
+def _status_field() -> forms.ChoiceField:
+    return forms.ChoiceField(choices=STATUS_CHOICES, required=False)
 
 
-def _note_field(widget: forms.Widget | type[forms.Widget]) -> forms.CharField:
-    return forms.CharField(label="Note", required=False, max_length=NOTE_MAX_LENGTH, widget=widget)
+def _text_field(max_length: int) -> forms.CharField:
+    """A note, or a field's value as rendered: a "was" that is no status can only
+    differ from what is stored, which shows as a conflict, so it needs no choices."""
+    return forms.CharField(required=False, max_length=max_length)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    id: str
+    checked: bool
 
 
 @dataclass(frozen=True)
 class AnswerFields:
-    """One answer's fields on the page, with what the last save said about them."""
+    """One answer's fields as the page writes them out: names, ids, the values shown and
+    as rendered ("was"), errors, and what the last save said about them. Plain values,
+    read once: the page has dozens of these."""
 
-    status: forms.BoundField
-    note: forms.BoundField
-    status_was: forms.BoundField
-    note_was: forms.BoundField
+    name: str  # of the status field; the note's is note_name
+    id: str
+    value: str
+    was: str
+    errors: list[str]
+    note_name: str
+    note_id: str
+    note: str
+    note_was: str
+    note_errors: list[str]
     conflicts: tuple[Conflict, ...] = ()
     refusal: str = ""
+
+    @property
+    def invalid(self) -> bool:
+        return bool(self.errors or self.refusal)
+
+    @property
+    def choices(self) -> list[Choice]:
+        return [
+            Choice(value, label, f"{self.id}_{index}", value == self.value)
+            for index, (value, label) in enumerate(Status.choices)
+        ]
 
 
 @dataclass(frozen=True)
@@ -110,10 +132,10 @@ class CategoryAnswersForm(forms.Form):
                     field_name(practice.id, whose, "status"),
                     field_name(practice.id, whose, "note"),
                 )
-                self.fields[status] = _status_field(practice)
-                self.fields[status + WAS] = _status_field(practice, widget=forms.HiddenInput)
-                self.fields[note] = _note_field(forms.Textarea(attrs={"rows": 1}))
-                self.fields[note + WAS] = _note_field(forms.HiddenInput)
+                self.fields[status] = _status_field()
+                self.fields[status + WAS] = _text_field(STATUS_LENGTH)
+                self.fields[note] = _text_field(NOTE_MAX_LENGTH)
+                self.fields[note + WAS] = _text_field(NOTE_MAX_LENGTH)
 
     def show(
         self,
@@ -192,15 +214,19 @@ class CategoryAnswersForm(forms.Form):
         return any(pk in self.state.unconfirmed for pk in self.practice_ids)
 
     def _fields(self, practice_id: int, whose: Whose) -> AnswerFields:
-        status, note = (
-            field_name(practice_id, whose, "status"),
-            field_name(practice_id, whose, "note"),
-        )
+        status = self[field_name(practice_id, whose, "status")]
+        note = self[field_name(practice_id, whose, "note")]
         return AnswerFields(
-            self[status],
-            self[note],
-            self[status + WAS],
-            self[note + WAS],
+            status.html_name,
+            status.auto_id,
+            status.value() or "",
+            self[status.name + WAS].value() or "",
+            [str(error) for error in status.errors],
+            note.html_name,
+            note.auto_id,
+            note.value() or "",
+            self[note.name + WAS].value() or "",
+            [str(error) for error in note.errors],
             tuple(
                 c for c in self.state.conflicts if (c.practice_id, c.whose) == (practice_id, whose)
             ),

@@ -35,7 +35,6 @@ from .models import (
     Incomplete,
 )
 from .reports import previous_record, radar_html, record_of
-from .scoring import Status
 
 
 @require_safe
@@ -250,7 +249,6 @@ def _questionnaire(
         "prefilled_on": assessment.prefilled_on,
         "before": before,
         "after": after,
-        "answer_choices": Status.choices,
         "note_max_length": NOTE_MAX_LENGTH,
         "shows_votes": assessment.team_size > 1,
     }
