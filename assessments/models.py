@@ -604,12 +604,15 @@ class CategoryResultQuerySet(models.QuerySet["CategoryResult"]):
 
 
 class CategoryResult(models.Model):
-    """A category's level and score, frozen when the assessment is submitted."""
+    """A category's level and score, frozen when the assessment is submitted; both empty
+    when the category was not scored."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="results")
-    level = models.SmallIntegerField()
-    score = models.FloatField()
+    level = models.SmallIntegerField(null=True, blank=True, help_text="Empty: not scored.")
+    score = models.FloatField(
+        null=True, blank=True, help_text="Empty: not scored (every practice not applicable)."
+    )
     agreement = models.FloatField(
         null=True, blank=True, help_text="Share of practices with 2+ votes the members agree on."
     )

@@ -37,7 +37,7 @@ class Earlier:
 
     id: int
     submitted_at: datetime
-    scores: Mapping[str, float]  # category slug -> score
+    scores: Mapping[str, float | None]  # category slug -> score (None: not scored)
 
 
 def utc(moment: datetime | None) -> str | None:
@@ -91,8 +91,10 @@ def make_record(
                 "slug": result.slug,
                 "name": result.name,
                 "level": result.level,
-                "level_name": names.get(result.level, str(result.level)),
-                "score": scoring.rounded(result.score),
+                "level_name": None
+                if result.level is None
+                else names.get(result.level, str(result.level)),
+                "score": None if result.score is None else scoring.rounded(result.score),
                 "agreement": rounded_share(agreements.get(result.slug)),
                 "advice": steps[result.slug].advice if result.slug in steps else "",
                 "next_steps": [p.text for p in steps[result.slug].practices]
@@ -118,7 +120,10 @@ def make_record(
         else {
             "id": previous.id,
             "submitted_at": utc(previous.submitted_at),
-            "scores": {slug: scoring.rounded(score) for slug, score in previous.scores.items()},
+            "scores": {
+                slug: None if score is None else scoring.rounded(score)
+                for slug, score in previous.scores.items()
+            },
         },
         "delivery": None,
         "checks": [],
@@ -131,9 +136,9 @@ class CategoryRow:
     slug: str
     name: str
     order: int
-    level: int
-    level_name: str
-    score: float
+    level: int | None  # None: not scored (every practice not applicable)
+    level_name: str | None
+    score: float | None
     previous_score: float | None
     advice: str
     next_steps: list[str]
@@ -224,16 +229,17 @@ class Record:
         )
 
     def next_steps(self) -> list[NextStep]:
-        """Every category below the top with its next level: weakest first, ties in
-        category order."""
+        """Every scored category below the top with its next level: weakest first, ties
+        in category order."""
         values = self.level_values
         names = dict(self.levels)
         steps = [
             NextStep(row, target, names[target])
             for row in self.rows
-            if (target := next((value for value in values if value > row.level), None)) is not None
+            if row.level is not None
+            and (target := next((value for value in values if value > row.level), None)) is not None
         ]
-        return sorted(steps, key=lambda step: (step.row.score, step.row.order))
+        return sorted(steps, key=lambda step: (step.row.score or 0.0, step.row.order))
 
     def answers_by_category(
         self, previous: Record | None

@@ -33,13 +33,16 @@ def radar_html(record: Record) -> SafeString:
 
 
 def radar_svg(record: Record) -> str:
-    """Scores per category, with the previous assessment's dashed where it scored them
-    all."""
-    axes = [row.name for row in record.rows]
-    series = [charts.Series("This assessment", [row.score for row in record.rows])]
+    """Scores per scored category, with the previous assessment's dashed where it scored
+    them all."""
+    scored = [row for row in record.rows if row.score is not None]  # n/a: no axis
+    if not scored:
+        return ""
+    axes = [row.name for row in scored]
+    series = [charts.Series("This assessment", [row.score or 0.0 for row in scored])]
     earlier = record.previous_submitted_at
     if earlier is not None:
-        values = [row.previous_score for row in record.rows]
+        values = [row.previous_score for row in scored]
         if all(value is not None for value in values):
             label = f"Previous ({earlier:%d %b %Y})"
             series.append(charts.Series(label, values, dashed=True))  # type: ignore[arg-type]

@@ -7,6 +7,8 @@ Per category, over its practices at the levels above the floor:
   every level below it is answered yes; the floor when the first is not met.
 - score: level + credit / applicable practices at the next level up; exactly
   the top level's value at the top.
+- A category whose practices are all n/a is not scored: level and score None, and
+  it is left out of the overall score and of next steps.
 """
 
 from __future__ import annotations
@@ -51,13 +53,17 @@ class Category:
 
 @dataclass(frozen=True)
 class Result:
-    """Where one category stands."""
+    """Where one category stands; level and score None when it is not scored."""
 
     slug: str
     name: str
     order: int
-    level: int
-    score: float
+    level: int | None
+    score: float | None
+
+    @property
+    def scored(self) -> bool:
+        return self.score is not None
 
 
 @dataclass(frozen=True)
@@ -72,14 +78,22 @@ class NextStep:
     practices: tuple[Practice, ...]
 
 
-def level_and_score(levels: Sequence[int], practices: Iterable[Practice]) -> tuple[int, float]:
-    """The category's level and score; `levels` are all of the model's level values."""
+def level_and_score(
+    levels: Sequence[int], practices: Iterable[Practice]
+) -> tuple[int, float] | tuple[None, None]:
+    """The category's level and score, (None, None) when every practice is n/a;
+    `levels` are all of the model's level values."""
     ordered = sorted(levels)
     floor, climb = ordered[0], ordered[1:]
     by_level: dict[int, list[Practice]] = {value: [] for value in climb}
+    asked = 0
     for practice in practices:
-        if practice.level in by_level and practice.status != Status.NOT_APPLICABLE:
-            by_level[practice.level].append(practice)
+        if practice.level in by_level:
+            asked += 1
+            if practice.status != Status.NOT_APPLICABLE:
+                by_level[practice.level].append(practice)
+    if asked and not any(by_level.values()):
+        return None, None
     level = floor
     for value in climb:
         applicable = by_level[value]
@@ -108,7 +122,7 @@ def next_steps(
     steps = []
     for category in categories:
         result = results[category.slug]
-        if result.level >= top:
+        if result.level is None or result.score is None or result.level >= top:
             continue
         target = min(value for value in levels if value > result.level)
         missing = sorted(
@@ -133,9 +147,9 @@ def next_steps(
     return sorted(steps, key=lambda step: (step.score, results[step.slug].order))
 
 
-def overall(scores: Iterable[float]) -> float | None:
-    """The mean of the category scores; None when there are none."""
-    values = list(scores)
+def overall(scores: Iterable[float | None]) -> float | None:
+    """The mean of the scored categories' scores; None when there are none."""
+    values = [score for score in scores if score is not None]
     return fmean(values) if values else None
 
 
@@ -153,5 +167,6 @@ def change(score: float | None, earlier: float | None) -> float | None:
 
 
 def weakest(results: Iterable[Result]) -> Result | None:
-    """The category with the lowest score, ties broken by category order."""
-    return min(results, key=lambda result: (result.score, result.order), default=None)
+    """The scored category with the lowest score, ties broken by category order."""
+    scored = [result for result in results if result.score is not None]
+    return min(scored, key=lambda result: (result.score or 0.0, result.order), default=None)

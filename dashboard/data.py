@@ -27,8 +27,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Cell:
-    level: int
-    score: float
+    level: int | None  # None: not scored (every practice not applicable)
+    score: float | None
     agreement: float | None = None  # None: no practice had two members' votes
 
 

@@ -47,9 +47,10 @@ def heat_rows(
         for column in columns:
             cell = row.cell(column.slug)
             level = cell.level if cell else None
-            cells.append(
-                HeatCell(score_text(cell.score if cell else None), level_css(level, levels), level)
+            text = (
+                "n/a" if cell and cell.score is None else score_text(cell.score if cell else None)
             )
+            cells.append(HeatCell(text, level_css(level, levels), level))
         shown.append(
             HeatRow(
                 row,
@@ -147,7 +148,10 @@ def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[
     series = [charts.Series("Organisation mean", means)]
     for row in data.assessed():
         if row.team.slug in chosen:
-            values = [cell.score if (cell := row.cell(c.slug)) else floor for c in data.columns]
+            values = [
+                cell.score if (cell := row.cell(c.slug)) and cell.score is not None else floor
+                for c in data.columns
+            ]
             series.append(charts.Series(row.team.name, values, dashed=True))
     axes = [column.name for column in data.columns]
     return charts.radar_svg(axes, levels, series, title="Organisation mean and selected teams")

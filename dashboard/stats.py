@@ -49,11 +49,11 @@ def distributions(dashboard: Dashboard, levels: Sequence[int]) -> list[Distribut
     assessed = dashboard.assessed()
     found = []
     for column in dashboard.columns:
-        cells = [cell for row in assessed if (cell := row.cell(column.slug))]
-        counts = [(level, sum(1 for cell in cells if cell.level == level)) for level in levels]
-        found.append(
-            Distribution(column, counts, median(c.score for c in cells) if cells else None)
-        )
+        scores = [cell.score for row in assessed if (cell := row.cell(column.slug))]
+        levels_held = [cell.level for row in assessed if (cell := row.cell(column.slug))]
+        counts = [(level, levels_held.count(level)) for level in levels]
+        scored = [score for score in scores if score is not None]  # n/a is not scored
+        found.append(Distribution(column, counts, median(scored) if scored else None))
     return found
 
 
@@ -64,11 +64,15 @@ def bottleneck(found: Iterable[Distribution]) -> Distribution | None:
 
 
 def category_means(dashboard: Dashboard) -> list[float | None]:
-    """The organisation's mean score per category, over the assessed teams."""
+    """The organisation's mean score per category, over the teams that scored it."""
     assessed = dashboard.assessed()
     means = []
     for column in dashboard.columns:
-        scores = [cell.score for row in assessed if (cell := row.cell(column.slug))]
+        scores = [
+            cell.score
+            for row in assessed
+            if (cell := row.cell(column.slug)) and cell.score is not None
+        ]
         means.append(fmean(scores) if scores else None)
     return means
 

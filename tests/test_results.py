@@ -198,7 +198,7 @@ def test_top_category_has_no_next_steps(
     assert {c["score"] for c in data["categories"]} == {3.0}
     assert all(c["next_steps"] == [] for c in data["categories"])
     page = client.get(reverse("assessment_result", args=[done.pk])).content.decode()
-    assert "Every area is at the top level" in page
+    assert "Every scored area is at the top level" in page
 
 
 def test_team_page_lists_history_newest_first_with_a_trend(

@@ -59,12 +59,15 @@ def practices(*answers_by_level: str) -> list[Practice]:
         pytest.param(("yy", "yy", "aa", "aa"), (3, 3.0), id="all-na-above-reaches-the-top"),
         pytest.param(("nn", "yy", "yy", "yy"), (-1, -1.0), id="higher-yes-do-not-skip-a-gap"),
         pytest.param(("yyy", "yyn", "nn", "nn"), (0, 2 / 3), id="thirds"),
+        pytest.param(("aa", "aa", "aa", "aa"), (None, None), id="all-na-is-not-scored"),
     ],
 )
-def test_level_and_score(answers: tuple[str, ...], expected: tuple[int, float]) -> None:
+def test_level_and_score(
+    answers: tuple[str, ...], expected: tuple[int, float] | tuple[None, None]
+) -> None:
     level, score = level_and_score(LEVELS, practices(*answers))
     assert level == expected[0]
-    assert score == pytest.approx(expected[1])
+    assert score == (None if expected[1] is None else pytest.approx(expected[1]))
 
 
 def test_a_level_without_practices_is_met() -> None:
@@ -141,6 +144,21 @@ def test_overall_is_the_mean_and_none_without_categories() -> None:
     assert overall([]) is None
 
 
+def test_a_category_with_every_practice_not_applicable_is_not_scored_nor_counted() -> None:
+    categories = [
+        category("build", 1, practices("yy", "yy", "yn", "nn")),  # 1.5
+        category("data", 2, practices("aa", "aa", "a", "aa")),  # not scored
+        category("testing", 3, practices("yy", "nn", "nn", "nn")),  # 0.0
+    ]
+    results = score_categories(LEVELS, categories)
+    assert [(r.slug, r.level, r.score, r.scored) for r in results][1] == ("data", None, None, False)
+    by_slug = {result.slug: result for result in results}
+    assert [step.slug for step in next_steps(LEVELS, categories, by_slug)] == ["testing", "build"]
+    assert overall(result.score for result in results) == pytest.approx(0.75)
+    assert weakest(results).slug == "testing"  # type: ignore[union-attr]
+    assert weakest([by_slug["data"]]) is None
+
+
 @pytest.mark.parametrize(
     ("score", "shown"),
     [(1.25, 1.3), (1.35, 1.4), (2 / 3, 0.7), (-0.75, -0.8), (3.0, 3.0), (-1.0, -1.0), (0.04, 0.0)],
@@ -174,14 +192,20 @@ def answered_practices(draw: st.DrawFn) -> list[Practice]:
 
 
 @given(answered_practices())
-def test_score_lies_between_floor_and_top(answers: list[Practice]) -> None:
+def test_score_lies_between_floor_and_top_unless_all_is_not_applicable(
+    answers: list[Practice],
+) -> None:
     _, score = level_and_score(LEVELS, answers)
-    assert -1 <= score <= 3
+    all_na = bool(answers) and all(p.status == Status.NOT_APPLICABLE for p in answers)
+    assert (score is None) == all_na
+    assert score is None or -1 <= score <= 3
 
 
 @given(answered_practices())
 def test_level_is_the_integer_part_of_the_score_except_at_the_top(answers: list[Practice]) -> None:
     level, score = level_and_score(LEVELS, answers)
+    if level is None or score is None:
+        return
     if level == 3:
         assert score == 3.0
     else:
@@ -199,5 +223,8 @@ def test_turning_an_answer_into_yes_never_lowers_the_score(
     improved[index] = replace(answers[index], status=Status.YES)
     before = level_and_score(LEVELS, answers)
     after = level_and_score(LEVELS, improved)
+    if before[0] is None or before[1] is None:
+        return  # all n/a before: not scored, nothing to lower
+    assert after[0] is not None and after[1] is not None
     assert after[1] >= before[1]
     assert after[0] >= before[0]
