@@ -93,7 +93,7 @@ def agreed_notes(notes: Iterable[str], limit: int) -> str:
     """The members' distinct notes, in the order given, as one team note of at most
     `limit` characters."""
     distinct = list(dict.fromkeys(note.strip() for note in notes if note.strip()))
-    return "\n\n".join(distinct)[:limit]
+    return "\n\n".join(distinct)[:limit].strip()
 
 
 def strongly_disputed(practice_ids: Iterable[int], votes: Mapping[int, Votes]) -> list[int]:

@@ -90,10 +90,18 @@ class Outcome:
         return not self.conflicts and not self.refusals
 
 
-def plain_lines(text: str) -> str:
-    """Line breaks as a page's script sends them (browsers submit forms with CRLF), so a
-    note is never in conflict with itself."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def tidy(note: str) -> str:
+    """A note as it is compared and kept: line breaks as a page's script sends them
+    (browsers submit forms with CRLF), no space at either end. So a note is never in
+    conflict with itself."""
+    return note.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _tidy(sent: Sent) -> Sent:
+    return Sent(
+        None if sent.value is None else tidy(sent.value),
+        None if sent.was is None else tidy(sent.was),
+    )
 
 
 def resolve(sent: Sent, stored: str) -> tuple[str, str | None]:
@@ -106,16 +114,18 @@ def resolve(sent: Sent, stored: str) -> tuple[str, str | None]:
 
 
 def decide(edits: Iterable[Edit], stored: Mapping[tuple[int, Whose], Stored]) -> Outcome:
-    """Apply each edit to what is stored now (BLANK where nothing is)."""
+    """Apply each edit to what is stored now (BLANK where nothing is); notes are
+    compared and written tidied."""
     writes: dict[tuple[int, Whose], Stored] = {}
     now: dict[tuple[int, Whose], Stored] = {}
     conflicts: list[Conflict] = []
     refusals: list[Refusal] = []
     for edit in edits:
         key = (edit.practice_id, edit.whose)
-        before = stored.get(key, BLANK)
+        found = stored.get(key, BLANK)
+        before = Stored(found.status, tidy(found.note))
         status, status_yours = resolve(edit.status, before.status)
-        note, note_yours = resolve(edit.note, before.note)
+        note, note_yours = resolve(_tidy(edit.note), before.note)
         for field, theirs, yours in (
             ("status", before.status, status_yours),
             ("note", before.note, note_yours),

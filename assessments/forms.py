@@ -11,14 +11,13 @@ from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, CellNode, PracticeNode
 
 from .agreement import NO_VOTES, Votes
-from .edits import Conflict, Edit, Refusal, Sent, Stored, Whose, plain_lines
+from .edits import Conflict, Edit, Refusal, Sent, Stored, Whose, tidy
 from .models import NOTE_MAX_LENGTH, AnswerState
 from .scoring import Status
 
 ANSWER_FIELD_PREFIX = "p"
 WAS = "-was"  # suffix of the hidden field that carries a field's value as rendered
 STATUS_CHOICES = [("", "Not answered"), *Status.choices]
-STATUS_LENGTH = max(len(value) for value in Status.values)
 
 
 def field_name(practice_id: int, whose: Whose, field: str) -> str:
@@ -31,10 +30,18 @@ def _status_field() -> forms.ChoiceField:
     return forms.ChoiceField(choices=STATUS_CHOICES, required=False)
 
 
-def _text_field(max_length: int) -> forms.CharField:
-    """A note, or a field's value as rendered: a "was" that is no status can only
-    differ from what is stored, which shows as a conflict, so it needs no choices."""
-    return forms.CharField(required=False, max_length=max_length)
+class NoteField(forms.CharField):
+    """A note, tidied (edits.tidy) before its length is checked: a browser sends each
+    line break as two characters."""
+
+    def to_python(self, value: Any) -> str:
+        return tidy(super().to_python(value) or "")
+
+
+def _was_field() -> forms.CharField:
+    """A field's value as rendered. One that is no status, or longer than a note, can
+    only differ from what is stored, which shows as a conflict: it needs no checks."""
+    return forms.CharField(required=False, strip=False)
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,7 @@ class PageState:
     new: set[int] = field(default_factory=set)
     conflicts: Sequence[Conflict] = ()
     refusals: Sequence[Refusal] = ()
+    kept: Mapping[str, str] = field(default_factory=dict)  # refused values, as sent
 
 
 class CategoryAnswersForm(forms.Form):
@@ -133,9 +141,9 @@ class CategoryAnswersForm(forms.Form):
                     field_name(practice.id, whose, "note"),
                 )
                 self.fields[status] = _status_field()
-                self.fields[status + WAS] = _text_field(STATUS_LENGTH)
-                self.fields[note] = _text_field(NOTE_MAX_LENGTH)
-                self.fields[note + WAS] = _text_field(NOTE_MAX_LENGTH)
+                self.fields[status + WAS] = _was_field()
+                self.fields[note] = NoteField(required=False, max_length=NOTE_MAX_LENGTH)
+                self.fields[note + WAS] = _was_field()
 
     def show(
         self,
@@ -145,7 +153,7 @@ class CategoryAnswersForm(forms.Form):
     ) -> None:
         """Render the stored answers (an unbound form), with `state` beside them. A field
         the last save could not write shows the value the user sent, with the stored one
-        as its "was": saving again writes it."""
+        as its "was": saving again writes it (a conflict), or asks again (a refusal)."""
         stored = {(pk, Whose.TEAM): Stored(a.status, a.note) for pk, a in answers.items()}
         stored.update({(pk, Whose.MINE): answer for pk, answer in mine.items()})
         for (pk, whose), answer in stored.items():
@@ -156,15 +164,19 @@ class CategoryAnswersForm(forms.Form):
             self.initial[field_name(conflict.practice_id, conflict.whose, conflict.field)] = (
                 conflict.yours
             )
+        self.initial.update(state.kept)
         self.state = state
 
-    def keep_sent(self, sent: CategoryAnswersForm, refusals: Sequence[Refusal]) -> None:
-        """Show what the user sent for answers that were refused, so nothing typed is lost."""
+    def refused_values(self, refusals: Sequence[Refusal]) -> dict[str, str]:
+        """What the user sent for answers that were refused, to show again: nothing typed
+        is lost."""
+        kept = {}
         for refusal in refusals:
             for name in ("status", "note"):
                 key = field_name(refusal.practice_id, refusal.whose, name)
-                if key in sent.data:
-                    self.initial[key] = sent.cleaned_data[key]
+                if key in self.data:
+                    kept[key] = self.cleaned_data[key]
+        return kept
 
     def clean(self) -> dict[str, Any]:
         """Refuse answers to practices that are not on this page (a tampered form)."""
@@ -184,22 +196,22 @@ class CategoryAnswersForm(forms.Form):
             )
         return cleaned
 
-    def _sent(self, name: str) -> Sent:
-        """A field as sent: a radio group with nothing chosen sends nothing, so a field
-        whose "was" came is sent, blank if it did not come itself."""
+    def _sent(self, name: str, *, radio: bool) -> Sent:
+        """A field as sent. A radio group with nothing chosen sends nothing, so its
+        "was" alone means blank; any other field that did not come is not sent."""
         has_was = name + WAS in self.data
-        if name not in self.data and not has_was:
+        if name not in self.data and not (radio and has_was):
             return Sent()
-        value = plain_lines(self.cleaned_data[name].strip())
-        return Sent(value, plain_lines(self.cleaned_data[name + WAS].strip()) if has_was else None)
+        value = self.cleaned_data[name]
+        return Sent(value, self.cleaned_data[name + WAS] if has_was else None)
 
     def edits(self) -> list[Edit]:
         """What the page sent, per answer (only answers with a field sent)."""
         found = []
         for practice in self.practices:
             for whose in Whose:
-                status = self._sent(field_name(practice.id, whose, "status"))
-                note = self._sent(field_name(practice.id, whose, "note"))
+                status = self._sent(field_name(practice.id, whose, "status"), radio=True)
+                note = self._sent(field_name(practice.id, whose, "note"), radio=False)
                 if status.value is not None or note.value is not None:
                     found.append(Edit(practice.id, whose, status, note))
         return found
@@ -265,7 +277,7 @@ class CategoryAnswersForm(forms.Form):
 
 class NewAssessmentForm(forms.Form):
     model = forms.ModelChoiceField(
-        queryset=MaturityModel.objects.ready(),
+        queryset=MaturityModel.objects.ready().order_by("-pk"),  # the newest loaded first
         empty_label=None,
         label="Maturity model",
     )

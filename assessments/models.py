@@ -23,7 +23,7 @@ from teams.models import AnyUser, Membership, Team
 
 from . import agreement, records, scoring
 from .agreement import NO_VOTES, Votes
-from .edits import Edit, Outcome, Sent, Stored, Whose, decide, plain_lines
+from .edits import BLANK, Edit, Outcome, Sent, Stored, Whose, decide
 from .questionnaire import CategoryProgress, Progress, progress, scoring_categories
 from .scoring import Status
 
@@ -261,9 +261,10 @@ class Assessment(AdvancesGeneration):
     ) -> Outcome:
         """Write what the edits change (see edits.py): team answers, and the user's own.
         A team answer that changes is confirmed; `confirm` confirms the copied answers
-        of those practices as they stand. Locks the assessment, so saves are applied one
-        after another and none can slip in after a submit or a discard (AlreadySubmitted,
-        Discarded). At most six queries, whatever the number of edits."""
+        of those practices as they stand, but for those this save could not write.
+        Locks the assessment, so saves are applied one after another and none can slip
+        in after a submit or a discard (AlreadySubmitted, Discarded). At most eight
+        queries, whatever the number of edits."""
         asked = {whose: {e.practice_id for e in edits if e.whose is whose} for whose in Whose}
         sources = {
             Whose.TEAM: self.answers.all(),
@@ -277,17 +278,32 @@ class Assessment(AdvancesGeneration):
                 if practice_ids:
                     rows = sources[whose].filter(practice_id__in=practice_ids)
                     for pk, status, note in rows.values_list("practice_id", "status", "note"):
-                        stored[pk, whose] = Stored(status, plain_lines(note))
+                        stored[pk, whose] = Stored(status, note)
             outcome = decide(edits, stored)
             self._write(user, outcome.writes)
-            if confirm:
-                self.answers.filter(practice_id__in=confirm, confirmed=False).update(confirmed=True)
+            unsettled = {c.practice_id for c in outcome.conflicts if c.whose is Whose.TEAM}
+            unsettled |= {r.practice_id for r in outcome.refusals if r.whose is Whose.TEAM}
+            if set(confirm) - unsettled:
+                self.answers.filter(
+                    practice_id__in=set(confirm) - unsettled, confirmed=False
+                ).update(confirmed=True)
         return outcome
 
     def _write(self, user: AnyUser | None, writes: Mapping[tuple[int, Whose], Stored]) -> None:
+        """Upsert the answers written, and delete those cleared to blank: an answer row
+        always says something."""
         now, by = timezone.now(), user.pk if user is not None else None
-        team = [(pk, answer) for (pk, whose), answer in writes.items() if whose is Whose.TEAM]
-        mine = [(pk, answer) for (pk, whose), answer in writes.items() if whose is Whose.MINE]
+        kept = {key: answer for key, answer in writes.items() if answer != BLANK}
+        team = [(pk, answer) for (pk, whose), answer in kept.items() if whose is Whose.TEAM]
+        mine = [(pk, answer) for (pk, whose), answer in kept.items() if whose is Whose.MINE]
+        cleared = {
+            whose: [pk for (pk, w), answer in writes.items() if w is whose and answer == BLANK]
+            for whose in Whose
+        }
+        if cleared[Whose.TEAM]:
+            self.answers.filter(practice_id__in=cleared[Whose.TEAM]).delete()
+        if cleared[Whose.MINE]:
+            self.member_answers.filter(user=by, practice_id__in=cleared[Whose.MINE]).delete()
         if team:
             Answer.objects.bulk_create(
                 [
@@ -343,13 +359,13 @@ class Assessment(AdvancesGeneration):
         with transaction.atomic():
             if not self._locked().is_draft:
                 raise AlreadySubmitted
-            answered = set(
+            answered = set(  # a team note alone is the team's word too
                 self.answers.filter(practice_id__in=practice_ids)
-                .exclude(status="")
+                .exclude(status="", note="")
                 .values_list("practice_id", flat=True)
             )
             given: dict[int, list[tuple[str, str]]] = {}
-            rows = self.member_answers.filter(practice_id__in=practice_ids).exclude(status="")
+            rows = self.votes_cast().filter(practice_id__in=practice_ids).exclude(status="")
             for pk, status, note in rows.values_list("practice_id", "status", "note"):
                 given.setdefault(pk, []).append((status, note))
             agreed = {}
@@ -361,10 +377,15 @@ class Assessment(AdvancesGeneration):
             self._write(user, agreed)
         return len(agreed)
 
+    def votes_cast(self) -> models.QuerySet[MemberAnswer]:
+        """The own answers of the team's members: someone who left no longer has a say."""
+        members = Membership.objects.filter(team_id=self.team_id).values("user_id")
+        return self.member_answers.filter(user_id__in=members)
+
     def votes(self, on: Collection[int] | None = None) -> dict[int, Votes]:
         """Practice id -> the members' votes, for every practice (or those `on`) someone
         voted on (one query, counted by the database)."""
-        voted = self.member_answers.exclude(status="")
+        voted = self.votes_cast().exclude(status="")
         if on is not None:
             voted = voted.filter(practice_id__in=on)
         rows = (
@@ -382,7 +403,7 @@ class Assessment(AdvancesGeneration):
         (one query)."""
         statuses: dict[int, list[str]] = {}
         mine: dict[int, Stored] = {}
-        rows = self.member_answers.filter(practice_id__in=practice_ids)
+        rows = self.votes_cast().filter(practice_id__in=practice_ids)
         for pk, user_id, status, note in rows.values_list(
             "practice_id", "user_id", "status", "note"
         ):

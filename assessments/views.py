@@ -5,6 +5,7 @@ escape every text they put in.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -158,9 +159,9 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
             _say_saved(request, node.name, target, filled)
             return _after_save(assessment, tree, node.slug, target)
         shown = CategoryAnswersForm(category=node, level_names=level_names)
-        shown.keep_sent(form, outcome.refusals)
         return _questionnaire(
             request, assessment, tree, node, shown, outcome=outcome,
+            kept=form.refused_values(outcome.refusals),
             status=409 if outcome.conflicts else 400,
         )  # fmt: skip
     return _questionnaire(request, assessment, tree, node, form)
@@ -224,6 +225,7 @@ def _questionnaire(
     form: CategoryAnswersForm,
     *,
     outcome: Outcome | None = None,
+    kept: Mapping[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     answers = assessment.answers_by_practice()
@@ -234,6 +236,7 @@ def _questionnaire(
         new=assessment.new_since_prefill(node.practices),
         conflicts=outcome.conflicts if outcome else (),
         refusals=outcome.refusals if outcome else (),
+        kept=kept or {},
     )
     if form.is_bound:
         form.state = state

@@ -94,5 +94,6 @@ def test_votes_by_practice_reads_database_counts_and_skips_blank() -> None:
 def test_agreed_notes_joins_distinct_notes_in_order_within_the_limit() -> None:
     notes = ["  Done in CI ", "", "Done in CI", "Except the legacy job", "   "]
     assert agreed_notes(notes, 1000) == "Done in CI\n\nExcept the legacy job"
-    assert agreed_notes(notes, 8) == "Done in "
+    assert agreed_notes(notes, 8) == "Done in"  # cut, then tidied: no space at the end
+    assert agreed_notes(notes, 11) == "Done in CI"  # not "Done in CI\n"
     assert agreed_notes(["", " "], 100) == ""

@@ -17,6 +17,7 @@ from assessments.edits import (
     Whose,
     decide,
     resolve,
+    tidy,
 )
 
 TEAM = Whose.TEAM
@@ -79,3 +80,31 @@ def test_nothing_is_lost(stored: str, was: str, sent: str) -> None:
         assert outcome.conflicts == [Conflict(1, TEAM, "status", stored, sent)]
     else:
         assert outcome.conflicts == []
+
+
+def test_notes_are_compared_tidied_so_a_note_is_never_in_conflict_with_itself() -> None:
+    """A note stored with CRLF or a space at its end (by a form, a script or a cut) and
+    shown tidied by the page: changing it is a write, not a conflict."""
+    stored = {(1, TEAM): Stored("yes", "line one\r\nline two ")}
+    edit = Edit(1, TEAM, note=Sent("line one\nline three", was="line one\nline two"))
+    outcome = decide([edit], stored)
+    assert outcome.conflicts == []
+    assert outcome.writes == {(1, TEAM): Stored("yes", "line one\nline three")}
+    unchanged = Edit(1, TEAM, note=Sent("line one\r\nline two", was="line one\nline two"))
+    assert decide([unchanged], stored).writes == {}
+
+
+notes = st.sampled_from(["", "a", "a ", "a\r\nb", "a\nb", " b"])
+
+
+@given(stored=notes, was=notes, sent=notes)
+def test_nothing_typed_in_a_note_is_lost(stored: str, was: str, sent: str) -> None:
+    outcome = decide([Edit(1, TEAM, note=Sent(sent, was=was))], {(1, TEAM): Stored("yes", stored)})
+    after = outcome.now[1, TEAM].note
+    assert after in (tidy(stored), tidy(sent))
+    if tidy(sent) != tidy(was) and tidy(stored) not in (tidy(was), tidy(sent)):
+        assert outcome.conflicts == [Conflict(1, TEAM, "note", tidy(stored), tidy(sent))]
+    else:
+        assert outcome.conflicts == [] and after == (
+            tidy(sent) if tidy(sent) != tidy(was) else tidy(stored)
+        )

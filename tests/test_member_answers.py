@@ -101,3 +101,26 @@ def test_a_member_answer_of_not_applicable_needs_a_note_too(
     assert response.status_code == 400
     assert "Not applicable needs a note saying why." in response.content.decode()
     assert not MemberAnswer.objects.exists()
+
+
+def test_agreed_answers_never_replace_a_team_note_written_before_the_status(
+    crew: list[Client], draft: Assessment
+) -> None:
+    url, (practice, *_) = build_page(draft)
+    for client in crew[:2]:
+        vote(client, url, practice, "yes", "we think so")
+    draft.save_answers([(practice.id, "", "Discussed: waiting on ops")])
+    crew[0].post(url, {"go": "agreed"})
+    assert draft.answers.get().note == "Discussed: waiting on ops"
+    assert draft.answers.get().status == ""
+
+
+def test_someone_who_left_the_team_no_longer_has_a_say(
+    crew: list[Client], draft: Assessment, payments: Team
+) -> None:
+    url, (practice, *_) = build_page(draft)
+    vote(crew[0], url, practice, "yes")
+    vote(crew[1], url, practice, "no")
+    assert draft.votes()[practice.id].spread.value == "strong"
+    Membership.objects.filter(team=payments, user__username="zelda").delete()
+    assert draft.votes()[practice.id].as_dict() == {"yes": 1, "partly": 0, "no": 0, "na": 0}

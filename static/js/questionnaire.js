@@ -180,12 +180,7 @@
       }
       for (const conflict of data.conflicts) {
         const field = ["status", "note"].find((f) => this.names[f] === conflict.field);
-        if (!field) continue;
-        if (same(conflict.theirs, sentWas[field])) {
-          this.again = true; // not a teammate: only line breaks differ from what is stored
-          continue;
-        }
-        this.holdConflict(field, conflictAlert(field, conflict));
+        if (field) this.holdConflict(field, conflictAlert(field, conflict));
       }
       showVotes(data.votes);
       for (const old of this.box.querySelectorAll(".invalid-feedback")) old.remove();
@@ -251,7 +246,7 @@
     if (response.type === "opaqueredirect" || response.status === 403) {
       return "You may be signed out: sign in again in another tab, then retry.";
     }
-    if (response.status === 409) {
+    if (response.status === 409 || response.status === 404) {
       return "This draft was submitted or discarded meanwhile: reload the page.";
     }
     if (response.status === 400) {
@@ -327,8 +322,17 @@
     if (answer && answer.timer) answer.save();
   });
 
-  // The page's own buttons send every field with its "-was": nothing to warn about.
-  form.addEventListener("submit", () => {
+  // The page's own buttons send every field with its "-was": nothing to warn about. A
+  // field held in conflict would be sent as the user's and overwrite the teammate's
+  // without a choice: ask for the choice first.
+  form.addEventListener("submit", (event) => {
+    const held = answers.find((answer) => answer.conflicts.size);
+    if (held) {
+      event.preventDefault();
+      held.box.querySelector(".conflict button")?.focus();
+      held.show("conflict", "Choose which to keep before saving the page.");
+      return;
+    }
     submitting = true;
   });
   window.addEventListener("pageshow", () => {
