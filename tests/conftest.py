@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Generator, Iterator
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -16,11 +15,15 @@ from pytest_django import DjangoDbBlocker
 from pytest_django.plugin import validate_django_db
 
 from assessments.models import Assessment
+from maturity.management.commands.load_model import BUNDLED_MODEL_FILES
+from maturity.modelfile import parse
 from maturity.models import MaturityModel
 from maturity.tree import PracticeNode, load_tree
 from teams.models import Membership, Team
 
-DEFAULT_MODEL_FILE = Path(__file__).resolve().parents[1] / "maturity/data/continuous-delivery.yaml"
+# The default model's newest version: what new assessments start on.
+DEFAULT_MODEL_FILE = BUNDLED_MODEL_FILES[-1]
+DEFAULT_VERSION = parse(DEFAULT_MODEL_FILE.read_text(encoding="utf-8")).version
 
 
 # In CI, property-based tests draw the same examples every run: a failure there is
@@ -69,7 +72,7 @@ def django_db_setup(
 ) -> Iterator[None]:
     """pytest-django's test database, plus the bundled model, loaded once for the session."""
     with django_db_blocker.unblock():
-        run_command("load_model")
+        run_command("load_model", str(DEFAULT_MODEL_FILE))
         snapshot = connection.creation.serialize_db_to_string()
     request.config.stash[SESSION_DATA] = (django_db_blocker, snapshot)
     yield

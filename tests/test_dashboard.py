@@ -21,7 +21,7 @@ from maturity import generation
 from maturity.models import Category, MaturityModel
 from teams.models import Team
 
-from .conftest import DEFAULT_MODEL_FILE, answer_all, run_command, up_to
+from .conftest import DEFAULT_MODEL_FILE, DEFAULT_VERSION, answer_all, run_command, up_to
 
 
 def submit_at(
@@ -207,7 +207,7 @@ def test_csv_has_a_header_and_one_row_per_team(
     assert rows[0][6] == "Build management and continuous integration"
     assert [row[0] for row in rows[1:]] == ["Dormant", "Mobile", "Payments"]
     payments = rows[3]
-    assert payments[1:4] == ["payments", "continuous-delivery", "1"]
+    assert payments[1:4] == ["payments", "continuous-delivery", DEFAULT_VERSION]
     assert payments[5] == "2.0" and payments[6:12] == ["2.0"] * 6
     assert rows[0][12:] == ["agreement"] and payments[12:] == [""]  # nobody voted
     assert rows[1][4:] == [""] * 9  # never assessed: empty cells
@@ -295,15 +295,16 @@ def test_model_filter_appears_with_several_active_models_and_switches_columns(
     manager_client: Client, org: dict[str, Team], tmp_path: Path
 ) -> None:
     second = tmp_path / "v2.yaml"
-    second.write_text(DEFAULT_MODEL_FILE.read_text().replace('version: "1"', 'version: "2"', 1))
+    newer = DEFAULT_MODEL_FILE.read_text().replace(f'version: "{DEFAULT_VERSION}"', 'version: "9"')
+    second.write_text(newer)
     run_command("load_model", str(second))
-    v2 = MaturityModel.objects.get(version="2")
+    v2 = MaturityModel.objects.get(version="9")
     v2.categories.filter(slug="data").update(is_active=False)
     page = manager_client.get(reverse("dashboard")).content.decode()
     assert '<select class="form-select" name="model"' in page
     page = manager_client.get(reverse("dashboard"), {"model": v2.pk}).content.decode()
-    assert "(v2)" in page and ">Data management</a>" not in page
-    assert page.count("not assessed") == 3  # nobody has used version 2 yet
+    assert "(v9)" in page and ">Data management</a>" not in page
+    assert page.count("not assessed") == 3  # nobody has used version 9 yet
     bad = manager_client.get(reverse("dashboard"), {"model": "99999"})
     assert bad.status_code == 200 and b"were not understood" in bad.content
 

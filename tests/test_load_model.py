@@ -10,10 +10,11 @@ from django.core.management.base import CommandError
 from django.db.models import F
 
 from maturity.loader import export_spec
+from maturity.management.commands.load_model import BUNDLED_MODEL_FILES
 from maturity.modelfile import CellSpec, ModelSpec, dump, parse
 from maturity.models import Category, Cell, Level, MaturityModel, Practice
 
-from .conftest import DEFAULT_MODEL_FILE, run_command
+from .conftest import DEFAULT_MODEL_FILE, DEFAULT_VERSION, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +35,24 @@ def write(tmp_path: Path, text: str, name: str = "model.yaml") -> str:
     return str(path)
 
 
-def test_load_on_empty_database_creates_the_whole_default_model(no_model: None) -> None:
+def test_load_on_empty_database_creates_every_version_of_the_default_model(
+    no_model: None,
+) -> None:
+    """Every bundled version, so an installation keeps the history of its teams; the
+    newest, loaded last, is the one new assessments start on."""
     output = run_command("load_model")
+    versions = len(BUNDLED_MODEL_FILES)
     models, levels, categories, cells, practices = counts()
-    assert (models, levels, categories, cells) == (1, 5, 6, 30)
-    assert practices >= 48
-    assert f"changed {sum(counts())} rows ({sum(counts())} created" in output
-    model = MaturityModel.objects.get()
-    assert (model.slug, model.version, model.is_active) == ("continuous-delivery", "1", True)
+    assert versions >= 2 and (models, levels, categories, cells) == (
+        versions, 5 * versions, 6 * versions, 30 * versions
+    )  # fmt: skip
+    assert practices >= 48 * versions
+    assert output.count("created") == versions
+    model = MaturityModel.objects.order_by("pk").last()
+    assert model is not None
+    assert (model.slug, model.version, model.is_active) == (
+        "continuous-delivery", DEFAULT_VERSION, True
+    )  # fmt: skip
     assert list(model.categories.values_list("slug", flat=True)) == [
         "build",
         "environments",
@@ -61,7 +72,7 @@ def test_every_practice_belongs_to_the_model_of_its_cell(cd_model: MaturityModel
 
 def test_second_load_changes_nothing(cd_model: MaturityModel) -> None:
     before = list(Practice.objects.values_list("pk", "key", "text", "order", "cell_id"))
-    assert "changed 0 rows" in run_command("load_model")
+    assert "changed 0 rows" in run_command("load_model", str(DEFAULT_MODEL_FILE))
     assert list(Practice.objects.values_list("pk", "key", "text", "order", "cell_id")) == before
 
 
@@ -112,7 +123,7 @@ def test_export_then_load_round_trips_with_no_changes(
 
 
 def test_export_of_a_loaded_file_reproduces_its_content(cd_model: MaturityModel) -> None:
-    exported = run_command("export_model", "continuous-delivery", "--version", "1")
+    exported = run_command("export_model", "continuous-delivery", "--version", DEFAULT_VERSION)
     assert parse(exported) == parse(DEFAULT_MODEL_FILE.read_text())
 
 
@@ -124,7 +135,8 @@ def test_export_writes_to_a_file(cd_model: MaturityModel, tmp_path: Path) -> Non
 
 def test_export_of_an_unknown_model_names_the_known_ones(cd_model: MaturityModel) -> None:
     with pytest.raises(
-        CommandError, match=r"No model 'nope'\. Known: continuous-delivery --version 1"
+        CommandError,
+        match=rf"No model 'nope'\. Known: continuous-delivery --version {DEFAULT_VERSION}",
     ):
         run_command("export_model", "nope")
 
@@ -132,11 +144,13 @@ def test_export_of_an_unknown_model_names_the_known_ones(cd_model: MaturityModel
 def test_export_asks_for_a_version_when_several_are_active(
     cd_model: MaturityModel, tmp_path: Path
 ) -> None:
-    second = DEFAULT_MODEL_FILE.read_text().replace('version: "1"', 'version: "2"', 1)
+    second = DEFAULT_MODEL_FILE.read_text().replace(f'version: "{DEFAULT_VERSION}"', 'version: "9"')
     run_command("load_model", write(tmp_path, second))
-    with pytest.raises(CommandError, match=r"several versions \(1, 2\); choose one with --version"):
+    with pytest.raises(
+        CommandError, match=rf"several versions \({DEFAULT_VERSION}, 9\); choose one with --version"
+    ):
         run_command("export_model", "continuous-delivery")
-    assert "version: '2'" in run_command("export_model", "continuous-delivery", "--version", "2")
+    assert "version: '9'" in run_command("export_model", "continuous-delivery", "--version", "9")
 
 
 def test_malformed_file_is_refused_and_nothing_is_written(no_model: None, tmp_path: Path) -> None:

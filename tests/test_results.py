@@ -17,7 +17,7 @@ from assessments.models import Assessment
 from maturity.models import Cell, MaturityModel
 from teams.models import Team
 
-from .conftest import answer_all, up_to
+from .conftest import DEFAULT_VERSION, answer_all, up_to
 
 
 def submit(team: Team, model: MaturityModel, user: User, status_for, when: datetime) -> Assessment:  # type: ignore[no-untyped-def]
@@ -160,7 +160,7 @@ def test_export_json_matches_the_contract(
     assert data["team"] == {"slug": "payments", "name": "Payments"}
     assert data["model"] == {
         "slug": "continuous-delivery",
-        "version": "1",
+        "version": DEFAULT_VERSION,
         "name": "Continuous delivery maturity model",
     }
     assert data["submitted_by"] == "mira"

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management.base import CommandError
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
-from assessments.models import Assessment
+from assessments.models import Assessment, MemberAnswer
 from assessments.reports import record_of
+from maturity.models import MaturityModel
 from teams.models import Team
 
-from .conftest import run_command
+from .conftest import DEFAULT_VERSION, run_command
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +81,19 @@ def test_seed_scale_creates_teams_with_results_that_match_their_answers() -> Non
         run_command("seed_scale", "--teams", "3", "--assessments", "2")
     run_command("seed_scale", "--teams", "2", "--assessments", "1", "--replace")
     assert Team.objects.filter(slug__startswith="scale-").count() == 2
+
+
+@override_settings(DEBUG=True)
+def test_with_every_bundled_version_loaded_the_demo_and_new_assessments_use_the_newest(
+    client: Client, no_model: None
+) -> None:
+    run_command("load_model")  # as make run does: every bundled version, oldest first
+    assert MaturityModel.objects.filter(slug="continuous-delivery").count() >= 2
+    run_command("seed_demo")
+    versions = set(Assessment.objects.values_list("model__version", flat=True))
+    assert versions == {DEFAULT_VERSION}
+    assert MemberAnswer.objects.exists(), "demo teams of two give their own answers"
+    client.force_login(User.objects.get(username="noah"))  # Identity: never assessed
+    form = client.get(reverse("assessment_new", args=["identity"])).context["form"]
+    first_choice = next(iter(form.fields["model"].queryset))  # selected on the page
+    assert first_choice.version == DEFAULT_VERSION

@@ -19,7 +19,7 @@ from maturity.modelfile import dump, parse
 from maturity.models import Category, Cell, Level, MaturityModel, Practice
 from teams.models import Team
 
-from .conftest import DEFAULT_MODEL_FILE, answer_all, up_to
+from .conftest import DEFAULT_MODEL_FILE, DEFAULT_VERSION, answer_all, up_to
 
 
 @pytest.fixture
@@ -48,8 +48,8 @@ def tree_rows(model: MaturityModel) -> list[tuple[object, ...]]:
 def test_clone_copies_the_whole_tree_into_independent_inactive_rows(
     staff_client: Client, cd_model: MaturityModel
 ) -> None:
-    response = clone(staff_client, cd_model, "2")
-    copy = MaturityModel.objects.get(slug=cd_model.slug, version="2")
+    response = clone(staff_client, cd_model, "9")
+    copy = MaturityModel.objects.get(slug=cd_model.slug, version="9")
     assert response["Location"] == reverse("admin:maturity_maturitymodel_change", args=[copy.pk])
     assert copy.is_active is False and cd_model.is_active is True
     for table in (Level, Category):
@@ -69,7 +69,10 @@ def test_clone_copies_the_whole_tree_into_independent_inactive_rows(
         != "Changed in v2"
     )
     entry = LogEntry.objects.get(object_id=str(copy.pk))
-    assert entry.action_flag == ADDITION and "Cloned from version 1" in entry.get_change_message()
+    assert (
+        entry.action_flag == ADDITION
+        and f"Cloned from version {DEFAULT_VERSION}" in entry.get_change_message()
+    )
 
 
 def test_clone_asks_for_a_version_and_refuses_one_taken(
@@ -80,8 +83,8 @@ def test_clone_asks_for_a_version_and_refuses_one_taken(
         {"action": "clone_as_new_version", "_selected_action": [cd_model.pk]},
     )
     assert ask.status_code == 200 and b"New version" in ask.content
-    taken = clone(staff_client, cd_model, "1")
-    assert b"already has a version 1" in taken.content
+    taken = clone(staff_client, cd_model, DEFAULT_VERSION)
+    assert f"already has a version {DEFAULT_VERSION}".encode() in taken.content
     assert MaturityModel.objects.count() == 1
 
 
@@ -105,8 +108,8 @@ def test_answers_carry_over_by_key_and_new_practices_are_highlighted(
     old = Assessment.start(payments, cd_model, member, prefill_from=None)
     answer_all(old, up_to(1))
     old.submit()
-    clone(staff_client, cd_model, "2")
-    v2 = MaturityModel.objects.get(version="2")
+    clone(staff_client, cd_model, "9")
+    v2 = MaturityModel.objects.get(version="9")
     MaturityModel.objects.filter(pk=v2.pk).update(is_active=True)
     cell = Cell.objects.get(category__model=v2, category__slug="build", level__value=0)
     added = Practice.objects.create(
@@ -126,7 +129,8 @@ def test_answers_carry_over_by_key_and_new_practices_are_highlighted(
 
 def test_download_yaml_is_the_export_format(staff_client: Client, cd_model: MaturityModel) -> None:
     response = staff_client.get(reverse("admin:maturity_maturitymodel_export", args=[cd_model.pk]))
-    assert response["Content-Disposition"] == 'attachment; filename="continuous-delivery-v1.yaml"'
+    expected = f'attachment; filename="continuous-delivery-v{DEFAULT_VERSION}.yaml"'
+    assert response["Content-Disposition"] == expected
     assert parse(response.content.decode()) == parse(DEFAULT_MODEL_FILE.read_text())
     page = staff_client.get(reverse("admin:maturity_maturitymodel_change", args=[cd_model.pk]))
     assert b"Download YAML" in page.content and b"History" in page.content
@@ -143,7 +147,9 @@ def test_export_then_import_as_a_new_version_round_trips(
     staff_client: Client, cd_model: MaturityModel
 ) -> None:
     exported = staff_client.get(reverse("admin:maturity_maturitymodel_export", args=[cd_model.pk]))
-    text = exported.content.decode().replace("version: '1'", "version: '2026.2'", 1)
+    text = exported.content.decode().replace(
+        f"version: '{DEFAULT_VERSION}'", "version: '2026.2'", 1
+    )
     response = upload(staff_client, text.encode())
     imported = MaturityModel.objects.get(version="2026.2")
     assert response["Location"] == reverse(

@@ -9,7 +9,10 @@ from django.db import transaction
 from maturity.loader import load_spec
 from maturity.modelfile import ModelFileError, parse
 
-DEFAULT_MODEL_FILE = Path(__file__).resolve().parents[2] / "data" / "continuous-delivery.yaml"
+BUNDLED = Path(__file__).resolve().parents[2] / "data"
+# The default model, newest version last: an installation keeps every version its
+# teams were assessed on, and new assessments start on the newest.
+BUNDLED_MODEL_FILES = sorted(BUNDLED.glob("*.yaml"))
 
 
 class Command(BaseCommand):
@@ -24,8 +27,9 @@ class Command(BaseCommand):
             "path",
             nargs="?",
             type=Path,
-            default=DEFAULT_MODEL_FILE,
-            help=f"The model file (default: the bundled {DEFAULT_MODEL_FILE.name}).",
+            help="The model file (default: every bundled version of the default model: "
+            + ", ".join(path.name for path in BUNDLED_MODEL_FILES)
+            + ").",
         )
         parser.add_argument(
             "--dry-run",
@@ -33,7 +37,11 @@ class Command(BaseCommand):
             help="Validate and report what would change, then roll everything back.",
         )
 
-    def handle(self, *args: Any, path: Path, dry_run: bool, **options: Any) -> None:
+    def handle(self, *args: Any, path: Path | None, dry_run: bool, **options: Any) -> None:
+        for each in [path] if path else BUNDLED_MODEL_FILES:
+            self._load(each, dry_run)
+
+    def _load(self, path: Path, dry_run: bool) -> None:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
