@@ -1,10 +1,11 @@
-"""Editing the model tree: model -> levels and categories -> cells -> practices;
+"""Editing the model tree: model -> levels, categories and checks -> cells -> practices;
 versions are cloned, and models move in and out as YAML files."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
@@ -17,8 +18,8 @@ from django.utils.text import slugify
 
 from .forms import CloneForm, ModelUploadForm
 from .loader import clone_model, create_inactive, export_spec
-from .modelfile import ModelFileError, dump
-from .models import Category, Cell, Level, MaturityModel, Practice
+from .modelfile import ModelFileError, ModelSpec, dump
+from .models import Category, Cell, Check, Level, MaturityModel, Practice
 
 # Importing or cloning a model writes its whole tree.
 TREE_WRITE_PERMISSIONS = [
@@ -29,6 +30,9 @@ TREE_WRITE_PERMISSIONS = [
     "maturity.add_cell",
     "maturity.add_practice",
 ]
+# A model's checks are part of its tree too, but only files and models that have some
+# need the right to add them.
+CHECK_WRITE_PERMISSION = "maturity.add_check"
 
 
 class LevelInline(admin.TabularInline):
@@ -63,14 +67,53 @@ class CategoryInline(admin.TabularInline):
     show_change_link = True
 
 
+class CheckInline(admin.TabularInline):
+    """Claim-versus-outcome checks, validated as the model file is (`Check.clean`): the
+    category and level are chosen among the model's own, and the threshold must be in
+    range for the metric. Shown once the model exists, as they need its categories."""
+
+    model = Check
+    extra = 0
+    fields = ["order", "key", "category", "level_at_least", "metric", "worse_than", "message"]
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        """Offer only the model's categories and levels (a query each, for every row)."""
+        formset = super().get_formset(request, obj, **kwargs)
+        fields = formset.form.base_fields
+        model_id = obj.pk if obj is not None else None
+        categories = Category.objects.filter(model_id=model_id).order_by("order", "id")
+        category_field: Any = fields["category"]
+        category_field.widget = getattr(category_field.widget, "widget", category_field.widget)
+        category_field.queryset = categories
+        # Rendered from this list in every row, instead of a query per row.
+        category_field.choices = [("", "---------"), *((c.pk, c.name) for c in categories)]
+        levels = (
+            Level.objects.filter(model_id=model_id).order_by("value").values_list("value", "name")
+        )
+        level_field = fields["level_at_least"]
+        fields["level_at_least"] = forms.TypedChoiceField(
+            choices=[("", "---------"), *((value, f"{value}: {name}") for value, name in levels)],
+            coerce=int,
+            label=level_field.label,
+            help_text=level_field.help_text,
+        )
+        return formset
+
+
 @admin.register(MaturityModel)
 class MaturityModelAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "version", "is_active", "category_count"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [LevelInline, CategoryInline]
+    inlines = [LevelInline, CategoryInline, CheckInline]
     actions = ["clone_as_new_version"]
+
+    def get_inlines(
+        self, request: HttpRequest, obj: Any
+    ) -> list[type[admin.options.InlineModelAdmin]]:
+        """A new model has no categories for a check to name yet."""
+        return [inline for inline in self.inlines if obj is not None or inline is not CheckInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[MaturityModel]:
         return super().get_queryset(request).annotate(category_count=Count("categories"))
@@ -108,7 +151,7 @@ class MaturityModelAdmin(admin.ModelAdmin):
         form = ModelUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                model = create_inactive(form.cleaned_data["file"])
+                model = self._import(request, form.cleaned_data["file"])
             except ModelFileError as exc:
                 form.add_error("file", exc.errors)
             else:
@@ -126,6 +169,16 @@ class MaturityModelAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/maturity/maturitymodel/import.html", ctx)
 
+    def _import(self, request: HttpRequest, spec: ModelSpec) -> MaturityModel:
+        if spec.checks and not request.user.has_perm(CHECK_WRITE_PERMISSION):
+            raise ModelFileError(
+                [
+                    "checks: the file has checks, and your account may not add checks; "
+                    "ask for that right, or leave the checks section out"
+                ]
+            )
+        return create_inactive(spec)
+
     def has_tree_write_permission(self, request: HttpRequest) -> bool:
         """Cloning writes a whole tree: it needs the right to add every part of it."""
         return request.user.has_perms(TREE_WRITE_PERMISSIONS)
@@ -139,6 +192,13 @@ class MaturityModelAdmin(admin.ModelAdmin):
             self.message_user(request, "Choose exactly one model to clone.", messages.ERROR)
             return None
         model = queryset.get()
+        if not request.user.has_perm(CHECK_WRITE_PERMISSION) and model.checks.exists():
+            self.message_user(
+                request,
+                f"{model} has checks, and your account may not add checks: ask for that right.",
+                messages.ERROR,
+            )
+            return None
         taken = set(MaturityModel.objects.filter(slug=model.slug).values_list("version", flat=True))
         form = CloneForm(
             request.POST if "version" in request.POST else None, slug=model.slug, taken=taken

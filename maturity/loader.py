@@ -1,9 +1,10 @@
 """Write a validated `ModelSpec` into the database, and read one back out.
 
 Loading matches rows by identity (model by slug and version, levels by value,
-categories by slug, cells by category and level, practices by key) and updates
-their texts in place, so answers keep pointing at the same practices. Categories
-and practices that the file no longer lists are retired, never deleted.
+categories by slug, cells by category and level, practices and checks by key) and
+updates their texts in place, so answers keep pointing at the same practices.
+Categories and practices that the file no longer lists are retired, never deleted;
+checks it no longer lists are deleted, since nothing answers them.
 """
 
 from __future__ import annotations
@@ -13,12 +14,23 @@ from typing import Any
 
 from django.db import models, transaction
 
-from .modelfile import CategorySpec, CellSpec, LevelSpec, ModelFileError, ModelSpec, PracticeSpec
-from .models import Category, Cell, Level, MaturityModel, Practice
+from .modelfile import (
+    CategorySpec,
+    CellSpec,
+    CheckSpec,
+    LevelSpec,
+    ModelFileError,
+    ModelSpec,
+    PracticeSpec,
+)
+from .models import Category, Cell, Check, Level, MaturityModel, Practice
 
 
 @dataclass
 class LoadReport:
+    """What a load changed, in rows. `retired` counts categories and practices retired
+    and checks removed: what the file no longer lists."""
+
     model: MaturityModel
     created: int = 0
     updated: int = 0
@@ -49,6 +61,10 @@ class LoadReport:
             obj.save(update_fields=["is_active"])
             self.retired += 1
 
+    def remove(self, obj: Check) -> None:
+        obj.delete()
+        self.retired += 1
+
 
 @transaction.atomic
 def load_spec(spec: ModelSpec) -> LoadReport:
@@ -70,9 +86,11 @@ def load_spec(spec: ModelSpec) -> LoadReport:
         practice.key: practice
         for practice in report.model.practices.select_related("cell__category")
     }
+    loaded: dict[str, Category] = {}
     for order, category_spec in enumerate(spec.categories, start=1):
         category = categories.pop(category_spec.slug, None) or Category(model=report.model)
         _load_category(report, category, category_spec, order)
+        loaded[category.slug] = category
         for cell_spec in category_spec.cells:
             level = levels[cell_spec.level]
             cell = cells.get((category.pk, level.pk)) or Cell(category=category, level=level)
@@ -81,6 +99,7 @@ def load_spec(spec: ModelSpec) -> LoadReport:
         report.retire(category)
     for practice in practices.values():
         report.retire(practice)
+    _load_checks(report, spec.checks, loaded)
     return report
 
 
@@ -127,8 +146,28 @@ def _load_cell(
         )
 
 
+def _load_checks(
+    report: LoadReport, specs: tuple[CheckSpec, ...], categories: dict[str, Category]
+) -> None:
+    """Checks by key: created or updated in the file's order; those left out removed."""
+    existing = {check.key: check for check in report.model.checks.all()}
+    for order, spec in enumerate(specs, start=1):
+        check = existing.pop(spec.key, None) or Check(model=report.model, key=spec.key)
+        report.apply(
+            check,
+            category_id=categories[spec.category].pk,
+            level_at_least=spec.level_at_least,
+            metric=spec.metric,
+            worse_than=spec.worse_than,
+            message=spec.message,
+            order=order,
+        )
+    for check in existing.values():
+        report.remove(check)
+
+
 def export_spec(model: MaturityModel) -> ModelSpec:
-    """The model as a spec, retired rows included (four queries)."""
+    """The model as a spec, retired rows included (five queries)."""
     levels = list(model.levels.all())
     value_of = {level.pk: level.value for level in levels}
     categories = model.categories.prefetch_related("cells__practices")
@@ -159,6 +198,17 @@ def export_spec(model: MaturityModel) -> ModelSpec:
             )
             for category in categories
         ),
+        checks=tuple(
+            CheckSpec(
+                key=check.key,
+                category=check.category.slug,
+                level_at_least=check.level_at_least,
+                metric=check.metric,
+                worse_than=check.worse_than,
+                message=check.message,
+            )
+            for check in model.checks.select_related("category").order_by("order", "id")
+        ),
     )
 
 
@@ -178,5 +228,6 @@ def create_inactive(spec: ModelSpec) -> MaturityModel:
 
 def clone_model(model: MaturityModel, version: str) -> MaturityModel:
     """A deep copy of `model` under `version`: levels, categories, cells and practices
-    with the same keys, retired ones included; inactive until an admin activates it."""
+    with the same keys, retired ones included, and its checks; inactive until an admin
+    activates it."""
     return create_inactive(replace(export_spec(model), version=version))

@@ -8,6 +8,7 @@ spec back in the same format, so ``parse(dump(spec)) == spec``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +16,11 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .checks import METRICS, threshold_problem
 from .limits import (
     CATEGORY_SLUG_LENGTH,
+    CHECK_KEY_LENGTH,
+    CHECK_MESSAGE_LENGTH,
     KEY_LENGTH,
     KEY_PATTERN,
     LEVEL_NAME_LENGTH,
@@ -64,6 +68,19 @@ class LevelSpec:
 
 
 @dataclass(frozen=True)
+class CheckSpec:
+    """A claim-versus-outcome rule (maturity/checks.py): `worse_than` is an answer option
+    1..6 for ordinal metrics, a percentage 0..100 for the others."""
+
+    key: str
+    category: str
+    level_at_least: int
+    metric: str
+    worse_than: float
+    message: str
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     slug: str
     version: str
@@ -71,6 +88,7 @@ class ModelSpec:
     description: str = ""
     levels: tuple[LevelSpec, ...] = ()
     categories: tuple[CategorySpec, ...] = ()
+    checks: tuple[CheckSpec, ...] = ()
 
     @property
     def floor(self) -> int:
@@ -130,10 +148,27 @@ class _Reader:
             return []
         return list(node.value)
 
+    def construct(self, node: Node, path: str) -> Any:
+        """A scalar's value (a mapping or list stays a Node); _UNREADABLE, with an error,
+        when it has an unknown tag or a number too long to read."""
+        if not isinstance(node, ScalarNode):
+            return node
+        try:
+            return self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError) as exc:
+            if isinstance(exc, yaml.YAMLError):
+                problem = getattr(exc, "problem", None) or str(exc)
+            else:
+                problem = "the number is too long" if node.tag.endswith(":int") else str(exc)
+            self.error(node, path, f"cannot read {_clipped(node.value)}: {problem}")
+            return _UNREADABLE
+
     def scalar(self, node: Node | None, path: str, kind: type, default: Any = None) -> Any:
         if node is None:
             return default
-        value = self.constructor.construct_object(node) if isinstance(node, ScalarNode) else node
+        value = self.construct(node, path)
+        if value is _UNREADABLE:
+            return default
         # bool is a subclass of int: `value: yes` must not pass as a level number.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             shown = "a mapping or list" if isinstance(value, Node) else repr(value)
@@ -141,6 +176,27 @@ class _Reader:
             self.error(node, path, f"expected {_KIND_NAMES[kind]}, got {shown}{hint}")
             return default
         return value
+
+    def number(self, node: Node | None, path: str) -> float | None:
+        """A whole or decimal number as a float (infinite when too large for one); None,
+        with an error, for anything else."""
+        if node is None:
+            return None
+        value = self.construct(node, path)
+        if value is _UNREADABLE:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            shown = "a mapping or list" if isinstance(value, Node) else _clipped(value)
+            self.error(node, path, f"expected a number, got {shown}")
+            return None
+        try:
+            number = float(value)
+        except OverflowError:  # a whole number beyond any float is out of every range
+            number = math.inf if value > 0 else -math.inf
+        if math.isnan(number):
+            self.error(node, path, "expected a number, got nan")
+            return None
+        return number
 
     def text(
         self,
@@ -150,8 +206,9 @@ class _Reader:
         required: bool = True,
         max_length: int | None = None,
     ) -> str:
+        errors_before = len(self.errors)
         value = self.scalar(fields.get(name), f"{path}.{name}", str, "").strip()
-        if required and name in fields and not value:
+        if required and name in fields and not value and len(self.errors) == errors_before:
             self.error(fields[name], f"{path}.{name}", "must not be empty")
         if max_length is not None and len(value) > max_length:
             self.error(
@@ -177,6 +234,16 @@ class _Reader:
 
 
 _KIND_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
+
+
+_UNREADABLE = object()
+
+
+def _clipped(text: object, limit: int = 40) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
 # libyaml's C parser and emitter where PyYAML was built with it: the same documents and
 # line numbers, several times faster.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -204,7 +271,10 @@ def parse(text: str) -> ModelSpec:
 
 def _read_model(r: _Reader, node: Node) -> ModelSpec | None:
     fields = r.mapping(
-        node, "model", ("slug", "version", "name", "levels", "categories"), ("description",)
+        node,
+        "model",
+        ("slug", "version", "name", "levels", "categories"),
+        ("description", "checks"),
     )
     if fields is None:
         return None
@@ -218,7 +288,11 @@ def _read_model(r: _Reader, node: Node) -> ModelSpec | None:
     level_values = {level.value for level in levels}
     floor = min(level_values) if level_values else None
     categories = _read_categories(r, fields.get("categories"), level_values, floor)
-    return ModelSpec(slug, version, name, description, tuple(levels), tuple(categories))
+    category_slugs = [category.slug for category in categories]
+    checks = _read_checks(r, fields.get("checks"), category_slugs, level_values)
+    return ModelSpec(
+        slug, version, name, description, tuple(levels), tuple(categories), tuple(checks)
+    )
 
 
 def _read_levels(r: _Reader, node: Node | None) -> list[LevelSpec]:
@@ -380,6 +454,60 @@ def _read_practices(
     return practices
 
 
+def _read_checks(
+    r: _Reader, node: Node | None, category_slugs: list[str], level_values: set[int]
+) -> list[CheckSpec]:
+    checks: list[CheckSpec] = []
+    keys: dict[str, int] = {}
+    for i, item in enumerate(r.sequence(node, "checks")):
+        path = f"checks[{i}]"
+        fields = r.mapping(
+            item,
+            path,
+            ("key", "category", "level_at_least", "metric", "worse_than", "message"),
+            (),
+        )
+        if fields is None:
+            continue
+        key = r.pattern(
+            fields, "key", path, SLUG_RE, "use letters, digits, hyphens", CHECK_KEY_LENGTH
+        )
+        if key in keys:
+            r.error(item, f"{path}.key", f"duplicate key {key!r} (first at line {keys[key]})")
+        keys.setdefault(key, item.start_mark.line + 1)
+        category = r.text(fields, "category", path, max_length=CATEGORY_SLUG_LENGTH)
+        if category and category_slugs and category not in category_slugs:
+            r.error(
+                fields["category"],
+                f"{path}.category",
+                f"unknown category {category!r} (the model's: {', '.join(category_slugs)})",
+            )
+        level = r.scalar(fields.get("level_at_least"), f"{path}.level_at_least", int)
+        if level is not None and level_values and level not in level_values:
+            known = ", ".join(str(v) for v in sorted(level_values))
+            r.error(
+                fields["level_at_least"],
+                f"{path}.level_at_least",
+                f"level {level} is not one of the model's levels ({known})",
+            )
+        metric = r.text(fields, "metric", path)
+        if metric and metric not in METRICS:
+            r.error(
+                fields["metric"],
+                f"{path}.metric",
+                f"unknown metric {metric!r} (one of: {', '.join(METRICS)})",
+            )
+        worse_than = r.number(fields.get("worse_than"), f"{path}.worse_than")
+        if worse_than is not None and metric in METRICS:
+            problem = threshold_problem(metric, worse_than)
+            if problem:
+                r.error(fields["worse_than"], f"{path}.worse_than", problem)
+        message = r.text(fields, "message", path, max_length=CHECK_MESSAGE_LENGTH)
+        if level is not None and worse_than is not None:
+            checks.append(CheckSpec(key, category, level, metric, worse_than, message))
+    return checks
+
+
 def dump(spec: ModelSpec) -> str:
     """The spec as YAML in the format `parse` reads, leaving out optional fields at defaults."""
     document: dict[str, Any] = {
@@ -390,6 +518,8 @@ def dump(spec: ModelSpec) -> str:
         "levels": [_level_dict(level) for level in spec.levels],
         "categories": [_category_dict(category) for category in spec.categories],
     }
+    if spec.checks:  # a file without checks round-trips without the section
+        document["checks"] = [_check_dict(check) for check in spec.checks]
     return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=88)
 
 
@@ -431,6 +561,19 @@ def _practice_dict(practice: PracticeSpec) -> dict[str, Any]:
         "active": practice.active,
     }
     return _without_defaults(values, {"help": "", "active": True})
+
+
+def _check_dict(check: CheckSpec) -> dict[str, Any]:
+    worse_than = check.worse_than
+    return {
+        "key": check.key,
+        "category": check.category,
+        "level_at_least": check.level_at_least,
+        "metric": check.metric,
+        # 4, not 4.0: the answer option as a person writes it
+        "worse_than": int(worse_than) if worse_than == int(worse_than) else worse_than,
+        "message": check.message,
+    }
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]

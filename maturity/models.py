@@ -9,13 +9,16 @@ hides a category or practice from new questionnaires instead.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from .checks import Metric, threshold_problem
 from .generation import AdvancesGeneration
 from .limits import (
     CATEGORY_SLUG_LENGTH,
+    CHECK_KEY_LENGTH,
+    CHECK_MESSAGE_LENGTH,
     KEY_LENGTH,
     KEY_PATTERN,
     LEVEL_NAME_LENGTH,
@@ -214,3 +217,63 @@ class Practice(models.Model):
             raise ValidationError(
                 {"key": f"The key {self.key} is already used in this model."}, code="duplicate_key"
             )
+
+
+class Check(AdvancesGeneration):
+    """A claim-versus-outcome rule: a category at `level_at_least` or above whose team's
+    delivery metric is worse than `worse_than` gets the message, a question (see
+    maturity/checks.py, which also reads them for other apps)."""
+
+    model = models.ForeignKey(MaturityModel, on_delete=models.CASCADE, related_name="checks")
+    key = models.SlugField(
+        max_length=CHECK_KEY_LENGTH, help_text="Stable identifier, unique within the model."
+    )
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="checks")
+    level_at_least = models.SmallIntegerField(
+        help_text="Fires only when the category's level is this one or higher."
+    )
+    metric = models.CharField(max_length=30, choices=Metric.choices)
+    worse_than = models.FloatField(
+        help_text="Fires when the metric is worse than this: for lead time, deployment "
+        "frequency and recovery time an answer option 1..6 (fires below it); for change "
+        "fail rate and rework rate a percentage 0..100 (fires above it)."
+    )
+    message = models.TextField(
+        max_length=CHECK_MESSAGE_LENGTH,
+        validators=[MaxLengthValidator(CHECK_MESSAGE_LENGTH)],
+        help_text="A question to the team, shown on its result when the check fires.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Smaller comes first.")
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["model", "key"], name="unique_check_key_per_model"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def clean(self) -> None:
+        """The category and level must be the model's, and the threshold in range for the
+        metric (reads the category and the model's levels)."""
+        errors: dict[str, str] = {}
+        if self.model_id and self.category_id and self.category.model_id != self.model_id:
+            errors["category"] = "Choose a category of this maturity model."
+        if self.model_id and self.level_at_least is not None:
+            values = sorted(
+                Level.objects.filter(model_id=self.model_id)
+                .order_by()
+                .values_list("value", flat=True)
+            )
+            if self.level_at_least not in values:
+                known = ", ".join(map(str, values)) or "none yet"
+                errors["level_at_least"] = (
+                    f"Level {self.level_at_least} is not one of the model's levels ({known})."
+                )
+        if self.metric in Metric.values and self.worse_than is not None:
+            problem = threshold_problem(self.metric, self.worse_than)
+            if problem:
+                errors["worse_than"] = problem[0].upper() + problem[1:] + "."
+        if errors:
+            raise ValidationError(errors, code="invalid_check")

@@ -5,15 +5,19 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Assessment
 from assessments.scoring import Status
-from maturity.models import Category, Cell, Level, MaturityModel, Practice
+from maturity.checks import checks_of
+from maturity.loader import export_spec
+from maturity.modelfile import dump
+from maturity.models import Category, Cell, Check, Level, MaturityModel, Practice
 from teams.models import Team
 
 
@@ -44,10 +48,11 @@ def test_changelist_renders_for_staff(
 @pytest.mark.parametrize(
     ("model_name", "queryset", "queries"),
     # Every page: session, user, the object, content types for the history link.
-    # Model: whether its levels are set, levels, categories. Category: its cells with
-    # their levels. Cell: category, practices, level choices (x2). Practice: cell choices.
+    # Model: whether its levels are set, levels, categories, checks, and the category
+    # and level choices of the checks. Category: its cells with their levels. Cell:
+    # category, practices, level choices (x2). Practice: cell choices.
     [
-        ("maturitymodel", MaturityModel.objects.all(), 7),
+        ("maturitymodel", MaturityModel.objects.all(), 10),
         ("category", Category.objects.filter(slug="build"), 6),
         ("cell", Cell.objects.filter(category__slug="build", level__value=1), 8),
         ("practice", Practice.objects.filter(key="build.0.versioned-scripts"), 5),
@@ -340,3 +345,152 @@ def test_category_page_saves_cell_texts_edited_inline(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Cell.objects.filter(category=category, summary="Rewritten summary.").count() == 1
     assert Cell.objects.filter(category=category).count() == 5
+
+
+# The model's checks, edited inline on its page
+
+
+def model_page(client: Client, model: MaturityModel) -> tuple[str, dict[str, str]]:
+    url = reverse("admin:maturity_maturitymodel_change", args=[model.pk])
+    return url, form_data(client.get(url).content)
+
+
+def with_new_check(data: dict[str, str], **fields: str) -> dict[str, str]:
+    index = int(data["checks-TOTAL_FORMS"])
+    data["checks-TOTAL_FORMS"] = str(index + 1)
+    data.update({f"checks-{index}-{name}": value for name, value in fields.items()})
+    return data
+
+
+def test_checks_are_listed_on_the_model_page_with_only_its_categories_and_levels(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    other = MaturityModel.objects.create(name="Other", slug="other", version="1")
+    Level.objects.create(model=other, value=7, name="Elsewhere level")
+    Category.objects.create(model=other, slug="x", name="Elsewhere category")
+    url = reverse("admin:maturity_maturitymodel_change", args=[cd_model.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'name="checks-0-key" value="lead-time-despite-ci"' in page
+    category_select = page.split('name="checks-0-category"')[1].split("</select>")[0]
+    assert "Environments and deployment" in category_select
+    assert "Elsewhere" not in category_select
+    level_select = page.split('name="checks-0-level_at_least"')[1].split("</select>")[0]
+    assert "2: Quantitatively managed" in level_select and "Elsewhere" not in level_select
+
+
+def test_the_add_page_of_a_model_has_no_checks_yet(staff_client: Client, db: None) -> None:
+    page = staff_client.get(reverse("admin:maturity_maturitymodel_add")).content.decode()
+    assert 'name="levels-TOTAL_FORMS"' in page
+    assert "checks-TOTAL_FORMS" not in page
+
+
+def test_a_check_added_on_the_model_page_is_saved(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    url, data = model_page(staff_client, cd_model)
+    data = with_new_check(
+        data,
+        order="20",
+        key="data-rework",
+        category=str(cd_model.categories.get(slug="data").pk),
+        level_at_least="2",
+        metric="rework_rate",
+        worse_than="12.5",
+        message="Tested migrations, yet many fixes?",
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    check = Check.objects.get(model=cd_model, key="data-rework")
+    assert (check.category.slug, check.level_at_least, check.worse_than) == ("data", 2, 12.5)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"metric": "rework_rate", "worse_than": "101"}, "101 is outside 0..100"),
+        ({"metric": "lead_time", "worse_than": "7"}, "7 is outside 1..6"),
+        ({"metric": "lead_time", "worse_than": "3.5"}, "use a whole number"),
+        ({"metric": "lead_time", "worse_than": "nan"}, "Enter a number."),
+        ({"level_at_least": "5"}, "Select a valid choice. 5 is not one of the available"),
+        ({"key": "deploys-rarely"}, "Please correct the duplicate data for key"),
+    ],
+)
+def test_the_model_page_refuses_a_check_the_file_would_refuse(
+    staff_client: Client, cd_model: MaturityModel, fields: dict[str, str], message: str
+) -> None:
+    url, data = model_page(staff_client, cd_model)
+    values = {
+        "order": "20",
+        "key": "new-check",
+        "category": str(cd_model.categories.get(slug="testing").pk),
+        "level_at_least": "2",
+        "metric": "change_fail_rate",
+        "worse_than": "25",
+        "message": "Why?",
+        **fields,
+    }
+    response = staff_client.post(url, with_new_check(data, **values))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Check.objects.filter(model=cd_model).count() == len(checks_of(cd_model.pk))
+    assert not Check.objects.filter(key="new-check").exists()
+
+
+def test_the_model_page_refuses_a_category_of_another_model(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    other = MaturityModel.objects.create(name="Other", slug="other", version="1")
+    foreign = Category.objects.create(model=other, slug="testing", name="Elsewhere")
+    url, data = model_page(staff_client, cd_model)
+    data["checks-0-category"] = str(foreign.pk)
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert Check.objects.get(model=cd_model, key="lead-time-despite-ci").category.model == cd_model
+
+
+def test_editing_a_check_on_the_model_page_changes_it_in_place(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    check = Check.objects.get(model=cd_model, key="deploys-rarely")
+    url, data = model_page(staff_client, cd_model)
+    index = next(k for k, v in data.items() if v == "deploys-rarely").split("-")[1]
+    data[f"checks-{index}-worse_than"] = "3"
+    assert staff_client.post(url, data).status_code == 302
+    check.refresh_from_db()
+    assert check.worse_than == 3
+
+
+def test_importing_or_cloning_a_model_with_checks_needs_the_right_to_add_checks(
+    client: Client, cd_model: MaturityModel, django_user_model: type[User]
+) -> None:
+    editor = django_user_model.objects.create_user("ed", password="pw", is_staff=True)
+    codenames = [
+        "add_maturitymodel",
+        "change_maturitymodel",
+        "view_maturitymodel",
+        "add_level",
+        "add_category",
+        "add_cell",
+        "add_practice",
+    ]
+    editor.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(editor)
+    text = dump(export_spec(cd_model)).replace("version: '2'", "version: '8'")
+    upload = SimpleUploadedFile("m.yaml", text.encode(), content_type="application/yaml")
+    page = client.post(reverse("admin:maturity_maturitymodel_import"), {"file": upload})
+    assert "your account may not add checks" in page.content.decode()
+    clone = {"action": "clone_as_new_version", "_selected_action": [cd_model.pk], "version": "9"}
+    client.post(reverse("admin:maturity_maturitymodel_changelist"), clone)
+    assert MaturityModel.objects.count() == 1
+    editor.user_permissions.add(Permission.objects.get(codename="add_check"))
+    client = Client()
+    client.force_login(editor)
+    assert client.post(reverse("admin:maturity_maturitymodel_changelist"), clone).status_code == 302
+    upload = SimpleUploadedFile("m.yaml", text.encode(), content_type="application/yaml")
+    assert (
+        client.post(reverse("admin:maturity_maturitymodel_import"), {"file": upload}).status_code
+        == 302
+    )
+    assert Check.objects.filter(model__version="9").count() == len(checks_of(cd_model.pk))
+    assert Check.objects.filter(model__version="8").count() == len(checks_of(cd_model.pk))

@@ -171,7 +171,10 @@ def test_refused_file_leaves_an_existing_model_untouched(
     edited = with_practice_text(spec, "build.0.versioned-scripts", "Changed.")
     edited = replace(edited, description="Written before the level check fails.")
     without_top = (
-        dump(edited).replace("value: 3\n", "value: 30\n").replace("level: 3\n", "level: 30\n")
+        dump(edited)
+        .replace("value: 3\n", "value: 30\n")
+        .replace("level: 3\n", "level: 30\n")
+        .replace("level_at_least: 3\n", "level_at_least: 30\n")
     )
     with pytest.raises(CommandError, match="leaves out level"):
         run_command("load_model", write(tmp_path, without_top))

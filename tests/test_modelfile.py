@@ -275,3 +275,34 @@ def model_specs(draw: st.DrawFn) -> ModelSpec:
 @given(model_specs())
 def test_any_valid_spec_round_trips_through_dump(spec: ModelSpec) -> None:
     assert parse(dump(spec)) == spec
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            VALID.replace('version: "1"', "version: !!python/object:os.system x"),
+            "line 2: model.version: cannot read 'x': could not determine a constructor",
+            id="unknown-tag",
+        ),
+        pytest.param(
+            VALID.replace('version: "1"', "version: !custom 1"),
+            "line 2: model.version: cannot read '1': could not determine a constructor",
+            id="local-tag",
+        ),
+        pytest.param(
+            VALID.replace("{value: 0, name: High}", "{value: " + "9" * 5000 + ", name: High}"),
+            "line 6: levels[1].value: cannot read '9999",
+            id="number-too-long",
+        ),
+        pytest.param(
+            VALID.replace('version: "1"', "version: 2026-13-45"),
+            "line 2: model.version: cannot read '2026-13-45': month must be in 1..12",
+            id="impossible-date",
+        ),
+    ],
+)
+def test_a_value_that_cannot_be_read_is_an_error_not_a_crash(text: str, expected: str) -> None:
+    errors = refused(text)
+    assert any(expected in error for error in errors), errors
+    assert not any("must not be empty" in error for error in errors), errors
