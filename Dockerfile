@@ -28,6 +28,7 @@ COPY config ./config
 COPY maturity ./maturity
 COPY teams ./teams
 COPY assessments ./assessments
+COPY planning ./planning
 COPY dashboard ./dashboard
 COPY templates ./templates
 COPY static ./static

@@ -310,3 +310,73 @@ def distribution_svg(
         x += share
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class ScatterPoint:
+    label: str
+    x: float
+    y: float
+
+
+def scatter_svg(
+    points: Sequence[ScatterPoint],
+    *,
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    x_label: str,
+    y_label: str,
+    title: str,
+    chart_id: str = "scatter",
+    width: float = 480,
+    height: float = 300,
+) -> str:
+    """One dot per point on two axes, each named and numbered at its ends; each dot's
+    label shows on hover and in the description."""
+    left, right, upper, lower = 50.0, 20.0, 15.0, 45.0
+    plot_w, plot_h = width - left - right, height - upper - lower
+
+    def scale(value: float, low: float, high: float) -> float:
+        return (min(max(value, low), high) - low) / (high - low)
+
+    def to_x(value: float) -> float:
+        return left + plot_w * scale(value, *x_range)
+
+    def to_y(value: float) -> float:
+        return upper + plot_h * (1 - scale(value, *y_range))
+
+    desc = "; ".join(f"{point.label}: {_score(point.x)} and {_score(point.y)}" for point in points)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart scatter">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(f"{x_label} and {y_label}: {desc}")}</desc>',
+        '<g font-family="system-ui, sans-serif" font-size="12" fill="#495057">',
+        f'<rect x="{_fmt(left)}" y="{_fmt(upper)}" width="{_fmt(plot_w)}" '
+        f'height="{_fmt(plot_h)}" fill="none" stroke="#adb5bd"/>',
+    ]
+    for value in x_range:
+        parts.append(
+            f'<text x="{_fmt(to_x(value))}" y="{_fmt(upper + plot_h + 16)}" '
+            f'text-anchor="middle">{_score(value)}</text>'
+        )
+    for value in y_range:
+        parts.append(
+            f'<text x="{_fmt(left - 6)}" y="{_fmt(to_y(value))}" dy="4" '
+            f'text-anchor="end">{_score(value)}</text>'
+        )
+    parts.append(
+        f'<text x="{_fmt(left + plot_w / 2)}" y="{_fmt(height - 8)}" '
+        f'text-anchor="middle">{escape(x_label)}</text>'
+        f'<text transform="translate(14 {_fmt(upper + plot_h / 2)}) rotate(-90)" '
+        f'text-anchor="middle">{escape(y_label)}</text>'
+    )
+    for point in points:
+        parts.append(
+            f'<circle cx="{_fmt(to_x(point.x))}" cy="{_fmt(to_y(point.y))}" r="5" '
+            f'fill="{PALETTE[0]}" fill-opacity="0.7">'
+            f"<title>{escape(f'{point.label}: {_score(point.x)}, {_score(point.y)}')}</title>"
+            "</circle>"
+        )
+    parts.append("</g></svg>")
+    return "\n".join(parts)

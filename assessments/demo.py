@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from maturity.models import MaturityModel
@@ -54,6 +54,7 @@ def submit_dated(
     when: datetime,
     chooser: random.Random,
     voters: Sequence[AnyUser] = (),
+    delivery: Mapping[str, int] | None = None,
 ) -> Assessment:
     """An assessment started, answered to score about `targets` (one per category of
     `tree`) and submitted `when` as a team would (about a dozen queries, five more per
@@ -71,6 +72,8 @@ def submit_dated(
         ]
         assessment.save_edits(voter, votes)
     assessment.save_answers([(practice_id, status, "") for practice_id, status in statuses.items()])
+    if delivery:
+        assessment.save_delivery(delivery)
     assessment.submit(user, at=when)
     Assessment.objects.filter(pk=assessment.pk).update(created_at=when - timedelta(days=3))
     return assessment

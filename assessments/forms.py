@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, CellNode, PracticeNode
 
+from . import dora
 from .agreement import NO_VOTES, Votes
-from .edits import Conflict, Edit, Refusal, Sent, Stored, Whose, tidy
+from .edits import Conflict, Edit, Outcome, Refusal, Sent, Stored, Whose, tidy
 from .models import NOTE_MAX_LENGTH, AnswerState
 from .scoring import Status
 
@@ -275,6 +276,32 @@ class CategoryAnswersForm(forms.Form):
         ]
 
 
+def saved_reply(outcome: Outcome, votes: Mapping[int, Votes]) -> dict[str, Any]:
+    """What the page's script reads after a save: each sent field's value as stored now
+    (its new "was"), the conflicts and refusals, and `votes`, those of the practices
+    the user voted on (all zero once the last vote is withdrawn)."""
+    values = {}
+    for (practice_id, whose), answer in outcome.now.items():
+        values[field_name(practice_id, whose, "status")] = answer.status
+        values[field_name(practice_id, whose, "note")] = answer.note
+    return {
+        "values": values,
+        "conflicts": [
+            {
+                "field": field_name(c.practice_id, c.whose, c.field),
+                "theirs": c.theirs,
+                "yours": c.yours,
+            }
+            for c in outcome.conflicts
+        ],
+        "refused": [
+            {"field": field_name(r.practice_id, r.whose, "status"), "message": r.message}
+            for r in outcome.refusals
+        ],
+        "votes": {str(pk): {**v.as_dict(), "spread": v.spread.value} for pk, v in votes.items()},
+    }
+
+
 class NewAssessmentForm(forms.Form):
     model = forms.ModelChoiceField(
         queryset=MaturityModel.objects.ready().order_by("-pk"),  # the newest loaded first
@@ -292,6 +319,37 @@ class NewAssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_prefill:
             del self.fields["prefill"]
+
+
+class OutcomesForm(forms.Form):
+    """DORA's Quick Check: three answers on its six-step scale, two percentages; each
+    optional."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for metric, options in dora.ORDINAL_OPTIONS.items():
+            self.fields[metric] = forms.TypedChoiceField(
+                label=dora.QUESTIONS[metric],
+                choices=[(step, label) for step, label in enumerate(options, start=1)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+        for metric in dora.PERCENTAGES:
+            self.fields[metric] = forms.IntegerField(
+                label=dora.QUESTIONS[metric],
+                min_value=0,
+                max_value=100,
+                required=False,
+                help_text="A percentage from 0 to 100; leave it empty if you do not know.",
+            )
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            ("Throughput", [self[metric] for metric in dora.THROUGHPUT]),
+            ("Instability", [self[metric] for metric in dora.INSTABILITY]),
+        ]
 
 
 class VoidForm(forms.Form):

@@ -15,13 +15,14 @@ from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from maturity.checks import checks_of
 
 from maturity.generation import AdvancesGeneration
 from maturity.models import Category, MaturityModel, Practice
 from maturity.tree import ModelTree, PracticeNode, load_tree
 from teams.models import AnyUser, Membership, Team
 
-from . import agreement, records, scoring
+from . import agreement, dora, records, scoring
 from .agreement import NO_VOTES, Votes
 from .edits import BLANK, Edit, Outcome, Sent, Stored, Whose, decide
 from .questionnaire import CategoryProgress, Progress, progress, scoring_categories
@@ -201,9 +202,10 @@ class Assessment(AdvancesGeneration):
     def start(
         cls, team: Team, model: MaturityModel, user: AnyUser, *, prefill_from: Assessment | None
     ) -> Assessment:
-        """A new draft, pre-filled by practice key from an earlier assessment; raises
-        DraftUnderWay while the team has one. Locks the team row, so two members who
-        start at once get one draft (six queries)."""
+        """A new draft, pre-filled by practice key (and with its delivery metrics) from an
+        earlier assessment; raises DraftUnderWay while the team has one. Locks the team
+        row, so two members who start at once get one draft (six queries, seven when
+        pre-filled)."""
         with transaction.atomic():
             Team.objects.select_for_update().filter(pk=team.pk).exists()
             under_way = cls.objects.drafts().filter(team=team).first()
@@ -238,6 +240,9 @@ class Assessment(AdvancesGeneration):
                 )
                 for practice in practices
             )
+            measured = DeliveryMetrics.objects.filter(assessment=prefill_from).first()
+            if measured is not None:
+                DeliveryMetrics.objects.create(assessment=assessment, **measured.answers())
         return assessment
 
     def new_since_prefill(self, practices: Iterable[PracticeNode]) -> set[int]:
@@ -412,6 +417,20 @@ class Assessment(AdvancesGeneration):
                 mine[pk] = Stored(status, note)
         return {pk: Votes.count(given) for pk, given in statuses.items()}, mine
 
+    def delivery_answers(self) -> dict[str, int | None]:
+        """The delivery metrics given so far, metric -> answer (one query)."""
+        found = DeliveryMetrics.objects.filter(assessment=self).first()
+        return found.answers() if found else dict.fromkeys(dora.METRICS)
+
+    def save_delivery(self, answers: Mapping[str, int | None]) -> None:
+        """Store the delivery metrics (a metric left out is cleared). Locks the
+        assessment, as saving answers does: raises AlreadySubmitted or Discarded."""
+        with transaction.atomic():
+            if not self._locked().is_draft:
+                raise AlreadySubmitted
+            values = {metric: answers.get(metric) for metric in dora.METRICS}
+            DeliveryMetrics.objects.update_or_create(assessment=self, defaults=values)
+
     def answers_by_practice(self) -> dict[int, AnswerState]:
         """Practice id -> status, note and confirmation of every answer (one query)."""
         rows = self.answers.values_list("practice_id", "status", "note", "confirmed")
@@ -430,10 +449,11 @@ class Assessment(AdvancesGeneration):
         answers: Mapping[int, AnswerState],
         submitted_by: AnyUser | None = None,
     ) -> tuple[dict[str, Any], list[scoring.Result]]:
-        """The record as the answers and votes stand now, scored over `tree`, and its
-        results (reads the votes, the team, the model and the previous assessment: four
-        queries)."""
+        """The record as the answers, votes and delivery metrics stand now, scored over
+        `tree`, and its results (reads the votes, the delivery metrics, the model's checks,
+        the team, the model and the previous assessment: six queries)."""
         votes = self.votes()
+        delivery = self.delivery_answers()
         statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
         categories = scoring_categories(tree, statuses)
         results = scoring.score_categories(tree.level_values, categories)
@@ -468,6 +488,8 @@ class Assessment(AdvancesGeneration):
             answers=recorded,
             agreements=agreements,
             previous=self.previous(),
+            delivery=delivery,
+            checks=checks_of(self.model_id),
         )
         return record, results
 
@@ -617,6 +639,49 @@ class MemberAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practice} ({self.user_id}): {self.get_status_display()}"
+
+
+ORDINAL = models.PositiveSmallIntegerField  # DORA's Quick Check answer: 1 (worst) to 6 (best)
+
+
+class DeliveryMetrics(models.Model):
+    """What the team achieves, on DORA's Quick Check (dora.py): optional, one per
+    assessment, pre-filled from the last one like the answers."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="delivery", primary_key=True
+    )
+    lead_time = ORDINAL(null=True, blank=True)
+    deployment_frequency = ORDINAL(null=True, blank=True)
+    recovery_time = ORDINAL(null=True, blank=True)
+    change_fail_rate = models.PositiveSmallIntegerField(null=True, blank=True, help_text="%")
+    rework_rate = models.PositiveSmallIntegerField(null=True, blank=True, help_text="%")
+
+    class Meta:
+        verbose_name_plural = "delivery metrics"
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": 1, f"{name}__lte": 6}),
+                    name=f"delivery_{name}_1_to_6",
+                )
+                for name in dora.THROUGHPUT
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__lte": 100}),
+                    name=f"delivery_{name}_percent",
+                )
+                for name in dora.PERCENTAGES
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Delivery metrics of {self.assessment_id}"
+
+    def answers(self) -> dict[str, int | None]:
+        return {metric: getattr(self, metric) for metric in dora.METRICS}
 
 
 class CategoryResultQuerySet(models.QuerySet["CategoryResult"]):

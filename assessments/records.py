@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from . import scoring
+from maturity.checks import CheckRule, fires
+
+from . import dora, scoring
 from .agreement import Votes
 
 SCHEMA = 2
@@ -65,11 +67,14 @@ def make_record(
     answers: Sequence[RecordedAnswer],
     agreements: Mapping[str, float | None],
     previous: Earlier | None,
+    delivery: Mapping[str, int | None] | None = None,
+    checks: Sequence[CheckRule] = (),
 ) -> dict[str, Any]:
     """The record (schema 2): `team` is (slug, name), `model` (slug, version, name),
     `levels` (value, name) floor first; `categories` carry their practices and answers
     as scoring reads them, `results` their levels and scores, `agreements` the members'
-    agreement per category slug."""
+    agreement per category slug, `delivery` the DORA answers (metric -> value), `checks`
+    the model's checks, of which the record keeps those that fire."""
     names = dict(levels)
     by_slug = {result.slug: result for result in results}
     steps = {
@@ -77,6 +82,8 @@ def make_record(
         for step in scoring.next_steps([value for value, _ in levels], categories, by_slug)
     }
     overall = scoring.overall(result.score for result in results)
+    given = {metric: value for metric, value in (delivery or {}).items() if value is not None}
+    levels_by_slug = {result.slug: result.level for result in results}
     return {
         "schema": SCHEMA,
         "id": assessment_id,
@@ -125,8 +132,17 @@ def make_record(
                 for slug, score in previous.scores.items()
             },
         },
-        "delivery": None,
-        "checks": [],
+        "delivery": {
+            **{metric: given.get(metric) for metric in dora.METRICS},
+            "scores": dora.scores(given).as_dict(),
+        }
+        if given
+        else None,
+        "checks": [
+            {"key": rule.key, "category": rule.category, "message": rule.message}
+            for rule in checks
+            if fires(rule, levels_by_slug.get(rule.category), given.get(rule.metric))
+        ],
         "targets": [],
     }
 
@@ -180,6 +196,38 @@ class AnswerRow:
         return self.previous_status is not None and self.previous_status != self.status
 
 
+@dataclass(frozen=True)
+class OutcomeRow:
+    label: str
+    answer: str  # as the team gave it: DORA's answer option, or a percentage
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """The delivery outcomes of a record, as the result shows them."""
+
+    rows: list[OutcomeRow]
+    throughput: float | None
+    instability: float | None
+    overall: float | None
+
+
+def outcomes_of(delivery: Mapping[str, Any]) -> Outcomes:
+    scores = delivery["scores"]
+    rows = []
+    for metric in dora.METRICS:
+        value = delivery.get(metric)
+        if value is None:
+            answer = "Not given"
+        elif metric in dora.ORDINAL_OPTIONS:
+            answer = dora.ORDINAL_OPTIONS[metric][value - 1]
+        else:
+            answer = f"{value}%"
+        rows.append(OutcomeRow(dora.LABELS[metric], answer, scores.get(metric)))
+    return Outcomes(rows, scores["throughput"], scores["instability"], scores["overall"])
+
+
 def status_label(status: str) -> str:
     """How an answer's status reads on a page."""
     return scoring.Status(status).label if status else "Not answered"
@@ -214,6 +262,17 @@ class Record:
     @property
     def overall(self) -> float | None:
         return self.data["overall"]  # type: ignore[no-any-return]
+
+    @property
+    def outcomes(self) -> Outcomes | None:
+        """The delivery outcomes, None when no metric was given."""
+        delivery = self.data.get("delivery")
+        return outcomes_of(delivery) if delivery else None
+
+    @property
+    def checks(self) -> list[Mapping[str, str]]:
+        """The checks that fired: a level the outcomes contradict, as a question."""
+        return list(self.data.get("checks") or [])
 
     @property
     def level_values(self) -> list[int]:

@@ -7,25 +7,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_safe
 
 from maturity.tree import CategoryNode, ModelTree
 from teams.access import get_team_for_user, is_manager
 from teams.models import Membership, Team
 
+from . import dora
 from .access import get_assessment_for_user, get_assessment_to_void
 from .agreement import NO_VOTES, of_category
 from .edits import Outcome, Whose
-from .forms import CategoryAnswersForm, NewAssessmentForm, PageState, VoidForm, field_name
-from .history import team_history, team_summaries
+from .forms import (
+    CategoryAnswersForm,
+    NewAssessmentForm,
+    OutcomesForm,
+    PageState,
+    VoidForm,
+    saved_reply,
+)
+from .history import team_summaries
 from .models import (
     NOTE_MAX_LENGTH,
     AlreadySubmitted,
@@ -58,20 +64,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "drafts": drafts,
     }
     return render(request, "assessments/home.html", ctx)
-
-
-@require_safe
-@login_required
-def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    team = get_team_for_user(request.user, slug)
-    history = team_history(team)
-    ctx = {
-        "team": team,
-        "history": history,
-        "trend": mark_safe(history.trend_svg()) if history.rows else "",
-        "is_member": team.is_member,
-    }
-    return render(request, "assessments/team.html", ctx)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -154,7 +146,9 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
         except Discarded:
             return _discarded(request, assessment)
         if wants_json:
-            return JsonResponse(_saved(assessment, form, outcome))
+            voted = {pk for pk, whose in outcome.writes if whose is Whose.MINE}
+            votes = assessment.votes(on=voted) if voted else {}
+            return JsonResponse(saved_reply(outcome, {pk: votes.get(pk, NO_VOTES) for pk in voted}))
         if outcome.clean:
             _say_saved(request, node.name, target, filled)
             return _after_save(assessment, tree, node.slug, target)
@@ -187,34 +181,6 @@ def _after_save(
     if target == "back" and before is not None:
         return redirect("assessment_edit", pk=assessment.pk, category=before.slug)
     return redirect("assessment_edit", pk=assessment.pk, category=slug)
-
-
-def _saved(assessment: Assessment, form: CategoryAnswersForm, outcome: Outcome) -> dict[str, Any]:
-    """What the page's script needs after a save: each sent field's value as stored now
-    (its new "was"), the conflicts and refusals, and the votes where the user voted."""
-    values = {}
-    for (practice_id, whose), answer in outcome.now.items():
-        values[field_name(practice_id, whose, "status")] = answer.status
-        values[field_name(practice_id, whose, "note")] = answer.note
-    voted = {pk for pk, whose in outcome.writes if whose is Whose.MINE}
-    votes = assessment.votes(on=voted) if voted else {}
-    votes = {pk: votes.get(pk, NO_VOTES) for pk in voted}  # a withdrawn last vote: zeros
-    return {
-        "values": values,
-        "conflicts": [
-            {
-                "field": field_name(c.practice_id, c.whose, c.field),
-                "theirs": c.theirs,
-                "yours": c.yours,
-            }
-            for c in outcome.conflicts
-        ],
-        "refused": [
-            {"field": field_name(r.practice_id, r.whose, "status"), "message": r.message}
-            for r in outcome.refusals
-        ],
-        "votes": {str(pk): {**v.as_dict(), "spread": v.spread.value} for pk, v in votes.items()},
-    }
 
 
 def _questionnaire(
@@ -256,6 +222,36 @@ def _questionnaire(
         "shows_votes": assessment.team_size > 1,
     }
     return render(request, "assessments/edit.html", ctx, status=status)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The optional delivery metrics, on DORA's Quick Check."""
+    assessment = get_assessment_for_user(request.user, pk, to_edit=True)
+    if not assessment.is_draft:
+        return _read_only(request, assessment)
+    form = OutcomesForm(
+        request.POST if request.method == "POST" else None,
+        initial=assessment.delivery_answers(),
+    )
+    if form.is_valid():
+        try:
+            assessment.save_delivery(form.cleaned_data)
+        except AlreadySubmitted:
+            return _read_only(request, assessment)
+        except Discarded:
+            return _discarded(request, assessment)
+        messages.success(request, "Saved your delivery outcomes.")
+        return redirect("assessment_review", pk=assessment.pk)
+    ctx = {
+        "assessment": assessment,
+        "form": form,
+        "progress": assessment.progress(assessment.tree(), assessment.answers_by_practice()),
+        "on_outcomes": True,
+        "credit": dora.CREDIT,
+    }
+    return render(request, "assessments/outcomes.html", ctx, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

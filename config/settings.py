@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "maturity",
     "teams",
     "assessments",
+    "planning",
     "dashboard",
 ]
 

@@ -23,5 +23,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("assessments.urls")),
+    path("", include("planning.urls")),
     path("", include("dashboard.urls")),
 ]

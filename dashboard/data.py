@@ -10,7 +10,7 @@ from statistics import fmean
 
 from django.db.models import Avg
 
-from assessments import scoring
+from assessments import dora, scoring
 from assessments.models import Assessment, CategoryResult
 from maturity.models import Category, Level, MaturityModel
 from teams.models import Team
@@ -48,10 +48,20 @@ class TeamRow:
     overall: float | None = None
     previous_overall: float | None = None
     agreement: float | None = None  # of the latest assessment: see mean_agreement
+    outcomes: dora.Scores | None = None  # the latest assessment's, when it gave any
+    checks: int = 0  # how many checks fired on the latest assessment
 
     @property
     def assessed(self) -> bool:
         return self.assessment_id is not None
+
+    @property
+    def throughput(self) -> float | None:
+        return self.outcomes.throughput if self.outcomes else None
+
+    @property
+    def instability(self) -> float | None:
+        return self.outcomes.instability if self.outcomes else None
 
     @property
     def change(self) -> float | None:
@@ -73,8 +83,8 @@ class Dashboard:
 
 
 def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
-    """Each team's latest and previous results for `model`, with the members' agreement
-    of the latest (three queries).
+    """Each team's latest and previous results for `model`, with the members' agreement,
+    the delivery outcomes and the number of fired checks of the latest (three queries).
 
     A team whose latest assessment is older than `since` is listed as not assessed.
     """
@@ -86,6 +96,8 @@ def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
     latest_two = Assessment.objects.filter(model=model).latest_per_team(depth=2).values("pk")
     scores: dict[int, dict[str, Cell]] = {}
     assessments: dict[int, list[tuple[datetime, int]]] = {}
+    delivered: dict[int, dict[str, int | None]] = {}
+    fired: dict[int, int] = {}
     results = CategoryResult.objects.filter(assessment__in=latest_two).values_list(
         "assessment_id",
         "assessment__team_id",
@@ -94,11 +106,25 @@ def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
         "level",
         "score",
         "agreement",
+        "assessment__record__checks",
+        *(f"assessment__delivery__{metric}" for metric in dora.METRICS),
     )
-    for assessment_id, team_id, submitted_at, slug, level, score, agreed in results:
+    for (
+        assessment_id,
+        team_id,
+        submitted_at,
+        slug,
+        level,
+        score,
+        agreed,
+        checks,
+        *metrics,
+    ) in results:
         if assessment_id not in scores:
             assert submitted_at is not None  # latest_two holds submitted assessments only
             assessments.setdefault(team_id, []).append((submitted_at, assessment_id))
+            delivered[assessment_id] = dict(zip(dora.METRICS, metrics, strict=True))
+            fired[assessment_id] = len(checks or [])
         scores.setdefault(assessment_id, {})[slug] = Cell(level, score, agreed)
     for team_id, found in assessments.items():
         (submitted_at, latest), *older = sorted(found, reverse=True)
@@ -109,6 +135,9 @@ def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
         row.cells = scores[latest]
         row.overall = scoring.overall(cell.score for cell in row.cells.values())
         row.agreement = mean_agreement(row.cells.values())
+        given = {metric: value for metric, value in delivered[latest].items() if value is not None}
+        row.outcomes = dora.scores(given) if given else None
+        row.checks = fired[latest]
         if older:
             row.previous_overall = scoring.overall(c.score for c in scores[older[0][1]].values())
     return Dashboard(model, columns, list(rows.values()))

@@ -20,11 +20,12 @@ def neutralise(value: str | float | None) -> str | float:
 
 
 def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
-    """A header, then one row per team: latest scores per category and overall, and the
-    members' agreement in percent (last, so the columns before it keep their places)."""
+    """A header, then one row per team: latest scores per category and overall, then
+    (last, so the columns before them keep their places) the members' agreement in
+    percent, the delivery outcomes on DORA's Quick Check scale and the checks fired."""
     header = ["team", "team_slug", "model", "model_version", "submitted_at", "overall"]
     header += [column.name for column in dashboard.columns]
-    header.append("agreement")
+    header += ["agreement", "throughput", "instability", "outcomes", "checks_fired"]
     table: list[list[str | float]] = [[neutralise(cell) for cell in header]]
     for row in sorted(dashboard.rows, key=lambda row: row.team.name.casefold()):
         shown = [
@@ -39,6 +40,13 @@ def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
             cell = row.cell(column.slug)
             shown.append(_shown(cell.score if cell else None))
         shown.append(_percent(row.agreement))
+        outcomes = row.outcomes
+        shown += [
+            _shown(outcomes.throughput if outcomes else None),
+            _shown(outcomes.instability if outcomes else None),
+            _shown(outcomes.overall if outcomes else None),
+            row.checks if row.assessed else None,
+        ]
         table.append([neutralise(cell) for cell in shown])
     return table
 

@@ -36,6 +36,8 @@ class HeatRow:
     change: str
     cells: list[HeatCell]
     agreement: str
+    throughput: str
+    instability: str
 
 
 def heat_rows(
@@ -58,6 +60,8 @@ def heat_rows(
                 change_text(row.change),
                 cells,
                 agreement_text(row.agreement),
+                score_text(row.throughput),
+                score_text(row.instability),
             )
         )
     return shown
@@ -94,7 +98,13 @@ FIXED_COLUMNS = [
     ("date", "Assessed"),
     ("change", "Change"),
 ]
-AGREEMENT_COLUMN = ("agreement", "Agreement")  # after the categories
+# After the categories: the members' agreement and the delivery outcomes of the latest.
+TRAILING_COLUMNS = [
+    ("agreement", "Agreement"),
+    ("throughput", "Throughput"),
+    ("instability", "Instability"),
+    ("checks", "Checks fired"),
+]
 
 
 def dashboard_context(
@@ -103,7 +113,7 @@ def dashboard_context(
     """Everything the dashboard's sections show (five queries). SVG from charts is
     marked safe as it is: charts escape every text they put in."""
     data = load_dashboard(active.model, since)
-    sortable = [*FIXED_COLUMNS, *((c.slug, c.name) for c in data.columns), AGREEMENT_COLUMN]
+    sortable = [*FIXED_COLUMNS, *((c.slug, c.name) for c in data.columns), *TRAILING_COLUMNS]
     key, descending = form.sort_order({key for key, _ in sortable})
     links = {link.key: link for link in sort_links(query, sortable, key, descending)}
     assessed = data.assessed()
@@ -120,7 +130,8 @@ def dashboard_context(
         "rows": heat_rows(sort_rows(data.rows, key, descending), data.columns, level_values),
         "fixed_links": [links[key] for key, _ in FIXED_COLUMNS],
         "column_links": [links[column.slug] for column in data.columns],
-        "agreement_link": links[AGREEMENT_COLUMN[0]],
+        "trailing_links": [links[key] for key, _ in TRAILING_COLUMNS],
+        "outcomes_chart": mark_safe(_maturity_against_throughput(data, active.levels)),
         "levels": active.levels,
         "level_values": level_values,
         "bottleneck": bottleneck(found),
@@ -155,6 +166,25 @@ def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[
             series.append(charts.Series(row.team.name, values, dashed=True))
     axes = [column.name for column in data.columns]
     return charts.radar_svg(axes, levels, series, title="Organisation mean and selected teams")
+
+
+def _maturity_against_throughput(data: Dashboard, levels: list[tuple[int, str]]) -> str:
+    points = [
+        charts.ScatterPoint(row.team.name, row.overall, row.throughput)
+        for row in data.assessed()
+        if row.overall is not None and row.throughput is not None
+    ]
+    if not points:
+        return ""
+    values = [value for value, _ in levels]
+    return charts.scatter_svg(
+        points,
+        x_range=(min(values), max(values)),
+        y_range=(0.0, 10.0),
+        x_label="Maturity (overall score)",
+        y_label="Throughput (DORA's Quick Check, 0-10)",
+        title="Maturity against delivery throughput, one dot per team",
+    )
 
 
 def _trend(data: Dashboard, levels: list[tuple[int, str]]) -> str:

@@ -20,8 +20,9 @@ class Distribution:
 
 
 def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamRow]:
-    """Rows ordered by "team", "overall", "date", "change", "agreement" or a category
-    slug; teams without a value always come last, then by name."""
+    """Rows ordered by "team", "overall", "date", "change", "agreement", "throughput",
+    "instability", "checks" or a category slug; teams without a value always come last,
+    then by name."""
 
     def value(row: TeamRow) -> float | str | datetime | None:
         if key == "team":
@@ -32,8 +33,10 @@ def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamR
             return row.submitted_at
         if key == "change":
             return row.change
-        if key == "agreement":
-            return row.agreement
+        if key in ("agreement", "throughput", "instability"):
+            return getattr(row, key)  # type: ignore[no-any-return]
+        if key == "checks":
+            return row.checks if row.assessed else None
         cell = row.cell(key)
         return cell.score if cell else None
 

@@ -33,6 +33,20 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "manager": (200, 405),
         "staff": (404, 405),
     },
+    ("team_plan", "payments"): {
+        "anonymous": (LOGIN, LOGIN),
+        "member": (200, 400),  # a POST without an action is refused, nothing changed
+        "outsider": (404, 404),
+        "manager": (200, 403),  # managers read the plan; only members change it
+        "staff": (404, 404),
+    },
+    ("plan_add", "payments"): {
+        "anonymous": (405, LOGIN),
+        "member": (405, 400),  # an empty POST names no result and no practice
+        "outsider": (405, 404),
+        "manager": (405, 403),
+        "staff": (405, 404),
+    },
     ("assessment_new", "payments"): {
         "anonymous": (LOGIN, LOGIN),
         "member": (200, 409),  # a draft is under way: resume or discard it
@@ -81,6 +95,16 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     ("assessment_edit", "submitted"): {
         "anonymous": (LOGIN, LOGIN),
         "member": (302, 409),  # read-only: shown the result, a change refused
+        **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
+    },
+    ("assessment_outcomes", "draft"): {
+        "anonymous": (LOGIN, LOGIN),
+        "member": (200, 302),  # an empty POST saves no metrics and goes on to the review
+        **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
+    },
+    ("assessment_outcomes", "submitted"): {
+        "anonymous": (LOGIN, LOGIN),
+        "member": (302, 409),
         **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
     },
     ("assessment_review", "draft"): {
@@ -173,7 +197,7 @@ def staff(django_user_model: type[User]) -> User:
 
 def url_for(name: str, case: str, submitted: Assessment, draft: Assessment) -> str:
     assessments = {"submitted": submitted, "draft": draft}
-    if name.startswith("team_detail") or name == "assessment_new":
+    if name.startswith("team_detail") or name in ("assessment_new", "team_plan", "plan_add"):
         return reverse(name, args=[case])
     if name == "assessment_edit":
         return reverse(name, args=[assessments[case].pk, "build"])

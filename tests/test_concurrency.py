@@ -408,8 +408,8 @@ def test_two_members_editing_from_stale_pages_lose_nothing(
                     assert field not in conflicted, f"{name} was told of a conflict it won"
             seen[name].update(body["values"])
             own = {f: v for f, v in answer_fields(draft, people[name]).items() if "-my-" in f}
-            chosen = {f: v for f, v in sent[name].items() if "-my-" in f}
-            assert own.items() >= chosen.items(), f"{name}'s own answers were not all kept"
+            own_choice = {f: v for f, v in sent[name].items() if "-my-" in f}
+            assert own.items() >= own_choice.items(), f"{name}'s own answers were not all kept"
         for field, value in after.items():
             assert value in {before.get(field, ""), *(s.get(field) for s in sent.values())}
     assert conflicts_seen > 0, "the rounds never overlapped: the test proves nothing"

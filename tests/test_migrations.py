@@ -38,6 +38,7 @@ OLD_SCHEMA: list[Target] = [
     ("assessments", "0004_team_updated_at"),
     ("maturity", "0002_model_revision"),
     ("teams", None),
+    ("planning", None),
 ]
 OLD_TEAM_APP = "assessments"
 NEW_TEAM_APP = "teams"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessments.models import Assessment, MemberAnswer
 from assessments.reports import record_of
 from maturity.models import MaturityModel
+from planning.models import PlanItem, Target
 from teams.models import Team
 
 from .conftest import DEFAULT_VERSION, run_command
@@ -38,7 +39,7 @@ def test_seed_demo_creates_teams_with_a_year_of_varied_history() -> None:
 
     assert overall("payments", newest=True) > overall("payments", newest=False) + 1  # improves
     platform_data = [
-        record_of(a).rows[4].score
+        record_of(a).rows[4].score or 0.0  # data management is scored in the demo
         for a in Assessment.objects.submitted()
         .filter(team__slug="platform")
         .order_by("submitted_at")
@@ -93,6 +94,12 @@ def test_with_every_bundled_version_loaded_the_demo_and_new_assessments_use_the_
     versions = set(Assessment.objects.values_list("model__version", flat=True))
     assert versions == {DEFAULT_VERSION}
     assert MemberAnswer.objects.exists(), "demo teams of two give their own answers"
+    platform = Assessment.objects.submitted().filter(team__slug="platform").latest("submitted_at")
+    assert platform.record is not None
+    assert "deploys-rarely" in {check["key"] for check in platform.record["checks"]}
+    plan = PlanItem.objects.filter(team__slug="payments")
+    assert plan.count() == 4 and plan.filter(status=PlanItem.Status.DONE).count() == 2
+    assert Target.objects.filter(team__slug="payments").count() == 2
     client.force_login(User.objects.get(username="noah"))  # Identity: never assessed
     form = client.get(reverse("assessment_new", args=["identity"])).context["form"]
     first_choice = next(iter(form.fields["model"].queryset))  # selected on the page

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +15,11 @@ from django.utils import timezone
 
 from assessments.demo import submit_dated
 from assessments.models import Assessment
+from assessments.records import Record
 from maturity.models import MaturityModel
 from maturity.tree import load_tree
+from planning.models import PlanItem, Target
+from planning.steps import next_step_practices
 from teams.models import Membership, Team
 
 DEMO_PASSWORD = "demo"
@@ -33,6 +36,8 @@ class DemoTeam:
     # (days ago, target score per category) for each submitted assessment, oldest first
     history: tuple[tuple[int, tuple[float, ...]], ...]
     draft: bool = False
+    plan: bool = False  # targets, and a plan from its last next steps, half of it done
+    delivery: dict[str, int] | None = None  # DORA's Quick Check answers, every time
 
 
 TEAMS = [
@@ -40,13 +45,21 @@ TEAMS = [
         "payments",
         "Payments",
         ("mira", "omar"),
-        "improves steadily",
+        "improves steadily, with a plan half done",
         (
             (350, (0.3, -0.5, 0.0, -0.3, -1.0, 0.5)),
             (260, (1.0, 0.3, 0.3, 0.5, -0.5, 1.0)),
             (170, (1.5, 1.0, 0.7, 1.0, 0.3, 1.3)),
             (60, (2.3, 1.5, 1.0, 1.7, 1.0, 2.0)),
         ),
+        delivery={
+            "lead_time": 4,
+            "deployment_frequency": 4,
+            "recovery_time": 5,
+            "change_fail_rate": 10,
+            "rework_rate": 8,
+        },
+        plan=True,
     ),
     DemoTeam(
         "mobile",
@@ -58,18 +71,33 @@ TEAMS = [
             (200, (1.0, 0.3, -0.3, 0.5, -0.7, 1.0)),
             (90, (1.0, 0.5, -0.5, 0.7, -0.7, 1.0)),
         ),
+        delivery={
+            "lead_time": 2,
+            "deployment_frequency": 2,
+            "recovery_time": 3,
+            "change_fail_rate": 35,
+            "rework_rate": 20,
+        },
     ),
     DemoTeam(
         "platform",
         "Platform",
         ("ken", "ada"),
-        "strong, but data management slid after a reorganisation",
+        "strong on paper, but deploys monthly and data management slid after a reorganisation",
         (
             (330, (2.3, 2.0, 1.3, 1.7, 2.0, 2.3)),
             (220, (2.7, 2.3, 1.7, 2.0, 1.3, 2.7)),
             (120, (3.0, 2.7, 2.0, 2.3, 0.7, 3.0)),
             (30, (3.0, 3.0, 2.0, 2.3, 0.3, 3.0)),
         ),
+        # Environments at the top, yet deployments once a month or less: a check fires.
+        delivery={
+            "lead_time": 2,
+            "deployment_frequency": 2,
+            "recovery_time": 4,
+            "change_fail_rate": 15,
+            "rework_rate": 10,
+        },
     ),
     DemoTeam(
         "search",
@@ -133,10 +161,30 @@ class Command(BaseCommand):
             for days_ago, targets in demo.history:
                 when = now - timedelta(days=days_ago)
                 voters = people if len(people) > 1 else ()
-                submit_dated(team, model, tree, people[0], targets, when, chooser, voters)
+                submit_dated(
+                    team, model, tree, people[0], targets, when, chooser, voters, demo.delivery
+                )
             if demo.draft:
                 last = Assessment.objects.submitted().filter(team=team).first()
                 Assessment.start(team, model, people[0], prefill_from=last)
+            if demo.plan:
+                self._plan(team, people, now)
+
+    def _plan(self, team: Team, people: list[Any], now: datetime) -> None:
+        """A level up in the two weakest categories by next quarter, and the practices
+        that take them there as plan items, the first half done."""
+        latest = Assessment.objects.submitted().filter(team=team).latest("submitted_at")
+        steps = next_step_practices(Record(latest.record or {}))[:2]
+        due = (now + timedelta(days=90)).date()
+        Target.objects.set_for(team, {step.slug: (step.target_level, due) for step in steps})
+        chosen = [(step, practice) for step in steps for practice in step.practices][:4]
+        for index, (step, practice) in enumerate(chosen):
+            item, _ = PlanItem.add_practice(
+                latest, key=practice.key, title=practice.text, category=step.slug,
+                owner_id=people[index % len(people)].pk, due=due,
+            )  # fmt: skip
+            if index < len(chosen) // 2:
+                item.set_status(PlanItem.Status.DONE)
 
     def _print_sign_ins(self) -> None:
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
