@@ -15,8 +15,8 @@ from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
-from maturity.checks import checks_of
 
+from maturity.checks import checks_of
 from maturity.generation import AdvancesGeneration
 from maturity.models import Category, MaturityModel, Practice
 from maturity.tree import ModelTree, PracticeNode, load_tree
@@ -451,7 +451,8 @@ class Assessment(AdvancesGeneration):
     ) -> tuple[dict[str, Any], list[scoring.Result]]:
         """The record as the answers, votes and delivery metrics stand now, scored over
         `tree`, and its results (reads the votes, the delivery metrics, the model's checks,
-        the team, the model and the previous assessment: six queries)."""
+        the team, the model, the previous assessment and what apps above add to a record,
+        records.SECTIONS: about seven queries)."""
         votes = self.votes()
         delivery = self.delivery_answers()
         statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
@@ -491,6 +492,8 @@ class Assessment(AdvancesGeneration):
             delivery=delivery,
             checks=checks_of(self.model_id),
         )
+        for name, provider in records.SECTIONS.items():
+            record[name] = provider(self.team_id)
         return record, results
 
     def previous(self) -> records.Earlier | None:

@@ -9,7 +9,7 @@ submitted.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -40,6 +40,12 @@ class Earlier:
     id: int
     submitted_at: datetime
     scores: Mapping[str, float | None]  # category slug -> score (None: not scored)
+
+
+# Sections that an app above this one adds to every record it is written with: the
+# planning app registers "targets" (its AppConfig.ready), since assessments may not
+# import it. A provider takes the team's id and returns JSON-ready data (one query).
+SECTIONS: dict[str, Callable[[int], Any]] = {}
 
 
 def utc(moment: datetime | None) -> str | None:

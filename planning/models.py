@@ -225,3 +225,12 @@ class PlanItem(models.Model):
                 raise OpenItemExists(other) from None
         self.status, self.closed_at = status, closed_at
         return True
+
+
+def targets_for_record(team_id: int) -> list[dict[str, object]]:
+    """The team's targets as a submitted record keeps them, by category (one query)."""
+    rows = Target.objects.filter(team_id=team_id).order_by("category")
+    return [
+        {"category": category, "level": level, "due": due.isoformat()}
+        for category, level, due in rows.values_list("category", "level", "due")
+    ]
