@@ -1,18 +1,22 @@
-"""What the dashboard reads from the database: every team's latest results for one
-model, the active models and the quarterly trend, each in a fixed number of queries."""
+"""What the dashboard reads from the database: every team's latest results and targets
+for one model, the active models and the quarterly trend, each in a fixed number of
+queries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from statistics import fmean
 
-from django.db.models import Avg
+from django.db.models import Avg, QuerySet
+from django.utils import timezone
 
 from assessments import dora, scoring
 from assessments.models import Assessment, CategoryResult
 from maturity.models import Category, Level, MaturityModel
+from planning import progress
+from planning.models import Target
 from teams.models import Team
 
 from .stats import TREND_QUARTERS, quarter_start
@@ -39,6 +43,36 @@ def mean_agreement(cells: Iterable[Cell]) -> float | None:
     return fmean(shares) if shares else None
 
 
+@dataclass(frozen=True)
+class TargetsState:
+    """How a team's targets in the model's categories stand: on track (reached, or due
+    date not passed) or behind (due date passed without reaching it); see
+    planning.progress.on_track."""
+
+    on_track: int
+    behind: int
+
+    @property
+    def total(self) -> int:
+        return self.on_track + self.behind
+
+
+def targets_state(
+    targets: Iterable[tuple[str, int, date]], latest: dict[str, Cell], today: date
+) -> TargetsState | None:
+    """The state of a team's targets, as (category slug, level, due), against its latest
+    cells by slug; a category not scored or not in the latest result has no level, so
+    its target is behind only once its due date has passed. None without targets."""
+    found = [
+        progress.on_track(level, due, cell.level if (cell := latest.get(slug)) else None, today)
+        for slug, level, due in targets
+    ]
+    if not found:
+        return None
+    on_track = sum(found)
+    return TargetsState(on_track, len(found) - on_track)
+
+
 @dataclass
 class TeamRow:
     team: Team
@@ -50,6 +84,7 @@ class TeamRow:
     agreement: float | None = None  # of the latest assessment: see mean_agreement
     outcomes: dora.Scores | None = None  # the latest assessment's, when it gave any
     checks: int = 0  # how many checks fired on the latest assessment
+    targets: TargetsState | None = None  # None: no target in the model's categories
 
     @property
     def assessed(self) -> bool:
@@ -82,17 +117,24 @@ class Dashboard:
         return [row for row in self.rows if row.assessed]
 
 
-def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
+def load_dashboard(
+    model: MaturityModel, since: datetime | None, today: date | None = None
+) -> Dashboard:
     """Each team's latest and previous results for `model`, with the members' agreement,
-    the delivery outcomes and the number of fired checks of the latest (three queries).
+    the delivery outcomes and the number of fired checks of the latest, and the state
+    of its targets in the model's categories on `today` (default: the local date) (four
+    queries).
 
-    A team whose latest assessment is older than `since` is listed as not assessed.
+    A team whose latest assessment is older than `since` is listed as not assessed; its
+    targets are still judged against that latest assessment, which is what the team has
+    reached whatever the period shown.
     """
     columns = [
         Column(category.slug, category.name, category.order)
         for category in Category.objects.filter(model=model, is_active=True).order_by("order", "id")
     ]
-    rows = {team.pk: TeamRow(team) for team in Team.objects.order_by("name")}
+    teams = Team.objects.order_by("name")
+    rows = {team.pk: TeamRow(team) for team in teams}
     latest_two = Assessment.objects.filter(model=model).latest_per_team(depth=2).values("pk")
     scores: dict[int, dict[str, Cell]] = {}
     assessments: dict[int, list[tuple[datetime, int]]] = {}
@@ -126,8 +168,10 @@ def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
             delivered[assessment_id] = dict(zip(dora.METRICS, metrics, strict=True))
             fired[assessment_id] = len(checks or [])
         scores.setdefault(assessment_id, {})[slug] = Cell(level, score, agreed)
+    latest_cells: dict[int, dict[str, Cell]] = {}  # by team: its latest result's cells
     for team_id, found in assessments.items():
         (submitted_at, latest), *older = sorted(found, reverse=True)
+        latest_cells[team_id] = scores[latest]
         row = rows.get(team_id)
         if row is None or (since is not None and submitted_at < since):
             continue
@@ -140,7 +184,30 @@ def load_dashboard(model: MaturityModel, since: datetime | None) -> Dashboard:
         row.checks = fired[latest]
         if older:
             row.previous_overall = scoring.overall(c.score for c in scores[older[0][1]].values())
+    _add_targets(rows, teams, [column.slug for column in columns], latest_cells, today)
     return Dashboard(model, columns, list(rows.values()))
+
+
+def _add_targets(
+    rows: dict[int, TeamRow],
+    teams: QuerySet[Team],
+    slugs: list[str],
+    latest_cells: dict[int, dict[str, Cell]],
+    today: date | None,
+) -> None:
+    """Set each row's targets state from the listed teams' targets in the categories
+    `slugs` (one query, a subquery for the teams rather than a list of their ids)."""
+    found: dict[int, list[tuple[str, int, date]]] = {}
+    targets = Target.objects.filter(team__in=teams, category__in=slugs).values_list(
+        "team_id", "category", "level", "due"
+    )
+    for team_id, slug, level, due in targets:
+        found.setdefault(team_id, []).append((slug, level, due))
+    day = today or timezone.localdate()
+    for team_id, team_targets in found.items():
+        row = rows.get(team_id)
+        if row is not None:  # a team created since the teams were read waits for next time
+            row.targets = targets_state(team_targets, latest_cells.get(team_id, {}), day)
 
 
 def quarterly_trend(model: MaturityModel, now: datetime) -> list[tuple[datetime, float]]:

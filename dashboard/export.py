@@ -22,10 +22,12 @@ def neutralise(value: str | float | None) -> str | float:
 def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
     """A header, then one row per team: latest scores per category and overall, then
     (last, so the columns before them keep their places) the members' agreement in
-    percent, the delivery outcomes on DORA's Quick Check scale and the checks fired."""
+    percent, the delivery outcomes on DORA's Quick Check scale, the checks fired and the
+    number of targets behind (empty without targets in the model's categories)."""
     header = ["team", "team_slug", "model", "model_version", "submitted_at", "overall"]
     header += [column.name for column in dashboard.columns]
     header += ["agreement", "throughput", "instability", "outcomes", "checks_fired"]
+    header += ["targets_behind"]
     table: list[list[str | float]] = [[neutralise(cell) for cell in header]]
     for row in sorted(dashboard.rows, key=lambda row: row.team.name.casefold()):
         shown = [
@@ -46,6 +48,7 @@ def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
             _shown(outcomes.instability if outcomes else None),
             _shown(outcomes.overall if outcomes else None),
             row.checks if row.assessed else None,
+            row.targets.behind if row.targets else None,
         ]
         table.append([neutralise(cell) for cell in shown])
     return table

@@ -14,7 +14,15 @@ from django.utils.safestring import mark_safe
 from assessments import charts
 from assessments.display import agreement_text, change_text, level_css, score_text
 
-from .data import ActiveModel, Column, Dashboard, TeamRow, load_dashboard, quarterly_trend
+from .data import (
+    ActiveModel,
+    Column,
+    Dashboard,
+    TargetsState,
+    TeamRow,
+    load_dashboard,
+    quarterly_trend,
+)
 from .forms import DashboardForm, OverlayForm
 from .stats import bottleneck, category_means, distributions, quarter_label, sort_rows
 
@@ -38,6 +46,17 @@ class HeatRow:
     agreement: str
     throughput: str
     instability: str
+    targets: str  # "2 on track", "1 behind of 3"; a dash without targets
+    targets_css: str  # the badge's classes; empty without targets
+
+
+def targets_text(state: TargetsState | None) -> tuple[str, str]:
+    """The targets cell's text and badge classes: all on track, or how many are behind."""
+    if state is None:
+        return "–", ""
+    if state.behind:
+        return f"{state.behind} behind of {state.total}", "badge text-bg-danger"
+    return f"{state.on_track} on track", "badge text-bg-success"
 
 
 def heat_rows(
@@ -62,6 +81,7 @@ def heat_rows(
                 agreement_text(row.agreement),
                 score_text(row.throughput),
                 score_text(row.instability),
+                *targets_text(row.targets),
             )
         )
     return shown
@@ -98,19 +118,21 @@ FIXED_COLUMNS = [
     ("date", "Assessed"),
     ("change", "Change"),
 ]
-# After the categories: the members' agreement and the delivery outcomes of the latest.
+# After the categories: the members' agreement and the delivery outcomes of the latest,
+# then the state of the team's targets.
 TRAILING_COLUMNS = [
     ("agreement", "Agreement"),
     ("throughput", "Throughput"),
     ("instability", "Instability"),
     ("checks", "Checks fired"),
+    ("targets", "Targets"),
 ]
 
 
 def dashboard_context(
     active: ActiveModel, since: datetime | None, form: DashboardForm, query: QueryDict
 ) -> dict[str, object]:
-    """Everything the dashboard's sections show (five queries). SVG from charts is
+    """Everything the dashboard's sections show (six queries). SVG from charts is
     marked safe as it is: charts escape every text they put in."""
     data = load_dashboard(active.model, since)
     sortable = [*FIXED_COLUMNS, *((c.slug, c.name) for c in data.columns), *TRAILING_COLUMNS]

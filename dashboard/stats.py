@@ -21,8 +21,10 @@ class Distribution:
 
 def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamRow]:
     """Rows ordered by "team", "overall", "date", "change", "agreement", "throughput",
-    "instability", "checks" or a category slug; teams without a value always come last,
-    then by name."""
+    "instability", "checks", "targets" or a category slug; teams without a value always
+    come last, then by name. "targets" sorts by the number of targets behind (descending:
+    the most behind first), whatever the share on track: a target behind is what asks
+    for a conversation; teams without targets have no value."""
 
     def value(row: TeamRow) -> float | str | datetime | None:
         if key == "team":
@@ -37,6 +39,8 @@ def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamR
             return getattr(row, key)  # type: ignore[no-any-return]
         if key == "checks":
             return row.checks if row.assessed else None
+        if key == "targets":
+            return row.targets.behind if row.targets else None
         cell = row.cell(key)
         return cell.score if cell else None
 

@@ -15,6 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from assessments.models import Assessment
+from maturity import generation
+from maturity.generation import AdvancesGeneration
 from maturity.limits import CATEGORY_SLUG_LENGTH, KEY_LENGTH, LEVEL_VALUE_MAX, LEVEL_VALUE_MIN
 from teams.models import Team
 
@@ -42,9 +44,10 @@ class TargetQuerySet(models.QuerySet["Target"]):
                     unique_fields=["team", "category"],
                     update_fields=["level", "due"],
                 )
+            generation.advance()  # the dashboard shows targets, and bulk writes skip save()
 
 
-class Target(models.Model):
+class Target(AdvancesGeneration):
     """The level a team means to reach in a category of the model, and by when."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="targets")

@@ -169,8 +169,8 @@ def test_dashboard_query_count_is_constant(
             submit_at(team, cd_model, member, (index + 1) % 4, days_ago=index)
             Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
     # session, user, manager check, active models with levels, categories, teams,
-    # results of each team's latest two assessments, the quarterly trend
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # results of each team's latest two assessments, targets, the quarterly trend
+    with django_assert_num_queries(9):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"teams": ["team-1", "team-2"]})
     assert response.status_code == 200
 
@@ -188,8 +188,8 @@ def test_csv_query_count_is_constant(
         if index % 2:
             submit_at(team, cd_model, member, index % 4, days_ago=index)
     # session, user, manager check, active models with levels, categories, teams,
-    # results of each team's latest two assessments
-    with django_assert_num_queries(7):  # type: ignore[operator]
+    # results of each team's latest two assessments, targets
+    with django_assert_num_queries(8):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard_csv"))
     assert len(response.content.decode().splitlines()) == Team.objects.count() + 1  # header
 
@@ -210,9 +210,10 @@ def test_csv_has_a_header_and_one_row_per_team(
     assert payments[1:4] == ["payments", "continuous-delivery", DEFAULT_VERSION]
     assert payments[5] == "2.0" and payments[6:12] == ["2.0"] * 6
     trailing = ["agreement", "throughput", "instability", "outcomes", "checks_fired"]
-    assert rows[0][12:] == trailing
-    assert payments[12:] == ["", "", "", "", "0"]  # nobody voted, no outcomes, no check
-    assert rows[1][4:] == [""] * 13  # never assessed: empty cells
+    assert rows[0][12:] == [*trailing, "targets_behind"]
+    # nobody voted, no outcomes, no check, no target
+    assert payments[12:] == ["", "", "", "", "0", ""]
+    assert rows[1][4:] == [""] * 14  # never assessed, no target: empty cells
 
 
 def test_csv_quotes_and_neutralises_formulas(manager_client: Client, org: dict[str, Team]) -> None:
