@@ -264,6 +264,128 @@ def trend_svg(
     return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class OutcomesPoint:
+    """One assessment's delivery outcomes on DORA's Quick Check scale (0..10)."""
+
+    x: float  # e.g. a date's ordinal: positions points in time
+    label: str  # e.g. the date, shown on hover and to screen readers
+    throughput: float | None
+    instability: float | None
+    overall: float | None
+
+
+# The outcome series: attribute, label, and how it looks apart from its colour (a dash
+# pattern for its line, a marker shape for its points, both in the legend).
+OUTCOME_SERIES = [
+    ("throughput", "Throughput", "6 4", "square"),
+    ("instability", "Instability", "2 3", "diamond"),
+    ("overall", "Overall", "", "circle"),
+]
+OUTCOME_TICKS = [0, 2, 4, 6, 8, 10]
+
+
+def _marker(shape: str, x: float, y: float, colour: str, title: str = "") -> str:
+    """A point's marker, with its text on hover when given."""
+    inner = f"<title>{escape(title)}</title>" if title else ""
+    if shape == "square":
+        start = f'<rect x="{_fmt(x - 4)}" y="{_fmt(y - 4)}" width="8" height="8" fill="{colour}"'
+        return f"{start}>{inner}</rect>" if inner else f"{start}/>"
+    if shape == "diamond":
+        corners = [(x, y - 5.5), (x + 5.5, y), (x, y + 5.5), (x - 5.5, y)]
+        start = f'<polygon points="{_points(corners)}" fill="{colour}"'
+        return f"{start}>{inner}</polygon>" if inner else f"{start}/>"
+    start = f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{colour}"'
+    return f"{start}>{inner}</circle>" if inner else f"{start}/>"
+
+
+def outcomes_trend_svg(
+    points: Sequence[OutcomesPoint],
+    *,
+    title: str,
+    chart_id: str = "outcomes-trend",
+    width: float = 640,
+    height: float = 250,
+) -> str:
+    """Throughput, instability and overall delivery outcomes over time on a 0..10 axis:
+    one line per series, told apart by dashes, marker shapes and a legend as well as by
+    colour. A series skips the points where it has no value."""
+    floor, top = 0.0, 10.0
+    left, right, upper, lower = 40.0, 20.0, 15.0, 60.0
+    plot_w, plot_h = width - left - right, height - upper - lower
+    xs = [point.x for point in points]
+    span = (max(xs) - min(xs)) if len(xs) > 1 else 0
+
+    def to_x(x: float) -> float:
+        return left + (plot_w * (x - min(xs)) / span if span else plot_w / 2)
+
+    def to_y(value: float) -> float:
+        return upper + plot_h * (top - min(max(value, floor), top)) / (top - floor)
+
+    described = []
+    for point in points:
+        values = [
+            f"{label.lower()} {_score(value)}"
+            for attribute, label, _, _ in OUTCOME_SERIES
+            if (value := getattr(point, attribute)) is not None
+        ]
+        described.append(f"{point.label}: {', '.join(values) or 'none given'}")
+    desc = "; ".join(described) or "no data"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
+        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart outcomes">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        '<g font-family="system-ui, sans-serif" font-size="12">',
+    ]
+    for tick in OUTCOME_TICKS:
+        tick_y = _fmt(to_y(tick))
+        parts.append(
+            f'<line x1="{_fmt(left)}" y1="{tick_y}" x2="{_fmt(width - right)}" y2="{tick_y}" '
+            'stroke="#dee2e6"/>'
+            f'<text x="{_fmt(left - 6)}" y="{tick_y}" dy="4" text-anchor="end" fill="#495057">'
+            f"{tick}</text>"
+        )
+    for index, (attribute, label, dash, shape) in enumerate(OUTCOME_SERIES):
+        colour = PALETTE[index % len(PALETTE)]
+        given: list[tuple[OutcomesPoint, float]] = [
+            (point, value) for point in points if (value := getattr(point, attribute)) is not None
+        ]
+        coords = [(to_x(point.x), to_y(value)) for point, value in given]
+        parts.append(f'<g class="series" data-series="{attribute}">')
+        if len(coords) > 1:
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(
+                f'<polyline points="{_points(coords)}" fill="none" stroke="{colour}" '
+                f'stroke-width="2.5"{dash_attr}/>'
+            )
+        for (x, y), (point, value) in zip(coords, given, strict=True):
+            parts.append(_marker(shape, x, y, colour, f"{label}, {point.label}: {_score(value)}"))
+        parts.append("</g>")
+    ends = [(points[0], "start"), (points[-1], "end")] if len(points) > 1 else []
+    ends = ends or [(point, "middle") for point in points]
+    for point, anchor in ends:
+        parts.append(
+            f'<text x="{_fmt(to_x(point.x))}" y="{_fmt(upper + plot_h + 18)}" '
+            f'text-anchor="{anchor}" fill="#495057">{escape(point.label)}</text>'
+        )
+    legend_y = height - 12
+    parts.append(f'<g class="legend" transform="translate({_fmt(left)} {_fmt(legend_y)})">')
+    for index, (_, label, dash, shape) in enumerate(OUTCOME_SERIES):
+        colour = PALETTE[index % len(PALETTE)]
+        x = 140 * index
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<line x1="{x}" y1="0" x2="{x + 36}" y2="0" stroke="{colour}" '
+            f'stroke-width="2.5"{dash_attr}/>'
+            + _marker(shape, x + 18, 0, colour)
+            + f'<text x="{x + 44}" y="4">{escape(label)}</text>'
+        )
+    parts.append("</g>")
+    parts.append("</g></svg>")
+    return "\n".join(parts)
+
+
 LEVEL_SHADES = 5
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.safestring import SafeString, mark_safe
 
 from maturity.models import Level
 from teams.models import Team
 
-from . import charts, scoring
-from .models import Assessment
+from . import charts, dora, scoring
+from .models import Assessment, DeliveryMetrics
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,30 @@ def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:
     return summaries
 
 
+def _outcomes(assessment: Assessment) -> dora.Scores | None:
+    """The delivery outcomes of an assessment fetched with its `delivery`: None when it
+    has no metrics or none of them was given."""
+    delivery: DeliveryMetrics | None = getattr(assessment, "delivery", None)
+    if delivery is None:
+        return None
+    found = dora.scores(delivery.answers())
+    return found if found.overall is not None else None
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     assessment: Assessment
     overall: float | None
     scores: list[float | None]  # aligned with History.columns
+    outcomes: dora.Scores | None = None  # the delivery outcomes, on DORA's Quick Check scale
+
+    @property
+    def throughput(self) -> float | None:
+        return self.outcomes.throughput if self.outcomes else None
+
+    @property
+    def instability(self) -> float | None:
+        return self.outcomes.instability if self.outcomes else None
 
 
 @dataclass(frozen=True)
@@ -76,12 +98,42 @@ class History:
         title = f"{self.team.name}: overall score over time"
         return charts.trend_svg(points, self.levels, title=title)
 
+    def _outcome_points(self) -> list[charts.OutcomesPoint]:
+        """The delivery outcomes over time, oldest first; voided assessments left out."""
+        return [
+            charts.OutcomesPoint(
+                row.assessment.submitted_at.toordinal(),  # type: ignore[union-attr]
+                f"{row.assessment.submitted_at:%d %b %Y}",
+                throughput=row.outcomes.throughput,
+                instability=row.outcomes.instability,
+                overall=row.outcomes.overall,
+            )
+            for row in reversed(self.rows)
+            if row.outcomes is not None and not row.assessment.is_voided
+        ]
+
+    @cached_property
+    def has_outcomes(self) -> bool:
+        """Whether an assessment that counts (not voided) has delivery outcomes."""
+        return any(row.outcomes is not None and not row.assessment.is_voided for row in self.rows)
+
+    def outcomes_trend_svg(self) -> SafeString:
+        """Throughput, instability and overall delivery outcomes over time, on DORA's Quick
+        Check scale; marked safe as it is (charts escape every text they put in), for the
+        template to place."""
+        title = f"{self.team.name}: delivery outcomes over time"
+        return mark_safe(charts.outcomes_trend_svg(self._outcome_points(), title=title))
+
 
 def team_history(team: Team) -> History:
     """The team's submitted assessments, newest first, voided ones included, with scores
-    (three queries)."""
+    and delivery outcomes (three queries: the outcomes come with the assessments)."""
     assessments = list(
-        Assessment.objects.history().filter(team=team).defer("record").with_results()
+        Assessment.objects.history()
+        .filter(team=team)
+        .select_related("delivery")
+        .defer("record")
+        .with_results()
     )
     results = {assessment.pk: _results(assessment) for assessment in assessments}
     columns: dict[str, tuple[int, str]] = {}
@@ -96,6 +148,7 @@ def team_history(team: Team) -> History:
                 assessment,
                 scoring.overall(scores.values()),
                 [scores.get(slug) for slug in slugs],
+                _outcomes(assessment),
             )
         )
     levels: list[tuple[int, str]] = []
