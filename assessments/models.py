@@ -93,14 +93,20 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
     def for_pages(self, user: AnyUser) -> AssessmentQuerySet:
         """What the assessment's pages read with it: team, model, the user's `role`,
         `prefilled_on`, when the assessment its answers were copied from was submitted,
-        and `team_size`, how many members the team has."""
+        `team_size`, how many members the team has, and `outcomes_confirmed`, False while
+        its delivery metrics are copied from the last assessment and not yet saved."""
         prefilled_on = F("prefilled_from__submitted_at")
+        outcomes_confirmed = F("delivery__confirmed")  # None without delivery metrics
         members = Membership.objects.filter(team=OuterRef("team")).order_by().values("team")
         team_size = Subquery(members.annotate(n=Count("pk")).values("n")[:1])
         return (
             self.select_related("team", "model")
             .with_membership(user)
-            .annotate(prefilled_on=prefilled_on, team_size=team_size)  # type: ignore[no-redef]  # django-stubs#2818
+            .annotate(
+                prefilled_on=prefilled_on,
+                team_size=team_size,
+                outcomes_confirmed=outcomes_confirmed,
+            )  # type: ignore[no-redef]  # django-stubs#2818
         )
 
     def latest_per_team(self, depth: int = 1) -> AssessmentQuerySet:
@@ -158,6 +164,7 @@ class Assessment(AdvancesGeneration):
     role: str | None  # only on rows fetched with_membership()
     prefilled_on: datetime | None  # only on rows fetched for_pages()
     team_size: int  # only on rows fetched for_pages()
+    outcomes_confirmed: bool | None  # only on rows fetched for_pages()
 
     class Meta:
         ordering = ["-created_at"]
@@ -242,7 +249,9 @@ class Assessment(AdvancesGeneration):
             )
             measured = DeliveryMetrics.objects.filter(assessment=prefill_from).first()
             if measured is not None:
-                DeliveryMetrics.objects.create(assessment=assessment, **measured.answers())
+                DeliveryMetrics.objects.create(
+                    assessment=assessment, confirmed=False, **measured.answers()
+                )
         return assessment
 
     def new_since_prefill(self, practices: Iterable[PracticeNode]) -> set[int]:
@@ -423,13 +432,15 @@ class Assessment(AdvancesGeneration):
         return found.answers() if found else dict.fromkeys(dora.METRICS)
 
     def save_delivery(self, answers: Mapping[str, int | None]) -> None:
-        """Store the delivery metrics (a metric left out is cleared). Locks the
+        """Store the delivery metrics (a metric left out is cleared), confirmed. Locks the
         assessment, as saving answers does: raises AlreadySubmitted or Discarded."""
         with transaction.atomic():
             if not self._locked().is_draft:
                 raise AlreadySubmitted
             values = {metric: answers.get(metric) for metric in dora.METRICS}
-            DeliveryMetrics.objects.update_or_create(assessment=self, defaults=values)
+            DeliveryMetrics.objects.update_or_create(
+                assessment=self, defaults={**values, "confirmed": True}
+            )
 
     def answers_by_practice(self) -> dict[int, AnswerState]:
         """Practice id -> status, note and confirmation of every answer (one query)."""
@@ -659,6 +670,11 @@ class DeliveryMetrics(models.Model):
     recovery_time = ORDINAL(null=True, blank=True)
     change_fail_rate = models.PositiveSmallIntegerField(null=True, blank=True, help_text="%")
     rework_rate = models.PositiveSmallIntegerField(null=True, blank=True, help_text="%")
+    confirmed = models.BooleanField(
+        default=True,
+        help_text="False for metrics copied from the last assessment until a member saves "
+        "the outcomes page.",
+    )
 
     class Meta:
         verbose_name_plural = "delivery metrics"

@@ -181,7 +181,7 @@ def _team_item(team: Team, request: HttpRequest) -> PlanItem:
     raw = request.POST.get("item", "")
     return get_object_or_404(
         PlanItem.objects.select_related("owner"),
-        pk=int(raw) if raw.isdigit() else 0,
+        pk=int(raw) if raw.isascii() and raw.isdigit() else 0,  # not "²": isdigit, no int
         team=team,
     )
 

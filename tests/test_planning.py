@@ -424,6 +424,16 @@ def test_another_teams_item_is_404_and_left_alone(
     assert (theirs.title, theirs.status) == ("Theirs", "open")
 
 
+@pytest.mark.parametrize("raw", ["²", "1.0", "-1", "", "9" * 30])
+def test_an_item_id_that_is_no_id_is_not_found(
+    as_user: Callable[[User], Client], member: User, payments: Team, raw: str
+) -> None:
+    """Unicode digits pass str.isdigit() and fail int(): 404, never a 500."""
+    client = as_user(member)
+    response = client.post(plan_url(), {"action": "edit", "item": raw, "title": "x"})
+    assert response.status_code == 404
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
