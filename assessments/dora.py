@@ -68,6 +68,15 @@ def _exact(metric: str, value: int) -> Fraction:
     return Fraction(value - 1) * 2
 
 
+def answer_text(metric: str, value: int | None) -> str:
+    """An answer as people read it: DORA's option, or a percentage."""
+    if value is None:
+        return "Not given"
+    if metric in ORDINAL_OPTIONS:
+        return ORDINAL_OPTIONS[metric][value - 1]
+    return f"{value}%"
+
+
 def metric_score(metric: str, value: int | None) -> float | None:
     """One metric's answer on the 0..10 scale; None when not given."""
     return None if value is None else float(_exact(metric, value))

@@ -344,6 +344,22 @@ class OutcomesForm(forms.Form):
                 required=False,
                 help_text="A percentage from 0 to 100; leave it empty if you do not know.",
             )
+        for metric in dora.METRICS:  # the value each was rendered with
+            self.fields[metric + WAS] = forms.TypedChoiceField(
+                choices=[("", ""), *((str(n), str(n)) for n in range(101))],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+
+    def shown(self) -> dict[str, int | None] | None:
+        """The values the page was rendered with; None from a client that sent none."""
+        if not any(metric + WAS in self.data for metric in dora.METRICS):
+            return None
+        return {metric: self.cleaned_data[metric + WAS] for metric in dora.METRICS}
+
+    def answers(self) -> dict[str, int | None]:
+        return {metric: self.cleaned_data[metric] for metric in dora.METRICS}
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [

@@ -24,7 +24,7 @@ from teams.models import AnyUser, Membership, Team
 
 from . import agreement, dora, records, scoring
 from .agreement import NO_VOTES, Votes
-from .edits import BLANK, Edit, Outcome, Sent, Stored, Whose, decide
+from .edits import BLANK, Edit, Outcome, Sent, Stored, Whose, decide, resolve
 from .questionnaire import CategoryProgress, Progress, progress, scoring_categories
 from .scoring import Status
 
@@ -431,16 +431,35 @@ class Assessment(AdvancesGeneration):
         found = DeliveryMetrics.objects.filter(assessment=self).first()
         return found.answers() if found else dict.fromkeys(dora.METRICS)
 
-    def save_delivery(self, answers: Mapping[str, int | None]) -> None:
-        """Store the delivery metrics (a metric left out is cleared), confirmed. Locks the
-        assessment, as saving answers does: raises AlreadySubmitted or Discarded."""
+    def save_delivery(
+        self,
+        answers: Mapping[str, int | None],
+        shown: Mapping[str, int | None] | None = None,
+    ) -> list[tuple[str, int | None, int | None]]:
+        """Store the delivery metrics, confirmed. With `shown`, the values the page was
+        rendered with, only what the user changed is written, as on the questionnaire
+        (edits.resolve): a metric a teammate changed meanwhile stays theirs and comes
+        back as (metric, theirs, yours). Without it every metric is set (one left out
+        is cleared). Locks the assessment: raises AlreadySubmitted or Discarded."""
+
+        def text(value: int | None) -> str:
+            return "" if value is None else str(value)
+
         with transaction.atomic():
             if not self._locked().is_draft:
                 raise AlreadySubmitted
-            values = {metric: answers.get(metric) for metric in dora.METRICS}
+            stored = self.delivery_answers()
+            values, conflicts = {}, []
+            for metric in dora.METRICS:
+                was = None if shown is None else text(shown.get(metric))
+                kept, yours = resolve(Sent(text(answers.get(metric)), was), text(stored[metric]))
+                values[metric] = int(kept) if kept else None
+                if yours is not None:
+                    conflicts.append((metric, stored[metric], answers.get(metric)))
             DeliveryMetrics.objects.update_or_create(
                 assessment=self, defaults={**values, "confirmed": True}
             )
+        return conflicts
 
     def answers_by_practice(self) -> dict[int, AnswerState]:
         """Practice id -> status, note and confirmation of every answer (one query)."""

@@ -223,13 +223,7 @@ def outcomes_of(delivery: Mapping[str, Any]) -> Outcomes:
     scores = delivery["scores"]
     rows = []
     for metric in dora.METRICS:
-        value = delivery.get(metric)
-        if value is None:
-            answer = "Not given"
-        elif metric in dora.ORDINAL_OPTIONS:
-            answer = dora.ORDINAL_OPTIONS[metric][value - 1]
-        else:
-            answer = f"{value}%"
+        answer = dora.answer_text(metric, delivery.get(metric))
         rows.append(OutcomeRow(dora.LABELS[metric], answer, scores.get(metric)))
     return Outcomes(rows, scores["throughput"], scores["instability"], scores["overall"])
 

@@ -231,27 +231,34 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, to_edit=True)
     if not assessment.is_draft:
         return _read_only(request, assessment)
-    form = OutcomesForm(
-        request.POST if request.method == "POST" else None,
-        initial=assessment.delivery_answers(),
-    )
+    stored = assessment.delivery_answers()
+    form = OutcomesForm(request.POST if request.method == "POST" else None, initial=stored)
+    conflicts: list[tuple[str, int | None, int | None]] = []
     if form.is_valid():
         try:
-            assessment.save_delivery(form.cleaned_data)
+            conflicts = assessment.save_delivery(form.answers(), form.shown())
         except AlreadySubmitted:
             return _read_only(request, assessment)
         except Discarded:
             return _discarded(request, assessment)
-        messages.success(request, "Saved your delivery outcomes.")
-        return redirect("assessment_review", pk=assessment.pk)
+        if not conflicts:
+            messages.success(request, "Saved your delivery outcomes.")
+            return redirect("assessment_review", pk=assessment.pk)
+        stored = assessment.delivery_answers()  # the user's values show, theirs are "was"
+    status = 409 if conflicts else 400 if form.errors else 200
     ctx = {
         "assessment": assessment,
         "form": form,
         "progress": assessment.progress(assessment.tree(), assessment.answers_by_practice()),
         "on_outcomes": True,
         "credit": dora.CREDIT,
+        "shown": stored,  # each field's "was": what is stored now
+        "conflicts": [
+            (dora.LABELS[metric], dora.answer_text(metric, theirs), dora.answer_text(metric, yours))
+            for metric, theirs, yours in conflicts
+        ],
     }
-    return render(request, "assessments/outcomes.html", ctx, status=400 if form.errors else 200)
+    return render(request, "assessments/outcomes.html", ctx, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -217,7 +217,8 @@ class PlanItem(models.Model):
             if locked.status == status:
                 self.status, self.closed_at = locked.status, locked.closed_at
                 return False
-            closed_at = None if status == self.Status.OPEN else timezone.now()
+            # Done <-> dropped keeps when it was closed; reopening clears it.
+            closed_at = None if status == self.Status.OPEN else locked.closed_at or timezone.now()
             try:
                 with transaction.atomic():
                     PlanItem.objects.filter(pk=self.pk).update(status=status, closed_at=closed_at)

@@ -245,3 +245,31 @@ def test_copied_outcomes_are_marked_until_a_member_saves_them(
     member_client.post(outcomes_url(second), {"deployment_frequency": "6"})
     assert DeliveryMetrics.objects.get(assessment=second).confirmed is True
     assert "are not yet confirmed" not in member_client.get(review).content.decode()
+
+
+def test_two_members_on_the_outcomes_page_change_only_what_each_changed(
+    member_client: Client, draft: Assessment, payments: Team, django_user_model: type[User]
+) -> None:
+    teammate = django_user_model.objects.create_user("bo")
+    payments.memberships.create(user=teammate)
+    other = Client()
+    other.force_login(teammate)
+    draft.save_delivery({"lead_time": 3, "change_fail_rate": 20})
+    as_rendered = {"lead_time-was": "3", "change_fail_rate-was": "20"}
+    mine = {"lead_time": "3", "change_fail_rate": "20", "deployment_frequency": "4"}
+    theirs = {"lead_time": "5", "change_fail_rate": "20"}
+    assert other.post(outcomes_url(draft), {**theirs, **as_rendered}).status_code == 302
+    response = member_client.post(outcomes_url(draft), {**mine, **as_rendered})
+    assert response.status_code == 302  # different metrics: both kept
+    assert draft.delivery_answers() == {
+        "lead_time": 5, "deployment_frequency": 4, "recovery_time": None,
+        "change_fail_rate": 20, "rework_rate": None,
+    }  # fmt: skip
+
+    stale = {"lead_time": "2", "change_fail_rate": "20", **as_rendered}  # lead time was 3
+    response = member_client.post(outcomes_url(draft), stale)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "A teammate changed 1 of these" in page
+    assert "saved now <strong>Less than one day</strong>" in page
+    assert draft.delivery_answers()["lead_time"] == 5
