@@ -46,8 +46,7 @@ def test_outcomes_a_fired_check_and_a_next_step_on_the_plan(
     screenshot(page, "member-result-outcomes")
 
     card = page.locator(".add-to-plan")
-    first_step = card.locator("form").first
-    first_step.get_by_role("button", name="Add to plan").click()
+    card.get_by_role("button", name="Add to plan").first.click()
     expect(page.get_by_text("added to the plan", exact=False)).to_be_visible()
     item = PlanItem.objects.get()
     assert item.status == PlanItem.Status.OPEN and item.from_assessment_id == draft.pk
