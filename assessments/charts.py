@@ -11,7 +11,7 @@ import math
 import re
 import textwrap
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape as _escape
 
@@ -197,6 +197,27 @@ def _legend(series: Sequence[Series], *, top: float, left: float) -> list[str]:
     return parts
 
 
+def _time_axes(
+    xs: Sequence[float],
+    value_range: tuple[float, float],
+    across: tuple[float, float],
+    down: tuple[float, float],
+) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    """Where a time (ordinal day) and a value fall on a plot spanning `across`
+    (left, right) and `down` (top, bottom): the first and last time at the edges, or
+    a single one in the middle; the value clamped to its range, the top upwards."""
+    (left, right), (upper, lower), (floor, top) = across, down, value_range
+    first, span = min(xs, default=0.0), (max(xs) - min(xs)) if len(xs) > 1 else 0
+
+    def to_x(x: float) -> float:
+        return left + ((right - left) * (x - first) / span if span else (right - left) / 2)
+
+    def to_y(value: float) -> float:
+        return upper + (lower - upper) * (top - min(max(value, floor), top)) / (top - floor)
+
+    return to_x, to_y
+
+
 @dataclass(frozen=True)
 class TrendPoint:
     x: float  # e.g. a date's ordinal: positions points in time
@@ -215,17 +236,11 @@ def trend_svg(
 ) -> str:
     """A line of scores over time, on a grid with one line per level."""
     values = [value for value, _ in levels]
-    floor, top = min(values), max(values)
     left, right, upper, lower = 175.0, 20.0, 15.0, 30.0
-    plot_w, plot_h = width - left - right, height - upper - lower
-    xs = [point.x for point in points]
-    span = (max(xs) - min(xs)) if len(xs) > 1 else 0
-
-    def to_x(x: float) -> float:
-        return left + (plot_w * (x - min(xs)) / span if span else plot_w / 2)
-
-    def to_y(value: float) -> float:
-        return upper + plot_h * (top - min(max(value, floor), top)) / (top - floor)
+    to_x, to_y = _time_axes(
+        [point.x for point in points], (min(values), max(values)),
+        (left, width - right), (upper, height - lower),
+    )  # fmt: skip
 
     desc = ", ".join(f"{point.label}: {_score(point.value)}" for point in points) or "no data"
     parts = [
@@ -312,15 +327,11 @@ def outcomes_trend_svg(
     colour. A series skips the points where it has no value."""
     floor, top = 0.0, 10.0
     left, right, upper, lower = 40.0, 20.0, 15.0, 60.0
-    plot_w, plot_h = width - left - right, height - upper - lower
-    xs = [point.x for point in points]
-    span = (max(xs) - min(xs)) if len(xs) > 1 else 0
-
-    def to_x(x: float) -> float:
-        return left + (plot_w * (x - min(xs)) / span if span else plot_w / 2)
-
-    def to_y(value: float) -> float:
-        return upper + plot_h * (top - min(max(value, floor), top)) / (top - floor)
+    plot_h = height - upper - lower
+    to_x, to_y = _time_axes(
+        [point.x for point in points], (floor, top),
+        (left, width - right), (upper, height - lower),
+    )  # fmt: skip
 
     described = []
     for point in points:

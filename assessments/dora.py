@@ -19,15 +19,16 @@ from maturity.checks import METRICS, ORDINAL_METRICS, PERCENT_METRICS, Metric
 from .scoring import rounded
 
 # The metrics, their names and kinds come from maturity.checks (checks compare with them).
+DURATIONS = [  # lead time and recovery time share DORA's answer options
+    "More than six months",
+    "One to six months",
+    "One week to one month",
+    "One day to one week",
+    "Less than one day",
+    "Less than one hour",
+]
 ORDINAL_OPTIONS: dict[str, list[str]] = {
-    "lead_time": [
-        "More than six months",
-        "One to six months",
-        "One week to one month",
-        "One day to one week",
-        "Less than one day",
-        "Less than one hour",
-    ],
+    "lead_time": DURATIONS,
     "deployment_frequency": [
         "Less than once every six months",
         "Once a month to once every six months",
@@ -36,14 +37,7 @@ ORDINAL_OPTIONS: dict[str, list[str]] = {
         "Once an hour to once a day",
         "On demand (several deployments a day)",
     ],
-    "recovery_time": [
-        "More than six months",
-        "One to six months",
-        "One week to one month",
-        "One day to one week",
-        "Less than one day",
-        "Less than one hour",
-    ],
+    "recovery_time": DURATIONS,
 }
 THROUGHPUT = tuple(metric for metric in METRICS if metric in ORDINAL_METRICS)
 PERCENTAGES = INSTABILITY = tuple(metric for metric in METRICS if metric in PERCENT_METRICS)
@@ -114,3 +108,9 @@ def scores(answers: Mapping[str, int | None]) -> Scores:
         _mean([exact[metric] for metric in INSTABILITY]),
         _mean(list(exact.values())),
     )
+
+
+def outcomes(answers: Mapping[str, int | None]) -> Scores | None:
+    """The scores of the answers, None when no metric was given."""
+    given = {metric: value for metric, value in answers.items() if value is not None}
+    return scores(given) if given else None

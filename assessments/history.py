@@ -56,10 +56,7 @@ def _outcomes(assessment: Assessment) -> dora.Scores | None:
     """The delivery outcomes of an assessment fetched with its `delivery`: None when it
     has no metrics or none of them was given."""
     delivery: DeliveryMetrics | None = getattr(assessment, "delivery", None)
-    if delivery is None:
-        return None
-    found = dora.scores(delivery.answers())
-    return found if found.overall is not None else None
+    return None if delivery is None else dora.outcomes(delivery.answers())
 
 
 @dataclass(frozen=True)

@@ -179,8 +179,7 @@ def load_dashboard(
         row.cells = scores[latest]
         row.overall = scoring.overall(cell.score for cell in row.cells.values())
         row.agreement = mean_agreement(row.cells.values())
-        given = {metric: value for metric, value in delivered[latest].items() if value is not None}
-        row.outcomes = dora.scores(given) if given else None
+        row.outcomes = dora.outcomes(delivered[latest])
         row.checks = fired[latest]
         if older:
             row.previous_overall = scoring.overall(c.score for c in scores[older[0][1]].values())

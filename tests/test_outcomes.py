@@ -273,3 +273,13 @@ def test_two_members_on_the_outcomes_page_change_only_what_each_changed(
     assert "A teammate changed 1 of these" in page
     assert "saved now <strong>Less than one day</strong>" in page
     assert draft.delivery_answers()["lead_time"] == 5
+
+
+def test_the_outcomes_page_takes_a_fixed_number_of_queries(
+    member_client: Client, draft: Assessment, django_assert_num_queries: object
+) -> None:
+    # session, user, assessment with membership, team size and confirmation, its delivery
+    # metrics, levels, practices (the progress), answers, manager check for the navigation
+    with django_assert_num_queries(8):  # type: ignore[operator]
+        response = member_client.get(outcomes_url(draft))
+    assert response.status_code == 200 and "Delivery outcomes" in response.content.decode()
