@@ -147,6 +147,11 @@ DATABASES = {
         conn_health_checks=True,  # a connection lost while idle is replaced, not reused
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several requests may write at once (the questionnaire saves answers as they change):
+    # a transaction takes the write lock when it begins, so a second one waits for it
+    # (up to the timeout) instead of failing with "database is locked" half-way.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast when the server is unreachable rather than hold the worker.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(

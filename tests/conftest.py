@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -37,6 +39,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not SQLite's shared in-memory database: the live server answers the
+        # browser tests' requests in threads, and the page's script saves several answers
+        # at once. In memory a write meets "database table is locked" at once; a file
+        # waits for the other write, as the app's own SQLite file does.
+        folder = Path(tempfile.mkdtemp(prefix="maturity-tests-"))
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
     # Pinned query counts include reading the session: keep it a query with a shared
     # cache too (cached_db sessions are exercised by tests/test_two_processes.py).
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
