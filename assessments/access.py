@@ -6,16 +6,17 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from teams.access import is_manager
+from teams.access import managed
 from teams.models import AnyUser
 
 from .models import Assessment
 
 
 def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) -> Assessment:
-    """Members see and edit their team's assessments; managers see submitted ones."""
+    """Members see and edit their team's assessments; its managers see submitted ones."""
     assessment = get_object_or_404(Assessment.objects.for_pages(user), pk=pk)
-    if assessment.is_member or (not to_edit and not assessment.is_draft and is_manager(user)):
+    readable = not to_edit and not assessment.is_draft
+    if assessment.is_member or (readable and managed(user).covers(assessment.team)):
         return assessment
     raise Http404("No assessment matches the given query.")
 

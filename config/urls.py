@@ -22,6 +22,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("", include("teams.urls")),
     path("", include("assessments.urls")),
     path("", include("planning.urls")),
     path("", include("dashboard.urls")),

@@ -1,41 +1,121 @@
 """Who may see which team. Each helper returns the object for a user allowed to see it
-and raises Http404 for anyone else, so outsiders learn nothing, not even that it exists."""
+and raises Http404 for anyone else, so outsiders learn nothing, not even that it exists.
+
+Members see and edit their teams. Managers read: global managers (superusers and users
+granted `teams.view_all_teams`, directly or through a group such as "Managers") every
+team, a unit's managers the teams of the unit and of every unit below it."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Permission
-from django.db.models import Q
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Permission, User
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import AnyUser, Team
+from .models import AnyUser, Membership, Team, Unit
+
+
+@dataclass(frozen=True)
+class Managed:
+    """What a user manages: every team (`everything`), or the teams of `units`, the
+    units they manage and every unit below those."""
+
+    everything: bool
+    units: frozenset[int]
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.units)
+
+    def covers(self, team: Team) -> bool:
+        return self.everything or team.unit_id in self.units
+
+    def teams(self) -> QuerySet[Team]:
+        """The teams managed (filtered in the database, not by a list of teams)."""
+        if self.everything:
+            return Team.objects.all()
+        return Team.objects.filter(unit__in=self.units)
+
+
+NOTHING = Managed(everything=False, units=frozenset())
+
+
+def _manager_flags(user: User) -> tuple[bool, bool]:
+    """(granted every team, manages a unit), in one query."""
+    granted = Permission.objects.filter(
+        content_type__app_label="teams", codename="view_all_teams"
+    ).filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
+    manages = Unit.managers.through.objects.filter(user=OuterRef("pk"))
+    row = User.objects.filter(pk=user.pk).values_list(Exists(granted), Exists(manages)).first()
+    return row or (False, False)
+
+
+def below(roots: Iterable[int], parents: dict[int, int | None]) -> frozenset[int]:
+    """The units `roots` and every unit below them, given each unit's parent."""
+    children: dict[int | None, list[int]] = {}
+    for unit, parent in parents.items():
+        children.setdefault(parent, []).append(unit)
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        unit = todo.pop()
+        if unit not in found:
+            found.add(unit)
+            todo.extend(children.get(unit, ()))
+    return frozenset(found)
+
+
+def unit_parents() -> dict[int, int | None]:
+    """Each unit's parent (one query)."""
+    return dict(Unit.objects.values_list("pk", "parent_id"))
+
+
+def managed(user: AnyUser) -> Managed:
+    """What the user manages (at most two queries per request: the answer is kept on the
+    user object, which lives for one request)."""
+    if not (user.is_authenticated and user.is_active):
+        return NOTHING
+    if user.is_superuser:
+        return Managed(everything=True, units=frozenset())
+    kept: Managed | None = getattr(user, "_managed", None)
+    if kept is None:
+        everything, manages_units = _manager_flags(user)
+        units: frozenset[int] = frozenset()
+        if manages_units and not everything:
+            roots = user.managed_units.values_list("pk", flat=True)  # type: ignore[union-attr]
+            units = below(roots, unit_parents())
+        kept = Managed(everything, units)
+        user._managed = kept  # type: ignore[union-attr]
+    return kept
 
 
 def is_manager(user: AnyUser) -> bool:
-    """Whether the user may see every team's results, read-only: superusers, and active
-    users granted `teams.view_all_teams` directly or through a group such as
-    "Managers". One query at most per request: the answer is kept on the user object."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_is_manager"):
-        granted = Permission.objects.filter(
-            content_type__app_label="teams", codename="view_all_teams"
-        ).filter(Q(user=user) | Q(group__user=user))
-        user._is_manager = granted.exists()  # type: ignore[union-attr,attr-defined]
-    return bool(user._is_manager)  # type: ignore[union-attr,attr-defined]
+    """Whether the user manages any team: offered the dashboard."""
+    return bool(managed(user))
+
+
+def visible_teams(user: AnyUser) -> QuerySet[Team]:
+    """The teams the user may see: their own and those they manage."""
+    scope = managed(user)
+    if scope.everything:
+        return Team.objects.all()
+    own = Exists(Membership.objects.filter(team=OuterRef("pk"), user=user.pk))
+    return Team.objects.filter(own | Q(unit__in=scope.units))
 
 
 def get_team_for_user(user: AnyUser, slug: str, *, to_edit: bool = False) -> Team:
-    """A team its members may see and edit; managers may see every team (read-only)."""
+    """A team its members may see and edit; its managers may see it (read-only)."""
     team = get_object_or_404(Team.objects.with_membership(user), slug=slug)
-    if team.is_member or (not to_edit and is_manager(user)):
+    if team.is_member or (not to_edit and managed(user).covers(team)):
         return team
     raise Http404("No team matches the given query.")
 
 
-def require_manager(user: AnyUser) -> None:
+def require_manager(user: AnyUser) -> Managed:
     """The managers' pages are for managers only; anyone else gets 404."""
-    if not is_manager(user):
+    scope = managed(user)
+    if not scope:
         raise Http404("No such page.")
+    return scope
