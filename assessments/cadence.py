@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from teams.models import Team
@@ -19,3 +21,19 @@ def with_last_submitted(teams: QuerySet[Team]) -> QuerySet[Team]:
         .values("submitted_at")[:1]
     )
     return teams.annotate(last_submitted=Subquery(latest))  # type: ignore[no-redef]
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """How many of some teams are overdue for an assessment."""
+
+    teams: int
+    overdue: int
+
+
+def count_overdue(teams: QuerySet[Team]) -> Overdue:
+    """How many of `teams` there are and how many are overdue (one query)."""
+    found = [
+        team.is_overdue for team in with_last_submitted(teams.only("created_at", "cadence_days"))
+    ]
+    return Overdue(len(found), sum(found))

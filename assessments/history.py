@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 
 from django.utils.safestring import SafeString, mark_safe
@@ -21,6 +22,18 @@ class TeamSummary:
     latest: Assessment | None
     overall: float | None
     weakest: scoring.Result | None
+
+    @property
+    def last_submitted(self) -> datetime | None:
+        return self.latest.submitted_at if self.latest else None
+
+    @property
+    def due_at(self) -> datetime:
+        return self.team.due_at(self.last_submitted)
+
+    @property
+    def overdue(self) -> bool:
+        return self.team.overdue(self.last_submitted)
 
 
 def _results(assessment: Assessment) -> list[scoring.Result]:
@@ -108,6 +121,12 @@ class History:
             for row in reversed(self.rows)
             if row.outcomes is not None and not row.assessment.is_voided
         ]
+
+    @property
+    def last_submitted(self) -> datetime | None:
+        """When the team last submitted an assessment that counts (not voided)."""
+        counted = (row for row in self.rows if not row.assessment.is_voided)
+        return next((row.assessment.submitted_at for row in counted), None)
 
     @cached_property
     def has_outcomes(self) -> bool:

@@ -16,12 +16,13 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_safe
 
 from maturity.tree import CategoryNode, ModelTree
-from teams.access import get_team_for_user, is_manager
+from teams.access import get_team_for_user, managed
 from teams.models import Membership, Team
 
 from . import dora
 from .access import get_assessment_for_user, get_assessment_to_void
 from .agreement import NO_VOTES, of_category
+from .cadence import count_overdue
 from .edits import Outcome, Whose
 from .forms import (
     CategoryAnswersForm,
@@ -49,9 +50,7 @@ from .reports import previous_record, radar_html, record_of
 def home(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user.pk).select_related("team")
     my_teams = [membership.team for membership in memberships]
-    other_teams = (
-        Team.objects.exclude(pk__in=[t.pk for t in my_teams]) if is_manager(request.user) else []
-    )
+    scope = managed(request.user)
     drafts = (
         Assessment.objects.drafts()
         .filter(team__in=my_teams)
@@ -60,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     ctx = {
         "my_teams": team_summaries(my_teams),
-        "other_teams": team_summaries(list(other_teams)),
+        "managed": count_overdue(scope.teams()) if scope else None,
         "drafts": drafts,
     }
     return render(request, "assessments/home.html", ctx)

@@ -13,6 +13,7 @@ from django.db.models import Avg, QuerySet
 from django.utils import timezone
 
 from assessments import dora, scoring
+from assessments.cadence import with_last_submitted
 from assessments.models import Assessment, CategoryResult
 from maturity.models import Category, Level, MaturityModel
 from planning import progress
@@ -85,6 +86,7 @@ class TeamRow:
     outcomes: dora.Scores | None = None  # the latest assessment's, when it gave any
     checks: int = 0  # how many checks fired on the latest assessment
     targets: TargetsState | None = None  # None: no target in the model's categories
+    overdue: bool = False  # its cadence has passed since its last submission, any model
 
     @property
     def assessed(self) -> bool:
@@ -118,12 +120,15 @@ class Dashboard:
 
 
 def load_dashboard(
-    model: MaturityModel, since: datetime | None, today: date | None = None
+    model: MaturityModel,
+    since: datetime | None,
+    teams: QuerySet[Team],
+    today: date | None = None,
 ) -> Dashboard:
-    """Each team's latest and previous results for `model`, with the members' agreement,
-    the delivery outcomes and the number of fired checks of the latest, and the state
-    of its targets in the model's categories on `today` (default: the local date) (four
-    queries).
+    """Each of `teams` with its latest and previous results for `model`, the members'
+    agreement, the delivery outcomes and the number of fired checks of the latest,
+    whether it is overdue, and the state of its targets in the model's categories on
+    `today` (default: the local date) (four queries).
 
     A team whose latest assessment is older than `since` is listed as not assessed; its
     targets are still judged against that latest assessment, which is what the team has
@@ -133,9 +138,14 @@ def load_dashboard(
         Column(category.slug, category.name, category.order)
         for category in Category.objects.filter(model=model, is_active=True).order_by("order", "id")
     ]
-    teams = Team.objects.order_by("name")
-    rows = {team.pk: TeamRow(team) for team in teams}
-    latest_two = Assessment.objects.filter(model=model).latest_per_team(depth=2).values("pk")
+    shown = teams.values("pk")
+    rows = {
+        team.pk: TeamRow(team, overdue=team.is_overdue)
+        for team in with_last_submitted(teams.select_related("unit").order_by("name"))
+    }
+    latest_two = (
+        Assessment.objects.filter(model=model, team__in=shown).latest_per_team(depth=2).values("pk")
+    )
     scores: dict[int, dict[str, Cell]] = {}
     assessments: dict[int, list[tuple[datetime, int]]] = {}
     delivered: dict[int, dict[str, int | None]] = {}
@@ -183,13 +193,13 @@ def load_dashboard(
         row.checks = fired[latest]
         if older:
             row.previous_overall = scoring.overall(c.score for c in scores[older[0][1]].values())
-    _add_targets(rows, teams, [column.slug for column in columns], latest_cells, today)
+    _add_targets(rows, shown, [column.slug for column in columns], latest_cells, today)
     return Dashboard(model, columns, list(rows.values()))
 
 
 def _add_targets(
     rows: dict[int, TeamRow],
-    teams: QuerySet[Team],
+    teams: QuerySet[Team, dict[str, int]],
     slugs: list[str],
     latest_cells: dict[int, dict[str, Cell]],
     today: date | None,
@@ -209,13 +219,15 @@ def _add_targets(
             row.targets = targets_state(team_targets, latest_cells.get(team_id, {}), day)
 
 
-def quarterly_trend(model: MaturityModel, now: datetime) -> list[tuple[datetime, float]]:
-    """The mean overall score per quarter over the last two years (this quarter and the
-    seven before), from each team's latest assessment in that quarter (one query)."""
+def quarterly_trend(
+    model: MaturityModel, now: datetime, teams: QuerySet[Team]
+) -> list[tuple[datetime, float]]:
+    """The mean overall score of `teams` per quarter over the last two years (this quarter
+    and the seven before), from each team's latest assessment in that quarter (one query)."""
     since = quarter_start(now, back=TREND_QUARTERS - 1)
     submitted = (
         Assessment.objects.submitted()
-        .filter(model=model, submitted_at__gte=since)
+        .filter(model=model, submitted_at__gte=since, team__in=teams.values("pk"))
         .annotate(overall=Avg("results__score"))
         .order_by("submitted_at", "pk")
         .values_list("team_id", "submitted_at", "overall")

@@ -23,11 +23,12 @@ def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
     """A header, then one row per team: latest scores per category and overall, then
     (last, so the columns before them keep their places) the members' agreement in
     percent, the delivery outcomes on DORA's Quick Check scale, the checks fired and the
-    number of targets behind (empty without targets in the model's categories)."""
+    number of targets behind (empty without targets in the model's categories), the
+    team's unit and whether it is overdue for an assessment (yes or no)."""
     header = ["team", "team_slug", "model", "model_version", "submitted_at", "overall"]
     header += [column.name for column in dashboard.columns]
     header += ["agreement", "throughput", "instability", "outcomes", "checks_fired"]
-    header += ["targets_behind"]
+    header += ["targets_behind", "unit", "overdue"]
     table: list[list[str | float]] = [[neutralise(cell) for cell in header]]
     for row in sorted(dashboard.rows, key=lambda row: row.team.name.casefold()):
         shown = [
@@ -49,6 +50,8 @@ def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
             _shown(outcomes.overall if outcomes else None),
             row.checks if row.assessed else None,
             row.targets.behind if row.targets else None,
+            row.team.unit.name if row.team.unit else None,
+            "yes" if row.overdue else "no",
         ]
         table.append([neutralise(cell) for cell in shown])
     return table

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 
 from maturity.models import MaturityModel
 
+from .rollup import UnitRow, Units
+
 WITHIN_DAYS = {"all": None, "365": 365, "90": 90}
 MAX_OVERLAY = 5
 
@@ -17,6 +19,7 @@ class DashboardForm(forms.Form):
     """The dashboard's filters and sort order; anything invalid falls back to a default."""
 
     model = forms.TypedChoiceField(coerce=int, required=False, label="Maturity model")
+    unit = forms.ChoiceField(required=False, label="Unit")
     within = forms.ChoiceField(
         choices=[("all", "All time"), ("365", "Last year"), ("90", "Last 90 days")],
         required=False,
@@ -25,17 +28,27 @@ class DashboardForm(forms.Form):
     sort = forms.CharField(required=False, max_length=80)
     dir = forms.ChoiceField(choices=[("asc", "ascending"), ("desc", "descending")], required=False)
 
-    def __init__(self, *args: Any, models: list[MaturityModel], **kwargs: Any):
+    def __init__(self, *args: Any, models: list[MaturityModel], units: Units, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.models = {model.pk: model for model in models}
+        self.units = units
         model_field: Any = self.fields["model"]
         model_field.choices = [(model.pk, str(model)) for model in models]
+        unit_field: Any = self.fields["unit"]
+        labelled = [(unit.slug, units.path_label(unit)) for unit in units.shown()]
+        labelled.sort(key=lambda choice: choice[1].casefold())
+        unit_field.choices = [("", "All teams"), *labelled]
 
     def chosen_model(self) -> MaturityModel | None:
         """The model asked for, or else the newest active one."""
         data = self.cleaned_data if self.is_valid() else {}
         newest = max(self.models.values(), key=lambda model: model.pk, default=None)
         return self.models.get(data.get("model") or 0) or newest
+
+    def chosen_unit(self) -> UnitRow | None:
+        """The unit asked for, or None for every team the manager sees."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return self.units.by_slug(data.get("unit") or "")
 
     def within_days(self) -> int | None:
         return (

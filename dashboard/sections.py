@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.http import QueryDict
 from django.utils import timezone
@@ -23,8 +23,16 @@ from .data import (
     load_dashboard,
     quarterly_trend,
 )
-from .forms import DashboardForm, OverlayForm
+from .forms import OverlayForm
+from .rollup import Rollup, rollups
 from .stats import bottleneck, category_means, distributions, quarter_label, sort_rows
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from teams.models import Team
+
+    from .views import Selection
 
 
 @dataclass(frozen=True)
@@ -129,12 +137,51 @@ TRAILING_COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class RollupRow:
+    """A unit's roll-up as the table shows it, with the link that opens the unit."""
+
+    rollup: Rollup
+    url: str
+    overall: str
+    cells: list[str]  # "mean (median)" per category
+    overdue: str
+
+
+def unit_link(query: QueryDict, slug: str | None) -> str:
+    """The dashboard showing the unit `slug` (None: every team), keeping the filters
+    but the overlay, whose teams may not be in that unit."""
+    params = query.copy()
+    params.pop("teams", None)
+    params.pop("unit", None)
+    if slug:
+        params["unit"] = slug
+    return f"?{params.urlencode()}"
+
+
+def rollup_rows(found: Iterable[Rollup], query: QueryDict) -> list[RollupRow]:
+    return [
+        RollupRow(
+            rollup,
+            unit_link(query, rollup.unit.slug) if rollup.unit else "",
+            score_text(rollup.overall_mean),
+            [
+                f"{score_text(mean)} ({score_text(median)})" if mean is not None else "–"
+                for mean, median in zip(rollup.means, rollup.medians, strict=True)
+            ],
+            f"{rollup.overdue} ({rollup.overdue_share:.0%})" if rollup.overdue else "0",
+        )
+        for rollup in found
+    ]
+
+
 def dashboard_context(
-    active: ActiveModel, since: datetime | None, form: DashboardForm, query: QueryDict
+    active: ActiveModel, selection: Selection, query: QueryDict
 ) -> dict[str, object]:
-    """Everything the dashboard's sections show (six queries). SVG from charts is
+    """Everything the dashboard's sections show (seven queries). SVG from charts is
     marked safe as it is: charts escape every text they put in."""
-    data = load_dashboard(active.model, since)
+    form = selection.form
+    data = load_dashboard(active.model, selection.since, selection.teams)
     sortable = [*FIXED_COLUMNS, *((c.slug, c.name) for c in data.columns), *TRAILING_COLUMNS]
     key, descending = form.sort_order({key for key, _ in sortable})
     links = {link.key: link for link in sort_links(query, sortable, key, descending)}
@@ -171,7 +218,19 @@ def dashboard_context(
             for item in found
         ],
         "radar": mark_safe(_overlay_radar(data, active.levels, chosen)) if assessed else "",
-        "trend": mark_safe(_trend(data, active.levels)),
+        "trend": mark_safe(_trend(data, active.levels, selection.teams)),
+        "unit": selection.unit,
+        "trail": [
+            (unit.name, unit_link(query, unit.slug))
+            for unit in (selection.units.trail(selection.unit) if selection.unit else [])
+        ],
+        "all_teams_link": unit_link(query, None),
+        "rollups": rollup_rows(
+            rollups(selection.units, selection.unit, data.rows, data.columns), query
+        ),
+        "overdue": sorted(
+            (row for row in data.rows if row.overdue), key=lambda row: row.team.name.casefold()
+        ),
     }
 
 
@@ -209,9 +268,9 @@ def _maturity_against_throughput(data: Dashboard, levels: list[tuple[int, str]])
     )
 
 
-def _trend(data: Dashboard, levels: list[tuple[int, str]]) -> str:
+def _trend(data: Dashboard, levels: list[tuple[int, str]], teams: QuerySet[Team]) -> str:
     points = [
         charts.TrendPoint(quarter.toordinal(), mean, quarter_label(quarter))
-        for quarter, mean in quarterly_trend(data.model, timezone.now())
+        for quarter, mean in quarterly_trend(data.model, timezone.now(), teams)
     ]
-    return charts.trend_svg(points, levels, title="Organisation mean overall score per quarter")
+    return charts.trend_svg(points, levels, title="Mean overall score per quarter")

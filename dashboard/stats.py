@@ -56,10 +56,9 @@ def distributions(dashboard: Dashboard, levels: Sequence[int]) -> list[Distribut
     assessed = dashboard.assessed()
     found = []
     for column in dashboard.columns:
-        scores = [cell.score for row in assessed if (cell := row.cell(column.slug))]
         levels_held = [cell.level for row in assessed if (cell := row.cell(column.slug))]
         counts = [(level, levels_held.count(level)) for level in levels]
-        scored = [score for score in scores if score is not None]  # n/a is not scored
+        scored = scores_of(assessed, column)  # n/a is not scored
         found.append(Distribution(column, counts, median(scored) if scored else None))
     return found
 
@@ -70,16 +69,19 @@ def bottleneck(found: Iterable[Distribution]) -> Distribution | None:
     return min(scored, key=lambda item: (item.median, item.column.order), default=None)
 
 
+def scores_of(rows: Iterable[TeamRow], column: Column) -> list[float]:
+    """The rows' scores in a category, leaving out rows that did not score it."""
+    return [
+        cell.score for row in rows if (cell := row.cell(column.slug)) and cell.score is not None
+    ]
+
+
 def category_means(dashboard: Dashboard) -> list[float | None]:
-    """The organisation's mean score per category, over the teams that scored it."""
+    """The mean score per category, over the teams that scored it."""
     assessed = dashboard.assessed()
     means = []
     for column in dashboard.columns:
-        scores = [
-            cell.score
-            for row in assessed
-            if (cell := row.cell(column.slug)) and cell.score is not None
-        ]
+        scores = scores_of(assessed, column)
         means.append(fmean(scores) if scores else None)
     return means
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -17,43 +19,66 @@ from django.views.decorators.http import require_safe
 
 from maturity import generation
 from teams.access import require_manager
+from teams.models import Team
 
 from .data import ActiveModel, active_models, load_dashboard
 from .export import csv_rows
 from .forms import DashboardForm
+from .rollup import UnitRow, Units
 from .sections import dashboard_context
 
 
-def _selection(request: HttpRequest) -> tuple[DashboardForm, ActiveModel | None]:
-    """The filters as sent and the model they choose, for managers only."""
-    require_manager(request.user)
+@dataclass(frozen=True)
+class Selection:
+    """What a manager asked to see: the filters as sent, the model and unit they choose,
+    and the teams shown (those the manager sees, in the unit's subtree when one is chosen)."""
+
+    form: DashboardForm
+    active: ActiveModel | None
+    units: Units
+    unit: UnitRow | None
+    teams: QuerySet[Team]
+
+    @property
+    def since(self) -> datetime | None:
+        days = self.form.within_days()
+        return timezone.now() - timedelta(days=days) if days else None
+
+
+def _selection(request: HttpRequest) -> Selection:
+    """The selection of a manager; anyone else gets 404."""
+    scope = require_manager(request.user)
     models = active_models()
-    form = DashboardForm(request.GET or None, models=[active.model for active in models])
+    units = Units.load(None if scope.everything else scope.units)
+    form = DashboardForm(
+        request.GET or None, models=[active.model for active in models], units=units
+    )
     chosen = form.chosen_model()
-    return form, next((active for active in models if active.model == chosen), None)
-
-
-def _since(form: DashboardForm) -> datetime | None:
-    days = form.within_days()
-    return timezone.now() - timedelta(days=days) if days else None
+    active = next((active for active in models if active.model == chosen), None)
+    unit = form.chosen_unit()
+    teams = scope.teams() if unit is None else scope.teams().filter(unit__in=units.subtree(unit))
+    return Selection(form, active, units, unit, teams)
 
 
 SECTIONS_SECONDS = 5 * 60
 
 
-def _sections(request: HttpRequest, form: DashboardForm, active: ActiveModel) -> str:
+def _sections(request: HttpRequest, selection: Selection, active: ActiveModel) -> str:
     """The dashboard's sections as HTML. With a shared cache they are kept under the data
-    generation (maturity.generation), the filters and the day, and rendered again once
-    anything they show is written; without one they are rendered every time."""
+    generation (maturity.generation), the units the manager sees, the filters and the
+    day, and rendered again once anything they show is written; without one they are
+    rendered every time."""
 
     def render_sections() -> str:
-        ctx = dashboard_context(active, _since(form), form, request.GET)
+        ctx = dashboard_context(active, selection, request.GET)
         return render_to_string("dashboard/_sections.html", ctx, request)
 
     token = generation.current()
     if token is None:
         return render_sections()
-    state = (token, active.model.pk, sorted(request.GET.lists()), timezone.now().date())
+    visible = selection.units.visible
+    seen = "all" if visible is None else sorted(visible)
+    state = (token, seen, active.model.pk, sorted(request.GET.lists()), timezone.now().date())
     key = "dashboard:" + hashlib.blake2s(repr(state).encode(), digest_size=16).hexdigest()
     return str(cache.get_or_set(key, render_sections, SECTIONS_SECONDS))
 
@@ -61,20 +86,25 @@ def _sections(request: HttpRequest, form: DashboardForm, active: ActiveModel) ->
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, active = _selection(request)
-    ctx: dict[str, object] = {"form": form, "active": active, "query": request.GET.urlencode()}
+    selection = _selection(request)
+    active = selection.active
+    ctx: dict[str, object] = {
+        "form": selection.form,
+        "active": active,
+        "query": request.GET.urlencode(),
+    }
     if active is not None:
-        ctx["sections"] = mark_safe(_sections(request, form, active))  # a rendered template
+        ctx["sections"] = mark_safe(_sections(request, selection, active))  # rendered
     return render(request, "dashboard/dashboard.html", ctx)
 
 
 @require_safe
 @login_required
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
-    form, active = _selection(request)
-    if active is None:
+    selection = _selection(request)
+    if selection.active is None:
         raise Http404("No active maturity model.")
-    data = load_dashboard(active.model, _since(form))
+    data = load_dashboard(selection.active.model, selection.since, selection.teams)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y-%m-%d")
     response["Content-Disposition"] = (

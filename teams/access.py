@@ -107,7 +107,7 @@ def visible_teams(user: AnyUser) -> QuerySet[Team]:
 
 def get_team_for_user(user: AnyUser, slug: str, *, to_edit: bool = False) -> Team:
     """A team its members may see and edit; its managers may see it (read-only)."""
-    team = get_object_or_404(Team.objects.with_membership(user), slug=slug)
+    team = get_object_or_404(Team.objects.select_related("unit").with_membership(user), slug=slug)
     if team.is_member or (not to_edit and managed(user).covers(team)):
         return team
     raise Http404("No team matches the given query.")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TypeAlias
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef
@@ -53,6 +54,18 @@ class Unit(AdvancesGeneration):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A unit cannot sit below itself: its parent may not be the unit or below it."""
+        seen = {self.pk}
+        parent = self.parent
+        while parent is not None:
+            if parent.pk in seen:
+                raise ValidationError(
+                    {"parent": f"{self.parent} is {self.name} or below it: that would make a loop."}
+                )
+            seen.add(parent.pk)
+            parent = parent.parent
+
 
 class TeamQuerySet(models.QuerySet["Team"]):
     def with_membership(self, user: AnyUser) -> TeamQuerySet:
@@ -96,10 +109,14 @@ class Team(AdvancesGeneration):
         after the team was made when it never submitted."""
         return (last_submitted or self.created_at) + timedelta(days=self.cadence_days)
 
+    def overdue(self, last_submitted: datetime | None) -> bool:
+        """Whether its cadence has passed since `last_submitted` (or since it was made)."""
+        return self.due_at(last_submitted) < timezone.now()
+
     @property
     def is_overdue(self) -> bool:
         """Whether its cadence has passed (on rows annotated with `last_submitted`)."""
-        return self.due_at(self.last_submitted) < timezone.now()
+        return self.overdue(self.last_submitted)
 
 
 class Membership(models.Model):

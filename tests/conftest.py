@@ -21,7 +21,7 @@ from maturity.management.commands.load_model import BUNDLED_MODEL_FILES
 from maturity.modelfile import parse
 from maturity.models import MaturityModel
 from maturity.tree import PracticeNode, load_tree
-from teams.models import Membership, Team
+from teams.models import Membership, Team, Unit
 
 # The default model's newest version: what new assessments start on.
 DEFAULT_MODEL_FILE = BUNDLED_MODEL_FILES[-1]
@@ -195,6 +195,35 @@ def outsider(mobile: Team, django_user_model: type[User]) -> User:
 def manager(db: None, django_user_model: type[User]) -> User:
     user = django_user_model.objects.create_user("maria", password="pw")
     user.groups.add(Group.objects.get(name="Managers"))
+    return user
+
+
+@pytest.fixture
+def units(payments: Team, mobile: Team) -> dict[str, Unit]:
+    """Engineering > Payments platform (Payments' unit); Sales (Mobile's unit)."""
+    engineering = Unit.objects.create(name="Engineering", slug="engineering")
+    platform = Unit.objects.create(
+        name="Payments platform", slug="payments-platform", parent=engineering
+    )
+    sales = Unit.objects.create(name="Sales", slug="sales")
+    Team.objects.filter(pk=payments.pk).update(unit=platform)
+    Team.objects.filter(pk=mobile.pk).update(unit=sales)
+    return {"engineering": engineering, "platform": platform, "sales": sales}
+
+
+@pytest.fixture
+def unit_manager(units: dict[str, Unit], django_user_model: type[User]) -> User:
+    """A manager of Engineering: sees Payments, whose unit is below it."""
+    user = django_user_model.objects.create_user("uma", password="pw")
+    units["engineering"].managers.add(user)
+    return user
+
+
+@pytest.fixture
+def other_unit_manager(units: dict[str, Unit], django_user_model: type[User]) -> User:
+    """A manager of Sales: sees Mobile, not Payments."""
+    user = django_user_model.objects.create_user("otto", password="pw")
+    units["sales"].managers.add(user)
     return user
 
 

@@ -17,8 +17,19 @@ from teams.models import Membership, Team
 
 LOGIN = "login"  # a redirect to the sign-in page
 ADMIN_LOGIN = "admin-login"  # a redirect to the admin's sign-in page
-# member: the lead of Payments; teammate: a plain member of Payments.
-PERSONAS = ["anonymous", "member", "teammate", "outsider", "manager", "staff"]
+# member: the lead of Payments; teammate: a plain member of Payments; manager: a global
+# manager; unit_manager: a manager of the unit above Payments' unit; other_unit_manager:
+# a manager of Mobile's unit.
+PERSONAS = [
+    "anonymous",
+    "member",
+    "teammate",
+    "outsider",
+    "manager",
+    "unit_manager",
+    "other_unit_manager",
+    "staff",
+]
 
 # (URL name, case) -> persona -> (GET, POST). A case picks the URL's arguments.
 EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
@@ -133,12 +144,12 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
     },
     ("dashboard", ""): {
         "anonymous": (LOGIN, 405),
-        "manager": (200, 405),
+        **dict.fromkeys(["manager", "unit_manager", "other_unit_manager"], (200, 405)),
         **dict.fromkeys(["member", "outsider", "staff"], (404, 405)),
     },
     ("dashboard_csv", ""): {
         "anonymous": (LOGIN, 405),
-        "manager": (200, 405),
+        **dict.fromkeys(["manager", "unit_manager", "other_unit_manager"], (200, 405)),
         **dict.fromkeys(["member", "outsider", "staff"], (404, 405)),
     },
     ("login", ""): dict.fromkeys(PERSONAS, (200, 200)),  # an empty POST is a form error
@@ -158,9 +169,12 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         **dict.fromkeys(["outsider", "manager", "staff"], (404, 404)),
     },
 }
-# A teammate answers as the lead does, but where a row says otherwise.
+# A teammate answers as the lead does, a manager of Payments' unit as a global manager, and
+# a manager of another unit as an outsider, but where a row says otherwise.
 for by_persona in EXPECTED.values():
     by_persona.setdefault("teammate", by_persona["member"])
+    by_persona.setdefault("unit_manager", by_persona["manager"])
+    by_persona.setdefault("other_unit_manager", by_persona["outsider"])
 
 
 def project_url_names() -> Iterator[str]:
@@ -226,6 +240,8 @@ def test_each_url_answers_each_persona_as_the_table_says(
     teammate: User,
     outsider: User,
     manager: User,
+    unit_manager: User,
+    other_unit_manager: User,
     staff: User,
 ) -> None:
     users = {
@@ -233,6 +249,8 @@ def test_each_url_answers_each_persona_as_the_table_says(
         "teammate": teammate,
         "outsider": outsider,
         "manager": manager,
+        "unit_manager": unit_manager,
+        "other_unit_manager": other_unit_manager,
         "staff": staff,
     }
     found, wanted = {}, {}

@@ -168,9 +168,9 @@ def test_dashboard_query_count_is_constant(
             submit_at(team, cd_model, member, index % 4, days_ago=index * 3)
             submit_at(team, cd_model, member, (index + 1) % 4, days_ago=index)
             Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
-    # session, user, manager check, active models with levels, categories, teams,
+    # session, user, manager check, active models with levels, units, categories, teams,
     # results of each team's latest two assessments, targets, the quarterly trend
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    with django_assert_num_queries(10):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"teams": ["team-1", "team-2"]})
     assert response.status_code == 200
 
@@ -187,9 +187,9 @@ def test_csv_query_count_is_constant(
         team = Team.objects.create(name=f"Team {index:02}", slug=f"team-{index}")
         if index % 2:
             submit_at(team, cd_model, member, index % 4, days_ago=index)
-    # session, user, manager check, active models with levels, categories, teams,
+    # session, user, manager check, active models with levels, units, categories, teams,
     # results of each team's latest two assessments, targets
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    with django_assert_num_queries(9):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard_csv"))
     assert len(response.content.decode().splitlines()) == Team.objects.count() + 1  # header
 
@@ -210,10 +210,10 @@ def test_csv_has_a_header_and_one_row_per_team(
     assert payments[1:4] == ["payments", "continuous-delivery", DEFAULT_VERSION]
     assert payments[5] == "2.0" and payments[6:12] == ["2.0"] * 6
     trailing = ["agreement", "throughput", "instability", "outcomes", "checks_fired"]
-    assert rows[0][12:] == [*trailing, "targets_behind"]
-    # nobody voted, no outcomes, no check, no target
-    assert payments[12:] == ["", "", "", "", "0", ""]
-    assert rows[1][4:] == [""] * 14  # never assessed, no target: empty cells
+    assert rows[0][12:] == [*trailing, "targets_behind", "unit", "overdue"]
+    # nobody voted, no outcomes, no check, no target, no unit, assessed within its cadence
+    assert payments[12:] == ["", "", "", "", "0", "", "", "no"]
+    assert rows[1][4:] == [""] * 14 + ["", "no"]  # never assessed (a new team), no target
 
 
 def test_csv_quotes_and_neutralises_formulas(manager_client: Client, org: dict[str, Team]) -> None:
@@ -326,7 +326,7 @@ def test_trend_averages_each_teams_last_assessment_per_quarter(
         )
     old = submit_at(payments, cd_model, member, 3, days_ago=800)  # beyond two years
     assert old.pk
-    [(quarter, mean)] = quarterly_trend(cd_model, now)
+    [(quarter, mean)] = quarterly_trend(cd_model, now, Team.objects.all())
     assert quarter.month in (1, 4, 7, 10) and quarter.day == 1
     assert mean == pytest.approx((2 + 1) / 2)  # Payments' later one (2) and Mobile (1)
 
@@ -393,9 +393,9 @@ def test_with_a_shared_cache_the_dashboard_is_kept_until_something_it_shows_is_s
 ) -> None:
     url = reverse("dashboard")
     manager_client.get(url)
-    # session, user, manager check, active models with their levels: the sections come
-    # from the cache
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    # session, user, manager check, active models with their levels, units: the sections
+    # come from the cache
+    with django_assert_num_queries(5):  # type: ignore[operator]
         manager_client.get(url)
     team = org["payments"]
     team.name = "Payments, renamed"

@@ -29,7 +29,7 @@ from assessments.models import Answer, Assessment, CategoryResult, MemberAnswer
 from assessments.scoring import rounded
 from maturity.models import Cell, MaturityModel
 from teams.access import is_manager
-from teams.models import Membership, Team
+from teams.models import DEFAULT_CADENCE_DAYS, Membership, MembershipChange, Team, Unit
 
 Target = tuple[str, str | None]  # (app, migration); None: before its first
 
@@ -482,6 +482,14 @@ def assert_teams_app_owns_teams(sample: Sample) -> None:
     assert fresh_user(EDITOR).has_perm("teams.change_team")
 
 
+def assert_teams_start_in_no_unit_on_the_default_cadence() -> None:
+    """Teams made before units and cadences (teams 0003) keep everything and start in no
+    unit, reassessing every 90 days counted from the migration when never submitted."""
+    assert set(Team.objects.values_list("unit", "cadence_days")) == {(None, DEFAULT_CADENCE_DAYS)}
+    assert all(team.created_at is not None for team in Team.objects.all())
+    assert not Unit.objects.exists() and not MembershipChange.objects.exists()
+
+
 def assert_new_rows_get_new_ids() -> None:
     """The renamed tables still number new rows after the old ones (PostgreSQL keeps
     the identity sequence with the table)."""
@@ -535,6 +543,7 @@ def test_a_database_made_before_teams_moved_migrates_forward_with_all_its_data(
     assert all_rows(current_apps, NEW_TEAM_APP) == before
     assert_current_models_read_the_sample(sample)
     assert_teams_app_owns_teams(sample)
+    assert_teams_start_in_no_unit_on_the_default_cadence()
     assert_new_rows_get_new_ids()
     assert_earlier_submissions_got_their_record(sample)
     assert_answers_given_before_members_voted_stay_the_teams(sample)

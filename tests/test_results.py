@@ -261,12 +261,12 @@ def test_home_query_count_is_constant(
         Assessment.start(team, cd_model, manager, prefill_from=None)
     client.force_login(manager)
     # session, user, memberships, manager check (kept for the navigation), latest of my
-    # teams and their results, the other teams and their latest (Payments has none,
-    # so no results query), drafts
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    # teams and their results, the teams overseen and when they last submitted, drafts
+    with django_assert_num_queries(8):  # type: ignore[operator]
         page = client.get("/").content.decode()
     assert page.count("Start new assessment") == teams
-    assert "All teams" in page  # Payments, seen as a manager
+    # and Payments, seen as a manager; the teams assessed on 1 January are past 90 days
+    assert f"{teams + 1} teams, <strong>{teams} overdue</strong>" in page
 
 
 def test_home_for_someone_without_a_team_says_what_to_do(

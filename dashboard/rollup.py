@@ -1,0 +1,120 @@
+"""The organisation as the dashboard walks it: the units a manager may see, and one
+roll-up row per unit below the one shown, from the team rows already loaded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import fmean, median
+
+from teams.access import below
+from teams.models import Unit
+
+from .data import Column, TeamRow
+from .stats import scores_of
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    pk: int
+    name: str
+    slug: str
+    parent_id: int | None
+
+
+@dataclass(frozen=True)
+class Units:
+    """Every unit by id; `visible` are those the manager may see (None: all)."""
+
+    by_pk: dict[int, UnitRow]
+    visible: frozenset[int] | None
+
+    @classmethod
+    def load(cls, visible: frozenset[int] | None) -> Units:
+        """Every unit (one query)."""
+        rows = Unit.objects.order_by("name").values_list("pk", "name", "slug", "parent_id")
+        return cls({pk: UnitRow(pk, *rest) for pk, *rest in rows}, visible)
+
+    def _sees(self, pk: int | None) -> bool:
+        return pk is not None and (self.visible is None or pk in self.visible)
+
+    def subtree(self, unit: UnitRow) -> frozenset[int]:
+        """The unit and every unit below it."""
+        return below([unit.pk], {pk: row.parent_id for pk, row in self.by_pk.items()})
+
+    def children(self, unit: UnitRow | None) -> list[UnitRow]:
+        """The visible units right below `unit`; below None, the visible units whose
+        parent is not visible (the tops of what the manager sees)."""
+        if unit is None:
+            return [row for row in self.shown() if not self._sees(row.parent_id)]
+        return [row for row in self.shown() if row.parent_id == unit.pk]
+
+    def trail(self, unit: UnitRow) -> list[UnitRow]:
+        """The visible units from the top down to `unit`."""
+        found = []
+        current: UnitRow | None = unit
+        while current is not None and self._sees(current.pk) and current not in found:
+            found.append(current)
+            current = self.by_pk.get(current.parent_id) if current.parent_id else None
+        return found[::-1]
+
+    def shown(self) -> list[UnitRow]:
+        """The visible units, by name."""
+        return [row for pk, row in self.by_pk.items() if self._sees(pk)]
+
+    def by_slug(self, slug: str) -> UnitRow | None:
+        return next((row for row in self.shown() if row.slug == slug), None)
+
+    def path_label(self, unit: UnitRow) -> str:
+        return " / ".join(row.name for row in self.trail(unit))
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """The teams of one unit and every unit below it (`unit` None: the teams right in
+    the unit shown, or in no unit at the top)."""
+
+    unit: UnitRow | None
+    teams: int
+    assessed: int
+    overall_mean: float | None
+    means: list[float | None]  # per column
+    medians: list[float | None]  # per column
+    overdue: int
+
+    @property
+    def overdue_share(self) -> float:
+        return self.overdue / self.teams if self.teams else 0.0
+
+
+def rollup(unit: UnitRow | None, rows: Sequence[TeamRow], columns: Sequence[Column]) -> Rollup:
+    assessed = [row for row in rows if row.assessed]
+    per_column = [scores_of(assessed, column) for column in columns]
+    overalls = [row.overall for row in assessed if row.overall is not None]
+    return Rollup(
+        unit,
+        teams=len(rows),
+        assessed=len(assessed),
+        overall_mean=fmean(overalls) if overalls else None,
+        means=[fmean(scores) if scores else None for scores in per_column],
+        medians=[median(scores) if scores else None for scores in per_column],
+        overdue=sum(row.overdue for row in rows),
+    )
+
+
+def rollups(
+    units: Units, current: UnitRow | None, rows: Sequence[TeamRow], columns: Sequence[Column]
+) -> list[Rollup]:
+    """A row per visible unit right below `current` with the teams of its subtree, then
+    one for the teams right in `current` (or in no visible unit), when there are any."""
+    found = []
+    placed: set[int] = set()
+    for child in units.children(current):
+        subtree = units.subtree(child)
+        inside = [row for row in rows if row.team.unit_id in subtree]
+        placed.update(row.team.pk for row in inside)
+        found.append(rollup(child, inside, columns))
+    rest = [row for row in rows if row.team.pk not in placed]
+    if rest and found:
+        found.append(rollup(None, rest, columns))
+    return found
