@@ -8,10 +8,12 @@ from django.core.management.base import CommandError
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from assessments.cadence import with_last_submitted
 from assessments.models import Assessment, MemberAnswer
 from assessments.reports import record_of
 from maturity.models import MaturityModel
 from planning.models import PlanItem, Target
+from teams.access import visible_teams
 from teams.models import Team
 
 from .conftest import DEFAULT_VERSION, run_command
@@ -46,6 +48,11 @@ def test_seed_demo_creates_teams_with_a_year_of_varied_history() -> None:
     ]
     assert platform_data[-1] < platform_data[0] - 1  # regresses in data management
     assert not Assessment.objects.filter(team__slug="identity").exists()  # never assessed
+
+    ivan = User.objects.get(username="ivan")  # the manager of Infrastructure
+    assert set(visible_teams(ivan).values_list("slug", flat=True)) == {"identity", "platform"}
+    overdue = with_last_submitted(Team.objects.all())
+    assert {team.slug for team in overdue if team.is_overdue} == {"identity", "mobile"}
 
 
 @override_settings(DEBUG=True)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from assessments.demo import submit_dated
 from assessments.models import Assessment
@@ -20,7 +21,7 @@ from maturity.models import MaturityModel
 from maturity.tree import load_tree
 from planning.models import PlanItem, Target
 from planning.steps import next_step_practices
-from teams.models import Membership, Team
+from teams.models import Membership, Team, Unit
 
 DEMO_PASSWORD = "demo"
 MODEL_SLUG = "continuous-delivery"
@@ -35,6 +36,7 @@ class DemoTeam:
     story: str
     # (days ago, target score per category) for each submitted assessment, oldest first
     history: tuple[tuple[int, tuple[float, ...]], ...]
+    unit: str = "Product"  # a unit below Engineering
     draft: bool = False
     plan: bool = False  # targets, and a plan from its last next steps, half of it done
     delivery: dict[str, int] | None = None  # DORA's Quick Check answers, every time
@@ -90,6 +92,7 @@ TEAMS = [
             (120, (3.0, 2.7, 2.0, 2.3, 0.7, 3.0)),
             (30, (3.0, 3.0, 2.0, 2.3, 0.3, 3.0)),
         ),
+        unit="Infrastructure",
         # Environments at the top, yet deployments once a month or less: a check fires.
         delivery={
             "lead_time": 2,
@@ -107,9 +110,19 @@ TEAMS = [
         ((45, (0.5, 0.0, -0.5, 1.0, 0.0, 0.7)),),
         draft=True,
     ),
-    DemoTeam("identity", "Identity", ("noah",), "has not assessed itself yet", ()),
+    DemoTeam(
+        "identity",
+        "Identity",
+        ("noah",),
+        "set up half a year ago and has not assessed itself yet: overdue",
+        (),
+        unit="Infrastructure",
+    ),
 ]
 MANAGER = "maria"
+ORGANISATION = "Engineering"
+UNIT_MANAGER = "ivan"  # manages Infrastructure
+SET_UP_DAYS_AGO = 180
 
 
 class Command(BaseCommand):
@@ -146,11 +159,23 @@ class Command(BaseCommand):
         users = get_user_model().objects
         manager = users.create_user(MANAGER, password=DEMO_PASSWORD, first_name="Maria")
         manager.groups.add(Group.objects.get(name="Managers"))
+        top = Unit.objects.create(name=ORGANISATION, slug=slugify(ORGANISATION))
+        units = {
+            name: Unit.objects.create(name=name, slug=slugify(name), parent=top)
+            for name in sorted({demo.unit for demo in TEAMS})
+        }
+        unit_manager = users.create_user(UNIT_MANAGER, password=DEMO_PASSWORD, first_name="Ivan")
+        units["Infrastructure"].managers.add(unit_manager)
         tree = load_tree(model.pk)
         chooser = random.Random(2026)
         now = timezone.now()
         for demo in TEAMS:
-            team = Team.objects.create(slug=demo.slug, name=demo.name)
+            team = Team.objects.create(
+                slug=demo.slug,
+                name=demo.name,
+                unit=units[demo.unit],
+                created_at=now - timedelta(days=SET_UP_DAYS_AGO),
+            )
             people = [
                 users.create_user(name, password=DEMO_PASSWORD, first_name=name.title())
                 for name in demo.members
@@ -189,5 +214,6 @@ class Command(BaseCommand):
     def _print_sign_ins(self) -> None:
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
         self.stdout.write(f"  {MANAGER:<6} manager: sees every team")
+        self.stdout.write(f"  {UNIT_MANAGER:<6} manager of Infrastructure: sees its teams")
         for demo in TEAMS:
             self.stdout.write(f"  {demo.members[0]:<6} lead of {demo.name}: {demo.story}")
