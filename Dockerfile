@@ -30,6 +30,7 @@ COPY teams ./teams
 COPY assessments ./assessments
 COPY planning ./planning
 COPY dashboard ./dashboard
+COPY reminders ./reminders
 COPY templates ./templates
 COPY static ./static
 COPY docker/start.sh ./docker/start.sh

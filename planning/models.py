@@ -86,6 +86,10 @@ class PlanItemQuerySet(models.QuerySet["PlanItem"]):
     def open(self) -> PlanItemQuerySet:
         return self.filter(status=PlanItem.Status.OPEN)
 
+    def overdue(self, today: date) -> PlanItemQuerySet:
+        """Open items whose due date has passed (progress.overdue, in the database)."""
+        return self.open().filter(due__lt=today)
+
     def for_plan(self) -> PlanItemQuerySet:
         """With their owners, open ones soonest due first (undated last), then by age."""
         return self.select_related("owner").order_by(

@@ -109,9 +109,10 @@ class Team(AdvancesGeneration):
         after the team was made when it never submitted."""
         return (last_submitted or self.created_at) + timedelta(days=self.cadence_days)
 
-    def overdue(self, last_submitted: datetime | None) -> bool:
-        """Whether its cadence has passed since `last_submitted` (or since it was made)."""
-        return self.due_at(last_submitted) < timezone.now()
+    def overdue(self, last_submitted: datetime | None, now: datetime | None = None) -> bool:
+        """Whether its cadence has passed at `now` (default: now) since `last_submitted`
+        (or since it was made)."""
+        return self.due_at(last_submitted) < (now or timezone.now())
 
     @property
     def is_overdue(self) -> bool:

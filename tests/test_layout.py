@@ -16,6 +16,7 @@ MAY_IMPORT = {
     "assessments": {"teams", "maturity"},
     "planning": {"assessments", "teams", "maturity"},
     "dashboard": {"planning", "assessments", "teams", "maturity"},
+    "reminders": {"planning", "assessments", "teams", "maturity"},
 }
 PURE = ["assessments/scoring.py", "assessments/charts.py", "planning/progress.py"]
 
