@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import fmean
+from typing import Any
 
 from django.db.models import Avg, QuerySet
 from django.utils import timezone
@@ -199,7 +200,7 @@ def load_dashboard(
 
 def _add_targets(
     rows: dict[int, TeamRow],
-    teams: QuerySet[Team, dict[str, int]],
+    teams: QuerySet[Team, Any],
     slugs: list[str],
     latest_cells: dict[int, dict[str, Cell]],
     today: date | None,

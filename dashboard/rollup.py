@@ -33,7 +33,9 @@ class Units:
     def load(cls, visible: frozenset[int] | None) -> Units:
         """Every unit (one query)."""
         rows = Unit.objects.order_by("name").values_list("pk", "name", "slug", "parent_id")
-        return cls({pk: UnitRow(pk, *rest) for pk, *rest in rows}, visible)
+        return cls(
+            {pk: UnitRow(pk, name, slug, parent) for pk, name, slug, parent in rows}, visible
+        )
 
     def _sees(self, pk: int | None) -> bool:
         return pk is not None and (self.visible is None or pk in self.visible)

@@ -47,7 +47,7 @@ def _manager_flags(user: User) -> tuple[bool, bool]:
     granted = Permission.objects.filter(
         content_type__app_label="teams", codename="view_all_teams"
     ).filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
-    manages = Unit.managers.through.objects.filter(user=OuterRef("pk"))
+    manages = Unit.objects.filter(managers=OuterRef("pk"))
     row = User.objects.filter(pk=user.pk).values_list(Exists(granted), Exists(manages)).first()
     return row or (False, False)
 
@@ -87,7 +87,7 @@ def managed(user: AnyUser) -> Managed:
             roots = user.managed_units.values_list("pk", flat=True)  # type: ignore[union-attr]
             units = below(roots, unit_parents())
         kept = Managed(everything, units)
-        user._managed = kept  # type: ignore[union-attr]
+        user._managed = kept  # type: ignore[union-attr,attr-defined]
     return kept
 
 

@@ -1,8 +1,46 @@
+"""The organisation in the admin: units, teams and their members, the membership log
+(read only), and the import of an organisation file."""
+
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from .models import Membership, Team
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from .models import Membership, MembershipChange, Team, Unit
+from .orgfile import COLUMNS, OrgFileError, Report, decode, import_org
+
+# The import creates units, teams, memberships and users.
+IMPORT_PERMISSIONS = ["teams.add_team", "teams.add_unit", "teams.add_membership", "auth.add_user"]
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class OrgUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Organisation file (CSV)",
+        help_text=f"UTF-8 CSV with the header {','.join(COLUMNS)}.",
+    )
+    dry_run = forms.BooleanField(
+        required=False,
+        initial=True,
+        help_text="Check the file and show what would change, without writing anything.",
+    )
+
+    def clean_file(self) -> str:
+        """The file's text."""
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file is larger than 5 MB.", code="too_large")
+        try:
+            return decode(upload.read())
+        except OrgFileError as exc:
+            raise ValidationError(exc.errors, code="not_text") from None
 
 
 class MembershipInline(admin.TabularInline):
@@ -13,7 +51,83 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "unit", "cadence_days"]
+    list_filter = ["unit"]
+    list_select_related = ["unit"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["unit"]
     inlines = [MembershipInline]
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.import_org_view)
+        return [path("import/", view, name="teams_team_import"), *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "may_import": self.may_import(request)}
+        return super().changelist_view(request, extra_context)
+
+    def may_import(self, request: HttpRequest) -> bool:
+        return request.user.has_perms(IMPORT_PERMISSIONS)
+
+    def import_org_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload an organisation file: a dry run shows what it would change; a file with
+        any bad row is refused whole, every bad row listed."""
+        if not self.may_import(request):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = OrgUploadForm(request.POST if posted else None, request.FILES if posted else None)
+        report: Report | None = None
+        if form.is_valid():
+            try:
+                report = import_org(form.cleaned_data["file"], dry_run=form.cleaned_data["dry_run"])
+            except OrgFileError as exc:
+                form.add_error("file", exc.errors)
+            else:
+                if not report.dry_run:
+                    messages.success(request, " ".join(report.lines()))
+                    return redirect("admin:teams_team_changelist")
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import an organisation file",
+            "form": form,
+            "report": report,
+            "columns": COLUMNS,
+        }
+        return TemplateResponse(request, "admin/teams/team/import.html", ctx)
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "parent"]
+    list_select_related = ["parent"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "managers"]
+
+
+@admin.register(MembershipChange)
+class MembershipChangeAdmin(admin.ModelAdmin):
+    """The log of membership changes, as written by leads and the import: read only."""
+
+    list_display = ["team", "at", "by", "action", "user_name", "role", "previous_role"]
+    list_filter = ["action", "team"]
+    list_select_related = ["team"]
+    search_fields = ["team__name", "team__slug", "user_name", "by_name"]
+    ordering = ["team__name", "-at", "-pk"]
+
+    @admin.display(description="by", ordering="by_name")
+    def by(self, change: MembershipChange) -> str:
+        return change.by_name or "the organisation import"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

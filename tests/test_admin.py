@@ -200,9 +200,9 @@ def test_non_staff_user_cannot_open_the_admin(
 
 @pytest.mark.parametrize(
     ("url_name", "queries"),
-    # session, user, count x2, rows; assessments add the model and team filter
-    # choices and the date hierarchy
-    [("admin:teams_team_changelist", 5), ("admin:assessments_assessment_changelist", 9)],
+    # session, user, count x2, rows; teams add the units for the filter, assessments
+    # the model and team filter choices and the date hierarchy
+    [("admin:teams_team_changelist", 6), ("admin:assessments_assessment_changelist", 9)],
 )
 def test_team_and_assessment_changelists_render_with_pinned_queries(
     staff_client: Client,

@@ -278,6 +278,7 @@ def test_the_admin_sends_everyone_but_staff_to_its_sign_in(
         for model in admin.site._registry
     ]
     urls.append(reverse("admin:maturity_maturitymodel_import"))
+    urls.append(reverse("admin:teams_team_import"))
     urls.append(reverse("admin:maturity_maturitymodel_export", args=[submitted.model_id]))
     for url in urls:
         assert outcome(client.get(url), ADMIN_LOGIN) == ADMIN_LOGIN, url
