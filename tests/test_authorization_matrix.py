@@ -51,6 +51,14 @@ EXPECTED: dict[tuple[str, str], dict[str, tuple[object, object]]] = {
         "manager": (200, 403),  # managers read the plan; only members change it
         "staff": (404, 404),
     },
+    ("team_members", "payments"): {
+        "anonymous": (LOGIN, LOGIN),
+        "member": (200, 400),  # a lead's POST without an action is refused, nothing changed
+        "teammate": (200, 403),  # members read the list; only leads change it
+        "outsider": (404, 404),
+        "manager": (200, 403),  # managers read the list
+        "staff": (404, 404),
+    },
     ("plan_add", "payments"): {
         "anonymous": (405, LOGIN),
         "member": (405, 400),  # an empty POST names no result and no practice
@@ -211,7 +219,8 @@ def staff(django_user_model: type[User]) -> User:
 
 def url_for(name: str, case: str, submitted: Assessment, draft: Assessment) -> str:
     assessments = {"submitted": submitted, "draft": draft}
-    if name.startswith("team_detail") or name in ("assessment_new", "team_plan", "plan_add"):
+    team_urls = ("assessment_new", "team_plan", "plan_add", "team_members")
+    if name.startswith("team_detail") or name in team_urls:
         return reverse(name, args=[case])
     if name == "assessment_edit":
         return reverse(name, args=[assessments[case].pk, "build"])

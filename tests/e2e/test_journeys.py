@@ -107,7 +107,7 @@ def test_manager_sorts_the_dashboard_overlays_two_teams_and_downloads_csv(
     submitted_history(world)
     base = str(live_server)
     sign_in(page, base, "maria")
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Open the dashboard").click()  # from the summary
     heatmap = page.locator("table.heatmap")
     page.get_by_role("link", name="Build management and continuous integration").click()
     expect(heatmap.locator("th[aria-sort='descending']")).to_have_count(1)
