@@ -7,15 +7,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
+from . import members
 from .models import Membership, MembershipChange, Team, Unit
 from .orgfile import COLUMNS, OrgFileError, Report, decode, import_org
 
+Action = MembershipChange.Action
 # The import creates units, teams, memberships and users.
 IMPORT_PERMISSIONS = ["teams.add_team", "teams.add_unit", "teams.add_membership", "auth.add_user"]
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -58,6 +61,35 @@ class TeamAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["unit"]
     inlines = [MembershipInline]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Save the members as the admin does, and log each change as the members page
+        would, by the staff user who made it."""
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        before = {
+            inline.instance.pk: (inline.initial["user"], inline.initial["role"])
+            for inline in formset.initial_forms
+        }
+        removed = [
+            (inline.instance.user, inline.initial["role"]) for inline in formset.deleted_forms
+        ]
+        super().save_formset(request, form, formset, change)
+        team, by, users = form.instance, request.user, get_user_model().objects
+        for user, previous in removed:
+            members.record(team, by, Action.REMOVED, user, previous=previous)
+        for membership, fields in formset.changed_objects:
+            user_id, role = before[membership.pk]
+            if "user" in fields:
+                members.record(team, by, Action.REMOVED, users.get(pk=user_id), previous=role)
+                members.record(team, by, Action.ADDED, membership.user, role=membership.role)
+            elif "role" in fields:
+                members.record(
+                    team, by, Action.ROLE_CHANGED, membership.user, membership.role, role
+                )
+        for membership in formset.new_objects:
+            members.record(team, by, Action.ADDED, membership.user, role=membership.role)
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view(self.import_org_view)

@@ -86,7 +86,7 @@ def add(team: Team, user: User, role: str, *, by: AnyUser) -> MembershipChange:
         if Membership.objects.filter(team=team, user=user).exists():
             raise AlreadyOnTeam(f"{user.get_username()} is on the team already.")
         Membership.objects.create(team=team, user=user, role=role)
-        return _log(team, by, Action.ADDED, user, role=role)
+        return record(team, by, Action.ADDED, user, role=role)
 
 
 def change_role(
@@ -102,7 +102,7 @@ def change_role(
             _keep_a_lead(membership)
         membership.role = role
         membership.save(update_fields=["role"])
-        return _log(team, by, Action.ROLE_CHANGED, membership.user, role, previous)
+        return record(team, by, Action.ROLE_CHANGED, membership.user, role, previous)
 
 
 def remove(team: Team, user_id: int, *, was: str, by: AnyUser) -> MembershipChange:
@@ -112,7 +112,7 @@ def remove(team: Team, user_id: int, *, was: str, by: AnyUser) -> MembershipChan
         if membership.role == Role.LEAD:
             _keep_a_lead(membership)
         membership.delete()
-        return _log(team, by, Action.REMOVED, membership.user, previous=membership.role)
+        return record(team, by, Action.REMOVED, membership.user, previous=membership.role)
 
 
 def _lock(team: Team, by: AnyUser) -> None:
@@ -163,7 +163,7 @@ def _said(change: MembershipChange) -> str:
     return f"{who(change)} {what(change)} ({when})"
 
 
-def _log(
+def record(
     team: Team,
     by: AnyUser,
     action: str,

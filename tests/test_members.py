@@ -464,3 +464,43 @@ def test_members_page_query_count_is_constant_for_managers(
     with django_assert_num_queries(5):  # type: ignore[operator]
         page = text(client.get(url()))
     assert page.count('id="member-') == size + 1
+
+
+def test_changes_made_in_the_admin_are_logged_by_the_staff_user(
+    admin_client: Client, payments: Team, member: User, teammate: User, newcomer: User
+) -> None:
+    lead, tim = (Membership.objects.get(team=payments, user=user) for user in (member, teammate))
+    data = {
+        "name": payments.name,
+        "slug": payments.slug,
+        "cadence_days": payments.cadence_days,
+        "memberships-TOTAL_FORMS": "3",
+        "memberships-INITIAL_FORMS": "2",
+        "memberships-0-id": lead.pk,
+        "memberships-0-team": payments.pk,
+        "memberships-0-user": member.pk,
+        "memberships-0-role": LEAD,
+        "memberships-1-id": tim.pk,
+        "memberships-1-team": payments.pk,
+        "memberships-1-user": teammate.pk,
+        "memberships-1-role": LEAD,  # promoted
+        "memberships-2-team": payments.pk,
+        "memberships-2-user": newcomer.pk,
+        "memberships-2-role": MEMBER,  # added
+    }
+    response = admin_client.post(reverse("admin:teams_team_change", args=[payments.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    data |= {"memberships-TOTAL_FORMS": "3", "memberships-INITIAL_FORMS": "3"}
+    data |= {"memberships-2-id": Membership.objects.get(user=newcomer).pk}
+    data |= {"memberships-2-DELETE": "on"}  # removed again
+    response = admin_client.post(reverse("admin:teams_team_change", args=[payments.pk]), data)
+    assert response.status_code == 302
+    logged = [
+        (change.by_name, members.what(change))
+        for change in MembershipChange.objects.filter(team=payments).order_by("pk")
+    ]
+    assert logged == [
+        ("admin", "made tim a lead (was a member)"),
+        ("admin", "added nia as a member"),
+        ("admin", "removed nia (was a member)"),
+    ]
