@@ -22,6 +22,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("api/", include("api.urls")),
+    path("account/", include("api.account_urls")),
     path("", include("teams.urls")),
     path("", include("assessments.urls")),
     path("", include("planning.urls")),
