@@ -1,9 +1,13 @@
 """Read and write a maturity model as YAML: pure functions, no database.
 
 `parse` validates a whole file and returns a `ModelSpec`, or raises
-`ModelFileError` listing every problem with its line and path (for example
+`ModelFileError` listing its problems with their line and path (for example
 ``line 12: categories[0].cells[1].practices[2].key: ...``). `dump` writes a
 spec back in the same format, so ``parse(dump(spec)) == spec``.
+
+A hostile file (aliases that multiply, deep nesting, unknown tags, huge numbers)
+is refused before its values are read, so any file up to the upload limit is read
+or refused in well under a second and a few tens of megabytes.
 """
 
 from __future__ import annotations
@@ -33,6 +37,27 @@ from .limits import (
 
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
 KEY_RE = re.compile(KEY_PATTERN)
+
+# Far above any real model (each bundled file has about 1,000 nodes, 7 deep), and low enough
+# that any file within them is read in about half a second. 50,000 nodes also keep every
+# list under 10,000 entries (a practice is at least 5 nodes), well within the database's
+# `order` column (at most 32,767).
+MAX_DEPTH = 40
+MAX_NODES = 50_000
+MAX_NUMBER_LENGTH = 40  # see _unfit
+# What a person can act on; a page of errors stays small, whatever the file.
+MAX_ERRORS = 50
+MAX_ERROR_LENGTH = 500
+
+_CORE = "tag:yaml.org,2002:"
+# The only tags a list or mapping may carry; a scalar's tag is checked when it is read.
+_COLLECTION_TAGS = {
+    yaml.SequenceStartEvent: (None, "!", _CORE + "seq"),
+    yaml.MappingStartEvent: (None, "!", _CORE + "map"),
+}
+# NUL, and lone surrogates (which only the pure-Python parser lets through): no database
+# column stores them.
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -108,15 +133,25 @@ class ModelFileError(ValueError):
 
 @dataclass
 class _Reader:
-    """Walks the YAML node tree, collecting errors that name the line and path."""
+    """Walks the YAML node tree, collecting errors that name the line and path: the first
+    MAX_ERRORS of them, each at most MAX_ERROR_LENGTH long, and how many there are."""
 
     errors: list[str] = field(default_factory=list)
+    count: int = 0
     constructor: yaml.constructor.SafeConstructor = field(
         default_factory=yaml.constructor.SafeConstructor
     )
 
     def error(self, node: Node, path: str, message: str) -> None:
-        self.errors.append(f"line {node.start_mark.line + 1}: {path}: {message}")
+        self.count += 1
+        if self.count <= MAX_ERRORS:
+            line = f"line {node.start_mark.line + 1}: {path}: {message}"
+            self.errors.append(_clipped_line(line))
+
+    def summary(self) -> list[str]:
+        """The errors kept, then how many more there were."""
+        more = self.count - len(self.errors)
+        return [*self.errors, f"and {more} more"] if more else self.errors
 
     def mapping(
         self, node: Node, path: str, required: tuple[str, ...], optional: tuple[str, ...]
@@ -150,18 +185,18 @@ class _Reader:
 
     def construct(self, node: Node, path: str) -> Any:
         """A scalar's value (a mapping or list stays a Node); _UNREADABLE, with an error,
-        when it has an unknown tag or a number too long to read."""
+        when it has an unknown tag, a text its tag does not fit, a number too long to
+        read, or an impossible date."""
         if not isinstance(node, ScalarNode):
             return node
-        try:
-            return self.constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError) as exc:
-            if isinstance(exc, yaml.YAMLError):
+        problem = _unfit(node)
+        if problem is None:
+            try:
+                return self.constructor.construct_object(node)
+            except (yaml.YAMLError, ValueError) as exc:  # an unknown tag; 2026-13-45
                 problem = getattr(exc, "problem", None) or str(exc)
-            else:
-                problem = "the number is too long" if node.tag.endswith(":int") else str(exc)
-            self.error(node, path, f"cannot read {_clipped(node.value)}: {problem}")
-            return _UNREADABLE
+        self.error(node, path, f"cannot read {_clipped(node.value)}: {problem}")
+        return _UNREADABLE
 
     def scalar(self, node: Node | None, path: str, kind: type, default: Any = None) -> Any:
         if node is None:
@@ -206,9 +241,9 @@ class _Reader:
         required: bool = True,
         max_length: int | None = None,
     ) -> str:
-        errors_before = len(self.errors)
+        errors_before = self.count
         value = self.scalar(fields.get(name), f"{path}.{name}", str, "").strip()
-        if required and name in fields and not value and len(self.errors) == errors_before:
+        if required and name in fields and not value and self.count == errors_before:
             self.error(fields[name], f"{path}.{name}", "must not be empty")
         if max_length is not None and len(value) > max_length:
             self.error(
@@ -238,10 +273,34 @@ _KIND_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
 
 _UNREADABLE = object()
 
+_NUMBER_TAGS = {_CORE + "int", _CORE + "float"}
+# PyYAML builds these from the texts its own patterns match, and fails on any other text
+# (`!!bool maybe`, `!!timestamp abc`) with an arbitrary exception.
+_PATTERN_TAGS = {*_NUMBER_TAGS, _CORE + "bool", _CORE + "timestamp"}
+_resolver = yaml.resolver.Resolver()
+
+
+def _unfit(node: ScalarNode) -> str | None:
+    """Why the scalar must not be built: a number too long (int() of thousands of digits,
+    or YAML 1.1's base-60 `1:2:3...`, takes time that grows with the square of the
+    length) or a text its explicit tag does not fit; None when it may be."""
+    if node.tag in _NUMBER_TAGS and len(node.value) > MAX_NUMBER_LENGTH:
+        return f"the number is longer than {MAX_NUMBER_LENGTH} characters"
+    if (
+        node.tag in _PATTERN_TAGS
+        and _resolver.resolve(ScalarNode, node.value, (True, False)) != node.tag
+    ):
+        return f"it is not a {node.tag.replace(_CORE, '!!')}"
+    return None
+
 
 def _clipped(text: object, limit: int = 40) -> str:
     shown = repr(text)
     return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+def _clipped_line(line: str) -> str:
+    return line if len(line) <= MAX_ERROR_LENGTH else line[: MAX_ERROR_LENGTH - 3] + "..."
 
 
 # libyaml's C parser and emitter where PyYAML was built with it: the same documents and
@@ -253,6 +312,7 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 def parse(text: str) -> ModelSpec:
     """Validate a model file and return its spec; raise ModelFileError on any problem."""
     try:
+        _refuse_hostile(text)
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -264,9 +324,44 @@ def parse(text: str) -> ModelSpec:
         raise ModelFileError(["the file is empty"])
     reader = _Reader()
     spec = _read_model(reader, root)
-    if reader.errors or spec is None:
-        raise ModelFileError(reader.errors)
+    if reader.count or spec is None:
+        raise ModelFileError(reader.summary())
     return spec
+
+
+def _refuse_hostile(text: str) -> None:
+    """Raise ModelFileError at the first alias, tagged list or mapping, unstorable character,
+    or node beyond MAX_DEPTH or MAX_NODES: one streaming pass over the parser's events,
+    before any node tree is built. A model file needs none of them; a hostile one
+    multiplies its work with aliases or exhausts the stack with nesting."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            depth += isinstance(event, yaml.CollectionStartEvent)
+            problem = _hostile_problem(event, depth, nodes)
+            if problem:
+                where = f"line {mark.line + 1}" if (mark := event.start_mark) else "the file"
+                raise ModelFileError([f"{where}: {problem}"])
+
+
+def _hostile_problem(event: yaml.NodeEvent, depth: int, nodes: int) -> str | None:
+    """What is wrong with the event, the depth it reaches and the count of nodes so far."""
+    if isinstance(event, yaml.AliasEvent):
+        return f"an alias of {_clipped(event.anchor)} is not allowed; write the value out"
+    tag = getattr(event, "tag", None)
+    if isinstance(event, yaml.CollectionStartEvent) and tag not in _COLLECTION_TAGS[type(event)]:
+        shown = _clipped(str(tag).replace(_CORE, "!!"))
+        return f"the tag {shown} is not allowed on a list or mapping; leave it out"
+    if isinstance(event, yaml.ScalarEvent) and _UNSTORABLE.search(event.value):
+        return "a NUL character or a lone surrogate is not allowed in text"
+    if depth > MAX_DEPTH:
+        return f"nested more than {MAX_DEPTH} deep; a model file is far shallower"
+    if nodes > MAX_NODES:
+        return f"more than {MAX_NODES:,} values; a model file is far smaller"
+    return None
 
 
 def _read_model(r: _Reader, node: Node) -> ModelSpec | None:
@@ -459,6 +554,7 @@ def _read_checks(
 ) -> list[CheckSpec]:
     checks: list[CheckSpec] = []
     keys: dict[str, int] = {}
+    known_categories = set(category_slugs)
     for i, item in enumerate(r.sequence(node, "checks")):
         path = f"checks[{i}]"
         fields = r.mapping(
@@ -476,7 +572,7 @@ def _read_checks(
             r.error(item, f"{path}.key", f"duplicate key {key!r} (first at line {keys[key]})")
         keys.setdefault(key, item.start_mark.line + 1)
         category = r.text(fields, "category", path, max_length=CATEGORY_SLUG_LENGTH)
-        if category and category_slugs and category not in category_slugs:
+        if category and known_categories and category not in known_categories:
             r.error(
                 fields["category"],
                 f"{path}.category",
