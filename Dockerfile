@@ -31,6 +31,7 @@ COPY assessments ./assessments
 COPY planning ./planning
 COPY dashboard ./dashboard
 COPY reminders ./reminders
+COPY api ./api
 COPY templates ./templates
 COPY static ./static
 COPY docker/start.sh ./docker/start.sh
@@ -40,4 +41,4 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request as u; sys.exit(u.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
-CMD ["sh", "-c", "exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers \"$WEB_CONCURRENCY\" --access-logfile - --error-logfile -"]
+CMD ["sh", "-c", "exec gunicorn config.wsgi --config config/gunicorn_conf.py --bind 0.0.0.0:8000 --workers \"$WEB_CONCURRENCY\" --access-logfile - --error-logfile -"]

@@ -123,6 +123,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Below the header middlewares, so their 400 pages carry the same headers; still
+    # ahead of the CSRF check and the views, which run after every middleware's request.
+    "config.errors.FormCharsetMiddleware",
+    "config.errors.AdminFilterMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.health.DatabaseUnavailableMiddleware",
 ]

@@ -12,8 +12,8 @@ case "${1:-serve}" in
         exec python manage.py load_model
         ;;
     serve)
-        exec gunicorn config.wsgi --bind 0.0.0.0:8000 --workers "${WEB_CONCURRENCY:-3}" \
-            --access-logfile - --error-logfile -
+        exec gunicorn config.wsgi --config config/gunicorn_conf.py --bind 0.0.0.0:8000 \
+            --workers "${WEB_CONCURRENCY:-3}" --access-logfile - --error-logfile -
         ;;
     *)
         echo "usage: sh docker/start.sh [migrate|serve]" >&2
