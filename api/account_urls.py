@@ -1,3 +1,9 @@
-from django.urls import URLPattern
+"""The account's pages that belong to the read API: the user's own access tokens."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from . import account
+
+urlpatterns = [
+    path("tokens/", account.api_tokens, name="api_tokens"),
+]

@@ -3,11 +3,15 @@ from the environment): per token, and per user whatever the token or session."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import APIView
 
 from .models import AccessToken
+
+if TYPE_CHECKING:  # DRF imports this module while it defines APIView
+    from rest_framework.views import APIView
 
 
 class TokenRateThrottle(SimpleRateThrottle):

@@ -21,6 +21,15 @@ def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) ->
     raise Http404("No assessment matches the given query.")
 
 
+def get_record_for_user(user: AnyUser, pk: int) -> Assessment:
+    """A submitted assessment, with its record, for a user who may see it (export.json and
+    the API): Http404 for a draft as for anything the user may not see."""
+    assessment = get_assessment_for_user(user, pk)
+    if assessment.record is None:
+        raise Http404("Only submitted assessments have a record.")
+    return assessment
+
+
 def get_assessment_to_void(user: AnyUser, pk: int) -> Assessment:
     """A submitted assessment of a team the user leads (staff void in the admin)."""
     assessment = get_object_or_404(Assessment.objects.for_pages(user), pk=pk)

@@ -1,0 +1,480 @@
+"""The read API's endpoints: what each one lists, its filters and pagination, and the
+number of queries each answers in, which does not grow with the teams or the page."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.fields import DateTimeField
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from api.pagination import PageNumbers
+from api.serializers import EXAMPLE_RECORD
+from assessments.models import Assessment
+from maturity.models import MaturityModel
+from planning.models import PlanItem, Target
+from teams.models import Team, Unit
+
+from .conftest import answer_all, up_to
+from .test_dashboard import submit_at
+
+
+@pytest.fixture
+def manager_api(client: Client, manager: User) -> Client:
+    client.force_login(manager)
+    return client
+
+
+def get(client: Client, name: str, *args: object, **query: Any) -> Any:
+    response = client.get(reverse(f"api:{name}", args=args), query)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def iso(moment: datetime | None) -> str:
+    """A date and time as the API sends it."""
+    assert moment is not None
+    return DateTimeField().to_representation(moment)
+
+
+def record_of(assessment: Assessment) -> dict[str, Any]:
+    """The record of a submitted assessment."""
+    assert assessment.record is not None
+    return assessment.record
+
+
+def slugs(page: dict[str, Any], key: str = "slug") -> list[str]:
+    return [row[key] for row in page["results"]]
+
+
+def recorded(team: Team, model: MaturityModel, record: dict[str, Any], days_ago: int) -> Assessment:
+    """A submitted assessment with `record` as it is, made without answering (fast)."""
+    return Assessment.objects.create(
+        team=team,
+        model=model,
+        submitted_at=timezone.now() - timedelta(days=days_ago),
+        record=record,
+    )
+
+
+def many_teams(
+    count: int, model: MaturityModel, record: dict[str, Any], each: int, unit: Unit | None = None
+) -> None:
+    """`count` teams with `each` submitted assessments, in bulk."""
+    teams = Team.objects.bulk_create(
+        Team(name=f"Team {n:03}", slug=f"team-{n:03}", unit=unit) for n in range(count)
+    )
+    now = timezone.now()
+    Assessment.objects.bulk_create(
+        Assessment(team=team, model=model, submitted_at=now - timedelta(days=d), record=record)
+        for team in teams
+        for d in range(each)
+    )
+
+
+# Units
+
+
+def test_units_are_those_the_user_sees_with_their_visible_parent(
+    client: Client, manager: User, unit_manager: User, member: User, outsider: User
+) -> None:
+    expected = {
+        manager: [
+            ("engineering", None),
+            ("payments-platform", "engineering"),
+            ("sales", None),
+        ],
+        unit_manager: [("engineering", None), ("payments-platform", "engineering")],
+        member: [("payments-platform", None)],  # Engineering is not the member's to see
+        outsider: [("sales", None)],
+    }
+    for user, units in expected.items():
+        client.force_login(user)
+        rows = get(client, "units")["results"]
+        assert [(row["slug"], row["parent"]) for row in rows] == units, user
+    assert rows == [{"slug": "sales", "name": "Sales", "parent": None}]
+
+
+# Teams
+
+
+def test_teams_list_what_the_pages_show(
+    manager_api: Client, submitted: Assessment, mobile: Team, units: dict[str, Unit]
+) -> None:
+    Team.objects.filter(pk=mobile.pk).update(created_at=timezone.now() - timedelta(days=91))
+    page = get(manager_api, "teams")
+    assert page["count"] == 2
+    assert page["results"] == [
+        {
+            "slug": "mobile",
+            "name": "Mobile",
+            "unit": "sales",
+            "cadence_days": 90,
+            "latest_overall": None,
+            "last_submitted": None,
+            "overdue": True,
+            "url": "http://testserver/teams/mobile/",
+        },
+        {
+            "slug": "payments",
+            "name": "Payments",
+            "unit": "payments-platform",
+            "cadence_days": 90,
+            "latest_overall": record_of(submitted)["overall"],
+            "last_submitted": iso(submitted.submitted_at),
+            "overdue": False,
+            "url": "http://testserver/teams/payments/",
+        },
+    ]
+
+
+def test_latest_overall_is_of_the_latest_counted_assessment(
+    manager_api: Client, cd_model: MaturityModel, payments: Team, member: User
+) -> None:
+    earlier = submit_at(payments, cd_model, member, 2, days_ago=20)
+    later = submit_at(payments, cd_model, member, 0, days_ago=10)
+    assert get(manager_api, "teams")["results"][0]["latest_overall"] == record_of(later)["overall"]
+    later.void(member, "Answered for another team.")
+    assert (
+        get(manager_api, "teams")["results"][0]["latest_overall"] == record_of(earlier)["overall"]
+    )
+
+
+def test_teams_filter_by_unit_subtree(manager_api: Client, units: dict[str, Unit]) -> None:
+    assert slugs(get(manager_api, "teams", unit="engineering")) == ["payments"]
+    assert slugs(get(manager_api, "teams", unit="payments-platform")) == ["payments"]
+    assert slugs(get(manager_api, "teams", unit="sales")) == ["mobile"]
+    assert slugs(get(manager_api, "teams", unit="")) == ["mobile", "payments"]  # no filter
+
+
+def test_a_unit_the_user_does_not_see_is_refused_as_one_that_does_not_exist(
+    client: Client, member: User, units: dict[str, Unit]
+) -> None:
+    client.force_login(member)
+    hidden = client.get(reverse("api:teams"), {"unit": "sales"})
+    missing = client.get(reverse("api:teams"), {"unit": "no-such-unit"})
+    assert hidden.status_code == missing.status_code == 400
+    assert (
+        hidden.json()
+        == missing.json()
+        == {
+            "detail": "Invalid query parameters.",
+            "errors": {"unit": ["You see no unit with this slug."]},
+        }
+    )
+
+
+def test_teams_filter_by_overdue(manager_api: Client, payments: Team, mobile: Team) -> None:
+    Team.objects.filter(pk=mobile.pk).update(created_at=timezone.now() - timedelta(days=91))
+    assert slugs(get(manager_api, "teams", overdue="true")) == ["mobile"]
+    assert slugs(get(manager_api, "teams", overdue="false")) == ["payments"]
+    assert slugs(get(manager_api, "teams", overdue="")) == ["mobile", "payments"]
+
+
+def test_team_detail_has_targets_and_open_plan_items(
+    client: Client, member: User, payments: Team
+) -> None:
+    Target.objects.create(team=payments, category="testing", level=2, due="2027-06-30")
+    Target.objects.create(team=payments, category="build", level=1, due="2027-03-31")
+    PlanItem.objects.create(team=payments, title="Undated", category="build")
+    PlanItem.objects.create(
+        team=payments,
+        title="Notify on broken builds",
+        category="build",
+        practice_key="build.1.team-notified",
+        owner=member,
+        due="2027-01-31",
+    )
+    PlanItem.objects.create(
+        team=payments,
+        title="Done already",
+        status=PlanItem.Status.DONE,
+        closed_at=timezone.now(),
+    )
+    client.force_login(member)
+    team = get(client, "team", "payments")
+    assert team["slug"] == "payments" and team["latest_overall"] is None
+    assert team["targets"] == [
+        {"category": "build", "level": 1, "due": "2027-03-31"},
+        {"category": "testing", "level": 2, "due": "2027-06-30"},
+    ]
+    items = team["open_plan_items"]
+    assert [item["title"] for item in items] == ["Notify on broken builds", "Undated"]
+    assert items[0]["owner"] == "mira" and items[0]["practice_key"] == "build.1.team-notified"
+    assert items[1]["owner"] is None and items[1]["due"] is None
+
+
+# A team's assessments and an assessment's record
+
+
+def test_team_assessments_are_submitted_ones_newest_first_voided_marked(
+    client: Client, cd_model: MaturityModel, payments: Team, member: User
+) -> None:
+    older = submit_at(payments, cd_model, member, 0, days_ago=30)
+    newer = submit_at(payments, cd_model, member, 2, days_ago=5)
+    older.void(member, "Answered for another team.")
+    Assessment.start(payments, cd_model, member, prefill_from=None)  # a draft: not listed
+    client.force_login(member)
+    rows = get(client, "team_assessments", "payments")["results"]
+    assert [row["id"] for row in rows] == [newer.pk, older.pk]
+    assert rows[0] == {
+        "id": newer.pk,
+        "model": "continuous-delivery",
+        "model_version": cd_model.version,
+        "submitted_at": iso(newer.submitted_at),
+        "overall": record_of(newer)["overall"],
+        "voided_at": None,
+    }
+    assert rows[1]["voided_at"] is not None
+
+
+def test_assessment_detail_is_the_export(
+    client: Client, member: User, submitted: Assessment
+) -> None:
+    client.force_login(member)
+    exported = client.get(reverse("assessment_export", args=[submitted.pk]))
+    assert get(client, "assessment", submitted.pk) == json.loads(exported.content)
+
+
+def test_the_record_example_has_the_keys_of_a_record(submitted: Assessment) -> None:
+    assert set(EXAMPLE_RECORD) <= set(record_of(submitted))
+
+
+def test_an_overall_score_of_nothing_scored_is_null(
+    manager_api: Client, cd_model: MaturityModel, submitted: Assessment
+) -> None:
+    not_scored = [
+        dict(category, level=None, score=None) for category in record_of(submitted)["categories"]
+    ]
+    nothing_scored = dict(record_of(submitted), overall=None, categories=not_scored)
+    latest = recorded(submitted.team, cd_model, nothing_scored, days_ago=0)
+    assert get(manager_api, "teams")["results"][0]["latest_overall"] is None
+    rows = get(manager_api, "team_assessments", "payments")["results"]
+    assert [row["overall"] for row in rows] == [None, record_of(submitted)["overall"]]
+    row = get(manager_api, "scores")["results"][0]
+    assert row["assessment"] == latest.pk and row["overall"] is None
+    assert set(row["categories"]["build"].values()) == {None}
+
+
+# Scores
+
+
+def test_scores_are_the_latest_counted_per_team_from_the_record(
+    manager_api: Client, cd_model: MaturityModel, payments: Team, mobile: Team, member: User
+) -> None:
+    submit_at(payments, cd_model, member, 0, days_ago=30)
+    latest = submit_at(payments, cd_model, member, 2, days_ago=5)
+    counted = submit_at(mobile, cd_model, member, 1, days_ago=20)
+    submit_at(mobile, cd_model, member, 3, days_ago=2).void(member, "A test run.")
+    rows = get(manager_api, "scores")["results"]
+    assert [(row["team"], row["assessment"]) for row in rows] == [
+        ("mobile", counted.pk),
+        ("payments", latest.pk),
+    ]
+    row = rows[1]
+    assert row["team_name"] == "Payments" and row["unit"] is None
+    assert (row["model"], row["model_version"]) == ("continuous-delivery", cd_model.version)
+    assert row["submitted_at"] == iso(latest.submitted_at)
+    assert row["overall"] == record_of(latest)["overall"]
+    assert row["categories"] == {
+        category["slug"]: {"level": category["level"], "score": category["score"]}
+        for category in record_of(latest)["categories"]
+    }
+    assert list(row["categories"]) == [c["slug"] for c in record_of(latest)["categories"]]
+
+
+def test_scores_filter_by_date_unit_and_model(
+    manager_api: Client,
+    cd_model: MaturityModel,
+    payments: Team,
+    mobile: Team,
+    member: User,
+    units: dict[str, Unit],
+) -> None:
+    submit_at(payments, cd_model, member, 1, days_ago=3)
+    submit_at(mobile, cd_model, member, 1, days_ago=40)
+    since = (timezone.now() - timedelta(days=10)).date().isoformat()
+    assert slugs(get(manager_api, "scores", since=since), "team") == ["payments"]
+    assert slugs(get(manager_api, "scores", unit="sales"), "team") == ["mobile"]
+    for model in ("continuous-delivery", f"continuous-delivery:{cd_model.version}"):
+        assert slugs(get(manager_api, "scores", model=model), "team") == ["mobile", "payments"]
+    other = MaturityModel.objects.create(name="Other", slug="other", version="1")
+    assert get(manager_api, "scores", model="other")["count"] == 0
+    assert get(manager_api, "scores")["count"] == 0  # the newest active model by default
+    other.is_active = False
+    other.save()
+    assert get(manager_api, "scores")["count"] == 2
+
+
+@pytest.mark.parametrize("model", ["nope", "continuous-delivery:0", ":1", "a:b:c"])
+def test_scores_refuse_an_unknown_model(
+    manager_api: Client, cd_model: MaturityModel, model: str
+) -> None:
+    response = manager_api.get(reverse("api:scores"), {"model": model})
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"model": ["There is no such model."]}
+
+
+def test_scores_leave_out_teams_the_user_does_not_see(
+    client: Client, cd_model: MaturityModel, member: User, payments: Team, mobile: Team
+) -> None:
+    submit_at(payments, cd_model, member, 1, days_ago=3)
+    submit_at(mobile, cd_model, member, 1, days_ago=3)
+    client.force_login(member)
+    assert slugs(get(client, "scores"), "team") == ["payments"]
+
+
+# Pagination
+
+
+def test_lists_are_paginated(manager_api: Client, cd_model: MaturityModel) -> None:
+    Team.objects.bulk_create(Team(name=f"Team {n}", slug=f"team-{n}") for n in range(5))
+    first = get(manager_api, "teams", page_size=2)
+    assert first["count"] == 5 and len(first["results"]) == 2
+    assert first["previous"] is None
+    assert first["next"] == "http://testserver/api/v1/teams/?page=2&page_size=2"
+    last = get(manager_api, "teams", page_size=2, page=3)
+    assert slugs(last) == ["team-4"] and last["next"] is None
+    beyond = manager_api.get(reverse("api:teams"), {"page": 4, "page_size": 2})
+    assert beyond.status_code == 404 and "detail" in beyond.json()
+
+
+@pytest.mark.parametrize(
+    ("asked", "size"), [(None, 50), ("10", 10), ("200", 200), ("201", 200), ("10000", 200)]
+)
+def test_page_size_defaults_to_50_and_is_capped_at_200(asked: str | None, size: int) -> None:
+    query = {} if asked is None else {"page_size": asked}
+    request = Request(APIRequestFactory().get("/", query))
+    assert PageNumbers().get_page_size(request) == size
+
+
+# Query counts: the same whatever the number of teams and the page size.
+
+
+@pytest.mark.parametrize(("teams", "page_size"), [(2, 50), (30, 50), (30, 10), (30, 200)])
+def test_units_and_teams_queries(
+    manager_api: Client,
+    django_assert_num_queries: Any,
+    cd_model: MaturityModel,
+    submitted: Assessment,
+    units: dict[str, Unit],
+    teams: int,
+    page_size: int,
+) -> None:
+    for n in range(teams):
+        Unit.objects.create(name=f"Unit {n}", slug=f"unit-{n}", parent=units["sales"])
+    many_teams(teams, cd_model, record_of(submitted), each=2, unit=units["sales"])
+    # session, user, the manager's flags, count, page
+    with django_assert_num_queries(5):
+        get(manager_api, "units", page_size=page_size)
+    with django_assert_num_queries(5):
+        get(manager_api, "teams", page_size=page_size)
+    # ... and the unit's subtree: the unit, every unit's parent
+    with django_assert_num_queries(7):
+        get(manager_api, "teams", page_size=page_size, unit="sales")
+    # ... and when each team is due
+    with django_assert_num_queries(6):
+        assert get(manager_api, "teams", page_size=page_size, overdue="false")["count"] > teams
+
+
+@pytest.mark.parametrize("teams", [2, 30])
+def test_a_unit_managers_lists_take_as_many_queries_for_any_number_of_teams(
+    client: Client,
+    django_assert_num_queries: Any,
+    cd_model: MaturityModel,
+    submitted: Assessment,
+    unit_manager: User,
+    units: dict[str, Unit],
+    teams: int,
+) -> None:
+    many_teams(teams, cd_model, record_of(submitted), each=2, unit=units["platform"])
+    client.force_login(unit_manager)
+    # session, user, the manager's flags, the units managed, every unit's parent, count, page
+    for name in ("units", "teams"):
+        with django_assert_num_queries(7):
+            get(client, name)
+    # ... and the newest active model
+    with django_assert_num_queries(8):
+        assert get(client, "scores")["count"] == teams + 1
+
+
+@pytest.mark.parametrize("assessments", [1, 30])
+def test_team_and_assessment_queries(
+    client: Client,
+    django_assert_num_queries: Any,
+    cd_model: MaturityModel,
+    member: User,
+    submitted: Assessment,
+    assessments: int,
+) -> None:
+    payments = submitted.team
+    for n in range(assessments):
+        recorded(payments, cd_model, record_of(submitted), days_ago=n + 1)
+        PlanItem.objects.create(team=payments, title=f"Item {n}", owner=member)
+    client.force_login(member)
+    # session, user, the team and the user's membership, the team's row, targets, open items
+    with django_assert_num_queries(6):
+        get(client, "team", "payments")
+    # session, user, the team and the user's membership, count, page
+    with django_assert_num_queries(5):
+        get(client, "team_assessments", "payments")
+    # session, user, the assessment with the user's role
+    with django_assert_num_queries(3):
+        get(client, "assessment", submitted.pk)
+
+
+@pytest.mark.parametrize(("teams", "page_size"), [(3, 50), (25, 50), (25, 5), (25, 200)])
+def test_scores_queries(
+    manager_api: Client,
+    django_assert_num_queries: Any,
+    cd_model: MaturityModel,
+    submitted: Assessment,
+    units: dict[str, Unit],
+    teams: int,
+    page_size: int,
+) -> None:
+    many_teams(teams, cd_model, record_of(submitted), each=2, unit=units["sales"])
+    # session, user, the manager's flags, the newest active model, count, page
+    with django_assert_num_queries(6):
+        get(manager_api, "scores", page_size=page_size)
+    # ... and the model named, the unit, every unit's parent (no default model)
+    with django_assert_num_queries(8):
+        get(manager_api, "scores", page_size=page_size, unit="sales", model="continuous-delivery")
+
+
+def test_scores_of_200_teams_with_8_assessments_each_take_6_queries(
+    manager_api: Client,
+    django_assert_num_queries: Any,
+    cd_model: MaturityModel,
+    submitted: Assessment,
+) -> None:
+    many_teams(200, cd_model, record_of(submitted), each=8)
+    with django_assert_num_queries(6):
+        page = get(manager_api, "scores", page_size=200)
+    assert page["count"] == 201 and len(page["results"]) == 200
+    assert len({row["team"] for row in page["results"]}) == 200
+
+
+def test_scores_answer_a_draft_only_team_with_nothing(
+    manager_api: Client, cd_model: MaturityModel, payments: Team, member: User
+) -> None:
+    answer_all(Assessment.start(payments, cd_model, member, prefill_from=None), up_to(1))
+    assert get(manager_api, "scores")["count"] == 0
+
+
+def test_head_and_options_tell_nothing_of_hidden_teams(
+    client: Client, outsider: User, payments: Team
+) -> None:
+    client.force_login(outsider)
+    own, hidden = reverse("api:team", args=["mobile"]), reverse("api:team", args=["payments"])
+    assert client.head(own).status_code == 200
+    assert client.head(hidden).status_code == 404
+    assert client.options(own).json() == client.options(hidden).json()
