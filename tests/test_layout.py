@@ -17,6 +17,7 @@ MAY_IMPORT = {
     "planning": {"assessments", "teams", "maturity"},
     "dashboard": {"planning", "assessments", "teams", "maturity"},
     "reminders": {"planning", "assessments", "teams", "maturity"},
+    "api": {"planning", "assessments", "teams", "maturity"},
 }
 PURE = ["assessments/scoring.py", "assessments/charts.py", "planning/progress.py"]
 
