@@ -1,14 +1,17 @@
 """Editing the model tree: model -> levels, categories and checks -> cells -> practices;
-versions are cloned, and models move in and out as YAML files."""
+versions are cloned, and models move in and out as YAML files (a file of a version
+that exists updates it, after a dry-run preview)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -16,9 +19,9 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.text import slugify
 
-from .forms import CloneForm, ModelUploadForm
-from .loader import clone_model, create_inactive, export_spec
-from .modelfile import ModelFileError, ModelSpec, dump
+from .forms import CloneForm, ConfirmUpdateForm, ModelUploadForm
+from .loader import clone_model, create_inactive, export_spec, load_spec
+from .modelfile import ModelFileError, ModelSpec, dump, parse
 from .models import Category, Cell, Check, Level, MaturityModel, Practice
 
 # Importing or cloning a model writes its whole tree.
@@ -35,6 +38,41 @@ TREE_WRITE_PERMISSIONS = [
 CHECK_WRITE_PERMISSION = "maturity.add_check"
 
 
+def titled(title: str) -> type[admin.AllValuesFieldListFilter]:
+    """A filter on a field's values, under `title`: Django names it after the field alone,
+    and on two related names that is "By name" twice."""
+
+    class Filter(admin.AllValuesFieldListFilter):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Filter
+
+
+def in_model(row: object, model: MaturityModel) -> str:
+    """A choice's label with its model and version, which tell a clone's rows apart."""
+    return f"{row} ({model.slug} v{model.version})"
+
+
+class RowLabelledForm(forms.ModelForm):
+    """Names each input of an editable list after its field and row: the list shows the
+    field only as a column heading, which labels no input."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not field.widget.is_hidden:
+                field.widget.attrs["aria-label"] = f"{field.label} ({self.instance})"
+
+
+class EditableListAdmin(admin.ModelAdmin):
+    """A list whose `list_editable` inputs are labelled for screen readers."""
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
+        return super().get_changelist_form(request, form=RowLabelledForm, **kwargs)
+
+
 class LevelInline(admin.TabularInline):
     """Levels are set when a model is created; afterwards only their texts change,
     since moving or removing one would change every score and the floor."""
@@ -45,7 +83,7 @@ class LevelInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not _levels_set(obj)
+        return not _levels_set(obj) and super().has_add_permission(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["value"] if _levels_set(obj) else []
@@ -145,29 +183,81 @@ class MaturityModelAdmin(admin.ModelAdmin):
         return response
 
     def import_yaml(self, request: HttpRequest) -> HttpResponse:
-        """Upload a model file as a new, inactive model or version; a bad file changes nothing."""
+        """Upload a model file: a new model or version is created inactive; a version that
+        exists gets a dry run of the changes, applied once confirmed. A bad file changes
+        nothing."""
         if not request.user.has_perms(TREE_WRITE_PERMISSIONS):
             raise PermissionDenied
+        if "update" in request.POST:
+            return self._confirm_update(request)
         form = ModelUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            spec: ModelSpec = form.cleaned_data["file"]
+            name = str(form.files["file"].name)  # type: ignore[union-attr]
             try:
-                model = self._import(request, form.cleaned_data["file"])
+                if MaturityModel.objects.filter(slug=spec.slug, version=spec.version).exists():
+                    return self._update(request, name, form.text, spec, previewed=None)
+                model = self._import(request, spec)
             except ModelFileError as exc:
                 form.add_error("file", exc.errors)
             else:
-                name = form.files["file"].name  # type: ignore[union-attr]
                 self.log_addition(request, model, f"Imported from {name}")
                 messages.success(
                     request, f"Imported {model}. It is inactive until you activate it."
                 )
                 return redirect("admin:maturity_maturitymodel_change", model.pk)
+        return self._import_page(request, form, form["file"].errors)
+
+    def _import_page(
+        self, request: HttpRequest, form: ModelUploadForm, errors: Sequence[object]
+    ) -> HttpResponse:
         ctx = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Import a maturity model",
             "form": form,
+            "errors": errors,
         }
         return TemplateResponse(request, "admin/maturity/maturitymodel/import.html", ctx)
+
+    def _confirm_update(self, request: HttpRequest) -> HttpResponse:
+        """Apply the update that a preview showed, if the file comes back unaltered."""
+        confirm = ConfirmUpdateForm(request.POST)
+        if not confirm.is_valid():
+            return self._import_page(request, ModelUploadForm(), confirm["update"].errors)
+        name, text, previewed = confirm.cleaned_data["update"]
+        try:
+            return self._update(request, name, text, parse(text), previewed)
+        except ModelFileError as exc:
+            return self._import_page(request, ModelUploadForm(), exc.errors)
+
+    def _update(
+        self, request: HttpRequest, name: str, text: str, spec: ModelSpec, previewed: str | None
+    ) -> HttpResponse:
+        """Load the file (`text`, read as `spec`) into the version that exists, as
+        load_model does: for real when `previewed` (the digest of the preview that the
+        user confirmed) still holds and the user may make every change, else as a dry run
+        shown for confirmation."""
+        with transaction.atomic():
+            report = load_spec(spec)
+            missing = sorted(p for p in report.permissions() if not request.user.has_perm(p))
+            applied = previewed == report.digest() and not missing
+            transaction.set_rollback(not applied)
+        if applied:
+            said = f"{report.created} added, {report.updated} changed, {report.retired} retired"
+            self.log_change(request, report.model, f"Updated from {name}: {said}")
+            messages.success(request, f"Updated {report.model} from {name}: {said}.")
+            return redirect("admin:maturity_maturitymodel_change", report.model.pk)
+        ctx = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Update {report.model}",
+            "report": report,
+            "missing": missing,
+            "stale": previewed not in (None, report.digest()),
+            "confirm": ConfirmUpdateForm.of(name, text, report.digest()),
+        }
+        return TemplateResponse(request, "admin/maturity/maturitymodel/update.html", ctx)
 
     def _import(self, request: HttpRequest, spec: ModelSpec) -> MaturityModel:
         if spec.checks and not request.user.has_perm(CHECK_WRITE_PERMISSION):
@@ -246,7 +336,7 @@ class CellInline(admin.StackedInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(EditableListAdmin):
     list_display = ["name", "model", "order", "slug", "is_active"]
     list_editable = ["order"]
     list_filter = ["model", "is_active"]
@@ -268,7 +358,11 @@ class PracticeInline(admin.TabularInline):
 @admin.register(Cell)
 class CellAdmin(admin.ModelAdmin):
     list_display = ["__str__", "maturity_model", "practice_count"]
-    list_filter = ["category__model", "category", "level__name"]
+    list_filter = [
+        "category__model",
+        ("category__name", titled("category")),
+        ("level__name", titled("level")),
+    ]
     list_select_related = ["category__model", "level"]
     search_fields = ["summary", "advice", "category__name"]
     ordering = ["category__model", "category__order", "level__value"]
@@ -291,22 +385,30 @@ class CellAdmin(admin.ModelAdmin):
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
-        """Offer only levels of the cell's own model once it exists."""
+        """Offer only levels of the cell's own model once it exists; name each choice's
+        model, as a clone repeats every name."""
         form = super().get_form(request, obj, change, **kwargs)
         level_field: Any = form.base_fields["level"]
         levels = Level.objects.select_related("model")
         level_field.queryset = levels.filter(model=obj.category.model_id) if obj else levels
+        level_field.label_from_instance = lambda level: in_model(level, level.model)
         if obj is None:
             category_field: Any = form.base_fields["category"]
             category_field.queryset = Category.objects.select_related("model")
+            category_field.label_from_instance = lambda c: in_model(c, c.model)
         return form
 
 
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+class PracticeAdmin(EditableListAdmin):
     list_display = ["key", "text", "category", "level", "answer_count", "order", "is_active"]
     list_editable = ["order", "is_active"]
-    list_filter = ["model", "cell__category__name", "cell__level__name", "is_active"]
+    list_filter = [
+        "model",
+        ("cell__category__name", titled("category")),
+        ("cell__level__name", titled("level")),
+        "is_active",
+    ]
     list_select_related = ["cell__category", "cell__level"]
     search_fields = ["key", "text"]
     ordering = ["model", "cell__category__order", "cell__level__value", "order"]
@@ -329,9 +431,11 @@ class PracticeAdmin(admin.ModelAdmin):
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
-        """Offer only cells of the practice's own model once it exists."""
+        """Offer only cells of the practice's own model once it exists; name each choice's
+        model, as a clone repeats every name."""
         form = super().get_form(request, obj, change, **kwargs)
         cell_field: Any = form.base_fields["cell"]
         cells = Cell.objects.select_related("category__model", "level")
         cell_field.queryset = cells.filter(category__model=obj.model_id) if obj else cells
+        cell_field.label_from_instance = lambda cell: in_model(cell, cell.category.model)
         return form

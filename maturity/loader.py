@@ -9,7 +9,8 @@ checks it no longer lists are deleted, since nothing answers them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import hashlib
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import models, transaction
@@ -26,44 +27,104 @@ from .modelfile import (
 from .models import Category, Cell, Check, Level, MaturityModel, Practice
 
 
+class Action(models.TextChoices):
+    ADDED = "added", "Added"
+    CHANGED = "changed", "Changed"
+    RETIRED = "retired", "Retired"
+    REMOVED = "removed", "Removed"
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row that a load adds, changes, retires or removes; `fields` are those changed."""
+
+    action: Action
+    model: type[models.Model]
+    label: str
+    fields: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        row = f"{self.model._meta.verbose_name} {self.label}"
+        return f"{row}: {', '.join(self.fields)}" if self.fields else row
+
+    @property
+    def permission(self) -> str:
+        """The permission that making this change needs."""
+        verb = {Action.ADDED: "add", Action.REMOVED: "delete"}.get(self.action, "change")
+        return f"{self.model._meta.app_label}.{verb}_{self.model._meta.model_name}"
+
+
 @dataclass
 class LoadReport:
-    """What a load changed, in rows. `retired` counts categories and practices retired
-    and checks removed: what the file no longer lists."""
+    """What a load changed, row by row. `retired` counts categories and practices
+    retired and checks removed: what the file no longer lists."""
 
     model: MaturityModel
-    created: int = 0
-    updated: int = 0
-    retired: int = 0
+    rows: list[RowChange] = field(default_factory=list)
+
+    @property
+    def created(self) -> int:
+        return self._count(Action.ADDED)
+
+    @property
+    def updated(self) -> int:
+        return self._count(Action.CHANGED)
+
+    @property
+    def retired(self) -> int:
+        return self._count(Action.RETIRED, Action.REMOVED)
 
     @property
     def changes(self) -> int:
-        return self.created + self.updated + self.retired
+        return len(self.rows)
+
+    def _count(self, *actions: Action) -> int:
+        return sum(row.action in actions for row in self.rows)
+
+    def by_action(self) -> dict[str, list[RowChange]]:
+        """The changed rows under their action's label, in the order of the actions."""
+        return {
+            action.label: rows
+            for action in Action
+            if (rows := [row for row in self.rows if row.action == action])
+        }
+
+    def permissions(self) -> set[str]:
+        """The permissions that making these changes needs."""
+        return {row.permission for row in self.rows}
+
+    def digest(self) -> str:
+        """A fingerprint of the changes, to tell whether a preview still holds."""
+        lines = "\n".join(f"{row.action} {row}" for row in self.rows)
+        return hashlib.sha256(lines.encode()).hexdigest()
 
     def apply(self, obj: models.Model, **values: Any) -> None:
-        """Save `obj` with `values` when it is new or a value differs, and count it."""
+        """Save `obj` with `values` when it is new or a value differs, and note it."""
         if obj.pk is None:
             for name, value in values.items():
                 setattr(obj, name, value)
             obj.save()
-            self.created += 1
+            self._note(Action.ADDED, obj)
             return
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if changed:
             for name in changed:
                 setattr(obj, name, values[name])
             obj.save(update_fields=changed)
-            self.updated += 1
+            self._note(Action.CHANGED, obj, *(n.removesuffix("_id") for n in changed))
 
     def retire(self, obj: Category | Practice) -> None:
         if obj.is_active:
             obj.is_active = False
             obj.save(update_fields=["is_active"])
-            self.retired += 1
+            self._note(Action.RETIRED, obj)
 
     def remove(self, obj: Check) -> None:
         obj.delete()
-        self.retired += 1
+        self._note(Action.REMOVED, obj)
+
+    def _note(self, action: Action, obj: models.Model, *fields: str) -> None:
+        self.rows.append(RowChange(action, type(obj), str(obj), fields))
 
 
 @transaction.atomic
@@ -80,7 +141,9 @@ def load_spec(spec: ModelSpec) -> LoadReport:
     categories = {category.slug: category for category in report.model.categories.all()}
     cells = {
         (cell.category_id, cell.level_id): cell
-        for cell in Cell.objects.filter(category__model=report.model).select_related("category")
+        for cell in Cell.objects.filter(category__model=report.model).select_related(
+            "category", "level"
+        )
     }
     practices = {
         practice.key: practice

@@ -3,6 +3,9 @@ staff look, filter and, where something must go, delete."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -17,6 +20,15 @@ class ReadMostly(admin.ModelAdmin):
         return False
 
 
+class CategoryFilter(admin.AllValuesFieldListFilter):
+    """By category slug; items without one under "(none)" rather than a link with no text."""
+
+    def choices(self, changelist: Any) -> Iterator[Any]:
+        for choice in super().choices(changelist):
+            choice["display"] = choice["display"] or "(none)"
+            yield choice
+
+
 @admin.register(Target)
 class TargetAdmin(ReadMostly):
     list_display = ["team", "category", "level", "due"]
@@ -29,7 +41,12 @@ class TargetAdmin(ReadMostly):
 @admin.register(PlanItem)
 class PlanItemAdmin(ReadMostly):
     list_display = ["title", "team", "category", "status", "owner", "due", "created_at"]
-    list_filter = ["status", "category", ("due", admin.EmptyFieldListFilter), "team"]
+    list_filter = [
+        "status",
+        ("category", CategoryFilter),
+        ("due", admin.EmptyFieldListFilter),
+        "team",
+    ]
     list_select_related = ["team", "owner"]
     search_fields = ["title", "practice_key", "team__name", "team__slug"]
     date_hierarchy = "created_at"

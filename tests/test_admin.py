@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -15,7 +16,7 @@ from django.urls import reverse
 from assessments.models import Answer, Assessment
 from assessments.scoring import Status
 from maturity.checks import checks_of
-from maturity.loader import export_spec
+from maturity.loader import clone_model, export_spec
 from maturity.modelfile import dump
 from maturity.models import Category, Cell, Check, Level, MaturityModel, Practice
 from teams.models import Team
@@ -494,3 +495,53 @@ def test_importing_or_cloning_a_model_with_checks_needs_the_right_to_add_checks(
     )
     assert Check.objects.filter(model__version="9").count() == len(checks_of(cd_model.pk))
     assert Check.objects.filter(model__version="8").count() == len(checks_of(cd_model.pk))
+
+
+# After a clone, every name appears once per version
+
+
+def option_labels(page: str, field: str) -> list[str]:
+    select = page.split(f'name="{field}"')[1].split("</select>")[0]
+    return re.findall(r"<option value=\"\d+\"[^>]*>([^<]*)</option>", select)
+
+
+def test_add_pages_name_the_model_version_of_each_choice(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    clone_model(cd_model, "9")
+    practice_add = staff_client.get(reverse("admin:maturity_practice_add")).content.decode()
+    cells = option_labels(practice_add, "cell")
+    assert "Testing / 1: Consistent (continuous-delivery v9)" in cells
+    assert f"Testing / 1: Consistent (continuous-delivery v{cd_model.version})" in cells
+    cell_add = staff_client.get(reverse("admin:maturity_cell_add")).content.decode()
+    for field, label in [("category", "Testing"), ("level", "1: Consistent")]:
+        labels = option_labels(cell_add, field)
+        assert f"{label} (continuous-delivery v9)" in labels
+    for labels in (cells, option_labels(cell_add, "category"), option_labels(cell_add, "level")):
+        assert len(set(labels)) == len(labels)
+
+
+@pytest.mark.parametrize("model_name", ["cell", "practice"])
+def test_list_filters_have_distinct_titles(
+    staff_client: Client, cd_model: MaturityModel, model_name: str
+) -> None:
+    page = staff_client.get(reverse(f"admin:maturity_{model_name}_changelist")).content.decode()
+    titles = re.findall(r'data-filter-title="([^"]*)"', page)
+    assert {"category", "level"} <= set(titles)
+    assert len(set(titles)) == len(titles)
+
+
+def test_editable_lists_and_inlines_label_every_input(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    """The column heading labels no input: each has a label naming its field and row."""
+    practices = staff_client.get(reverse("admin:maturity_practice_changelist")).content.decode()
+    assert 'aria-label="Order (build.0.versioned-scripts)"' in practices
+    assert 'aria-label="Is active (build.0.versioned-scripts)"' in practices
+    url = reverse("admin:maturity_maturitymodel_change", args=[cd_model.pk])
+    page = staff_client.get(url).content.decode()
+    label = re.search(
+        r'<label class="visually-hidden" for="id_levels-0-name">([^<]*)</label>', page
+    )
+    assert label and label.group(1) == "Name (-1: Regressive)"
+    assert '<label class="visually-hidden" for="id_categories-0-DELETE">Delete Build' in page
