@@ -23,7 +23,9 @@ DASHES = ["", "6 4", "2 3", "8 3 2 3", "1 2", "10 5"]
 # Characters that XML 1.0 cannot hold at all, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 INNER = 0.1  # the floor ring's radius, as a share of the outer ring's
-LABEL_CHARS = 18
+LABEL_CHARS = 14
+RADAR_RADIUS = 180.0
+CHAR_EM = 0.6  # a generous mean width of a character, in em, for fitting text
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,8 @@ def _points(coords: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coords)
 
 
-def _label_lines(text: str) -> list[str]:
-    return textwrap.wrap(text, LABEL_CHARS) or [""]
+def _label_lines(text: str, chars: int = LABEL_CHARS) -> list[str]:
+    return textwrap.wrap(text, chars) or [""]
 
 
 def _style(index: int, dashed: bool) -> tuple[str, str]:
@@ -93,13 +95,17 @@ def radar_svg(
     title: str,
     chart_id: str = "radar",
 ) -> str:
-    """A radar chart: one axis per category, a ring per level, one polygon per series."""
+    """A radar chart: one axis per category, a ring per level, one polygon per series.
+    The rings carry their level's number; a key below names the levels, so no long text
+    lies across the data."""
     values = [value for value, _ in levels]
-    geometry = RadarGeometry(len(axes), min(values), max(values))
-    margin_x, margin_y = 150, 70
-    legend_height = 24 * len(series) if len(series) > 1 else 0
+    geometry = RadarGeometry(len(axes), min(values), max(values), radius=RADAR_RADIUS)
+    margin_x, margin_y = 125, 75
     width = 2 * (geometry.radius + margin_x)
-    height = 2 * (geometry.radius + margin_y) + legend_height
+    key = _ring_key(levels, width - 20)
+    legend_height = 24 * len(series) if len(series) > 1 else 0
+    plot_height = 2 * (geometry.radius + margin_y)
+    height = plot_height + 18 * len(key) + legend_height
     shift = f"translate({_fmt(geometry.radius + margin_x)} {_fmt(geometry.radius + margin_y)})"
     desc = "; ".join(
         f"{one.label}: "
@@ -109,7 +115,7 @@ def radar_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(width)} {_fmt(height)}" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" class="chart radar" '
-        'font-family="system-ui, sans-serif" font-size="13">',
+        'font-family="system-ui, sans-serif" font-size="14">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
         f'<g transform="{shift}">',
@@ -118,10 +124,28 @@ def radar_svg(
     for index, one in enumerate(series):
         parts += _polygon(geometry, axes, one, index)
     parts.append("</g>")
+    parts.append('<g class="level-labels" fill="#495057" font-size="13">')
+    for line, text in enumerate(key):
+        parts.append(f'<text x="10" y="{_fmt(plot_height + 18 * line)}">{escape(text)}</text>')
+    parts.append("</g>")
     if legend_height:
-        parts += _legend(series, top=height - legend_height, left=margin_x / 2)
+        parts += _legend(series, top=height - legend_height, left=10)
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _ring_key(levels: Sequence[tuple[int, str]], width: float) -> list[str]:
+    """The rings' key, "Rings from the centre: -1 Regressive, 0 Repeatable, ...", in
+    lines that fit `width` at 13 px; a level's number and name stay on one line."""
+    limit = int(width / (13 * CHAR_EM))
+    lines = ["Rings from the centre:"]
+    for index, (value, name) in enumerate(levels):
+        item = f"{value} {name}" + ("," if index < len(levels) - 1 else "")
+        if len(lines[-1]) + 1 + len(item) > limit:
+            lines.append(item)
+        else:
+            lines[-1] += f" {item}"
+    return lines
 
 
 def _rings(
@@ -135,26 +159,31 @@ def _rings(
         x, y = geometry.point(axis, geometry.top)
         parts.append(f'<line x1="0" y1="0" x2="{_fmt(x)}" y2="{_fmt(y)}"/>')
     parts.append("</g>")
+    # Each ring's number sits just left of the upward axis, above the ring's corner:
+    # clear of the points on that axis and of the ring's own edges.
     parts.append(
-        '<g class="level-labels" fill="#495057" font-size="11" '
+        '<g class="ring-numbers" fill="#495057" font-size="13" text-anchor="end" '
         'stroke="#fff" stroke-width="3" paint-order="stroke">'
     )
-    for value, name in levels:
+    for value, _ in levels:
         distance = geometry.distance(value)
-        parts.append(f'<text x="4" y="{_fmt(-distance - 3)}">{escape(f"{value} {name}")}</text>')
+        parts.append(f'<text x="-6" y="{_fmt(-distance - 3)}">{value}</text>')
     parts.append("</g>")
     parts.append('<g class="axis-labels" fill="#212529">')
     for axis, name in enumerate(axes):
         x, y = geometry.point(axis, geometry.top)
-        offset = 1.12
+        offset = 1.1
         lx, ly = x * offset, y * offset
-        anchor = "middle" if abs(lx) < 20 else ("start" if lx > 0 else "end")
-        lines = _label_lines(name)
+        centred = abs(lx) < 20  # above or below the centre: room to the sides
+        anchor = "middle" if centred else ("start" if lx > 0 else "end")
+        lines = _label_lines(name, 2 * LABEL_CHARS if centred else LABEL_CHARS)
+        # Above the centre the last line ends clear of the top ring's number; below it
+        # the first line starts clear of the ring.
         first_dy = (
-            -(len(lines) - 1) * 15 if ly < -20 else (0 if ly > 20 else -(len(lines) - 1) * 7.5)
+            -(len(lines) - 1) * 16 - 8 if ly < -20 else (8 if ly > 20 else -(len(lines) - 1) * 8)
         )
         tspans = "".join(
-            f'<tspan x="{_fmt(lx)}" dy="{_fmt(first_dy if i == 0 else 15)}">{escape(line)}</tspan>'
+            f'<tspan x="{_fmt(lx)}" dy="{_fmt(first_dy if i == 0 else 16)}">{escape(line)}</tspan>'
             for i, line in enumerate(lines)
         )
         parts.append(
@@ -218,6 +247,35 @@ def _time_axes(
     return to_x, to_y
 
 
+def _time_labels(marks: Sequence[tuple[float, str]], *, top: float, width: float) -> list[str]:
+    """The time axis below a plot whose bottom is at `top`: a tick at each point, and
+    each point's label (12 px) where it fits. Labels that would touch the one before are
+    left out, but the last point's label is always shown."""
+    gap = 8.0
+    kept: list[tuple[float, float, str]] = []  # (left, right, label)
+    for index, (x, label) in enumerate(marks):
+        half = len(label) * 12 * CHAR_EM / 2
+        centre = min(max(x, half), width - half)  # kept inside the chart
+        if index == len(marks) - 1:
+            while kept and kept[-1][1] + gap > centre - half:
+                kept.pop()
+        if not kept or kept[-1][1] + gap <= centre - half:
+            kept.append((centre - half, centre + half, label))
+    parts = ['<g class="time-axis" fill="#495057">']
+    for x, _ in marks:
+        parts.append(
+            f'<line x1="{_fmt(x)}" y1="{_fmt(top)}" x2="{_fmt(x)}" y2="{_fmt(top + 5)}" '
+            'stroke="#adb5bd"/>'
+        )
+    for left, right, label in kept:
+        parts.append(
+            f'<text x="{_fmt((left + right) / 2)}" y="{_fmt(top + 18)}" '
+            f'text-anchor="middle">{escape(label)}</text>'
+        )
+    parts.append("</g>")
+    return parts
+
+
 @dataclass(frozen=True)
 class TrendPoint:
     x: float  # e.g. a date's ordinal: positions points in time
@@ -269,12 +327,11 @@ def trend_svg(
             f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{PALETTE[0]}">'
             f"<title>{escape(f'{point.label}: {_score(point.value)}')}</title></circle>"
         )
-    ends = [(points[0], "start"), (points[-1], "end")] if len(points) > 1 else []
-    for point, anchor in ends:
-        parts.append(
-            f'<text x="{_fmt(to_x(point.x))}" y="{_fmt(height - 8)}" text-anchor="{anchor}" '
-            f'fill="#495057">{escape(point.label)}</text>'
-        )
+    parts += _time_labels(
+        [(x, point.label) for (x, _), point in zip(coords, points, strict=True)],
+        top=height - lower,
+        width=width,
+    )
     parts.append("</g></svg>")
     return "\n".join(parts)
 
@@ -373,13 +430,9 @@ def outcomes_trend_svg(
         for (x, y), (point, value) in zip(coords, given, strict=True):
             parts.append(_marker(shape, x, y, colour, f"{label}, {point.label}: {_score(value)}"))
         parts.append("</g>")
-    ends = [(points[0], "start"), (points[-1], "end")] if len(points) > 1 else []
-    ends = ends or [(point, "middle") for point in points]
-    for point, anchor in ends:
-        parts.append(
-            f'<text x="{_fmt(to_x(point.x))}" y="{_fmt(upper + plot_h + 18)}" '
-            f'text-anchor="{anchor}" fill="#495057">{escape(point.label)}</text>'
-        )
+    parts += _time_labels(
+        [(to_x(point.x), point.label) for point in points], top=upper + plot_h, width=width
+    )
     legend_y = height - 12
     parts.append(f'<g class="legend" transform="translate({_fmt(left)} {_fmt(legend_y)})">')
     for index, (_, label, dash, shape) in enumerate(OUTCOME_SERIES):

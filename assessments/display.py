@@ -1,9 +1,10 @@
-"""How numbers look on every page: one decimal, a signed change, a share in percent, a
-CSS class per level.
+"""How numbers look on every page: one decimal, a signed change and its colour, a share
+in percent, the level a score reaches, a time to plan, a CSS class per level.
 The template filters in maturity_tags and the dashboard's rows both use these."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from .charts import level_shade
@@ -29,6 +30,31 @@ def change_text(value: float | None) -> str:
     if value < 0:
         return f"▼ −{abs(value):.1f}"
     return "= 0.0"
+
+
+def change_css(value: float | None) -> str:
+    """The CSS class that colours a change beside its arrow: a rise, a drop, or none."""
+    if value is None or value == 0:
+        return ""
+    return "change-up" if value > 0 else "change-down"
+
+
+def level_reached(score: float | None, levels: Sequence[tuple[int, str]]) -> tuple[int, str] | None:
+    """The level (value, name) that a score as shown reaches: the highest level at or
+    below it (1.1 -> level 1); None without a score."""
+    if score is None:
+        return None
+    return max((level for level in levels if level[0] <= rounded(score)), default=None)
+
+
+def time_to_answer(statements: int) -> str:
+    """How long a team should plan for a questionnaire: a minute a statement, to the
+    next ten minutes (79 -> "about 1 hour 20 minutes")."""
+    hours, minutes = divmod(max(10, math.ceil(statements / 10) * 10), 60)
+    parts = [f"{hours} hour{'s' if hours > 1 else ''}"] if hours else []
+    if minutes:
+        parts.append(f"{minutes} minutes")
+    return "about " + " ".join(parts)
 
 
 def level_css(level: int | None, levels: Sequence[int]) -> str:

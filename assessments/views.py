@@ -15,14 +15,16 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_safe
 
-from maturity.tree import CategoryNode, ModelTree
+from maturity.models import MaturityModel
+from maturity.tree import CategoryNode, ModelTree, load_tree
 from teams.access import get_team_for_user, managed
 from teams.models import Membership, Team
 
 from . import dora
-from .access import get_assessment_for_user, get_assessment_to_void
+from .access import get_assessment_for_user, get_assessment_to_void, get_record_for_user
 from .agreement import NO_VOTES, of_category
 from .cadence import count_overdue
+from .display import change_css, level_reached, time_to_answer
 from .edits import Outcome, Whose
 from .forms import (
     CategoryAnswersForm,
@@ -84,7 +86,16 @@ def new_assessment(request: HttpRequest, slug: str) -> HttpResponse:
             return _draft_under_way(request, team, exc.draft)
         first = assessment.tree().categories[0]
         return redirect("assessment_edit", pk=assessment.pk, category=first.slug)
-    ctx = {"team": team, "form": form, "last": last}
+    models = list(MaturityModel.objects.ready().order_by("-pk"))  # as the form offers them
+    tree = load_tree(models[0].pk) if models else None  # what the first one asks
+    ctx = {
+        "team": team,
+        "form": form,
+        "last": last,
+        "models": models,
+        "tree": tree,
+        "time_needed": time_to_answer(len(tree.practices)) if tree else "",
+    }
     return render(request, "assessments/new.html", ctx)
 
 
@@ -350,7 +361,9 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "assessment": assessment,
         "record": record,
+        "overall_level": level_reached(record.overall, record.levels),
         "radar": partial(radar_html, record),  # drawn only if the page is not cached
+        "change_css": {row.slug: change_css(row.change) for row in record.rows},
         "can_edit": assessment.is_member and assessment.is_draft,
     }
     return render(request, "assessments/result.html", ctx)
@@ -374,11 +387,9 @@ def answers(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def export_json(request: HttpRequest, pk: int) -> JsonResponse:
-    assessment = get_assessment_for_user(request.user, pk)
-    if assessment.record is None:
-        raise Http404("Only submitted assessments can be exported.")
+    assessment = get_record_for_user(request.user, pk)
     # Keys sorted: PostgreSQL keeps JSON keys in an order of its own, SQLite as written.
     response = JsonResponse(assessment.record, json_dumps_params={"indent": 2, "sort_keys": True})
     filename = f"{assessment.team.slug}-assessment-{assessment.pk}.json"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

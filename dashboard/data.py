@@ -251,9 +251,10 @@ class ActiveModel:
 
 
 def active_models() -> list[ActiveModel]:
-    """The active models with two levels or more, each with its levels (one query)."""
+    """The models teams can be assessed on (MaturityModelQuerySet.ready: active, two
+    levels or more, a practice to answer), each with its levels (one query)."""
     levels = (
-        Level.objects.filter(model__is_active=True)
+        Level.objects.filter(model__in=MaturityModel.objects.ready().values("pk"))
         .select_related("model")
         .order_by("model__slug", "model__version", "value")
     )
@@ -261,4 +262,4 @@ def active_models() -> list[ActiveModel]:
     for level in levels:
         entry = found.setdefault(level.model_id, ActiveModel(level.model, []))
         entry.levels.append((level.value, level.name))
-    return [active for active in found.values() if len(active.levels) >= 2]
+    return list(found.values())

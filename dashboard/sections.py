@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from assessments import charts
-from assessments.display import agreement_text, change_text, level_css, score_text
+from assessments.display import agreement_text, change_css, change_text, level_css, score_text
 
 from .data import (
     ActiveModel,
@@ -50,6 +50,7 @@ class HeatRow:
     row: TeamRow
     overall: str
     change: str
+    change_css: str  # colours a rise or a drop
     cells: list[HeatCell]
     agreement: str
     throughput: str
@@ -85,6 +86,7 @@ def heat_rows(
                 row,
                 score_text(row.overall),
                 change_text(row.change),
+                change_css(row.change),
                 cells,
                 agreement_text(row.agreement),
                 score_text(row.throughput),
@@ -106,16 +108,21 @@ class SortLink:
 def sort_links(
     query: QueryDict, columns: Sequence[tuple[str, str]], key: str, descending: bool
 ) -> list[SortLink]:
-    """A link per column header that sorts by it, keeping the other filters; a second
-    click on the sorted column reverses it."""
+    """A link per column header that sorts by it, keeping the other filters: first the
+    team name A to Z and anything else highest first; a click on the column sorted
+    reverses it. The page opens in team order without a sort asked for, and shows no
+    column as sorted until one is."""
+    asked = "sort" in query
     links = []
     for column_key, label in columns:
         params = query.copy()
         params["sort"] = column_key
-        params["dir"] = "asc" if column_key == key and descending else "desc"
-        if column_key == "team" and column_key != key:
-            params["dir"] = "asc"
-        state = "none" if column_key != key else ("descending" if descending else "ascending")
+        sorted_here = asked and column_key == key
+        if sorted_here:
+            params["dir"] = "asc" if descending else "desc"
+        else:
+            params["dir"] = "asc" if column_key == "team" else "desc"
+        state = "none" if not sorted_here else ("descending" if descending else "ascending")
         links.append(SortLink(column_key, label, f"?{params.urlencode()}", state))
     return links
 

@@ -508,8 +508,9 @@ def test_new_assessment_page_query_count_is_constant(
         team = Team.objects.create(name=f"Team {index}", slug=f"team-{index}")
         Membership.objects.create(user=member, team=team)
     # session, user, team with membership, the draft under way (none), last submitted,
-    # manager check (navigation), ready models for the select (read twice by its template)
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # manager check (navigation), ready models (one: no select), the first one's levels
+    # and practices (what it takes)
+    with django_assert_num_queries(9):  # type: ignore[operator]
         page = member_client.get(reverse("assessment_new", args=["payments"])).content.decode()
     assert "Start a new assessment" in page
 

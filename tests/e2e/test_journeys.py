@@ -71,7 +71,7 @@ def test_member_answers_every_category_submits_and_sees_the_result(
     expect(page.get_by_text("✓ complete")).to_have_count(6)
     screenshot(page, "member-review")
     page.get_by_role("button", name="Submit assessment").click()
-    expect(page.get_by_text("Submit Payments's assessment now?")).to_be_visible()
+    expect(page.get_by_text("Submit this assessment of Payments now?")).to_be_visible()
     page.get_by_role("button", name="Yes, submit").click()
 
     expect(page.get_by_text("Submitted. Here is where your team stands.")).to_be_visible()
