@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -114,13 +114,15 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def serious_violations(page: Page) -> list[str]:
-    """axe-core's serious and critical findings on the current page."""
+def serious_violations(page: Page, ignore: Sequence[str] = ()) -> list[str]:
+    """axe-core's serious and critical findings on the current page, but the rules in
+    `ignore`."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
     found = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         ".filter(v => ['serious', 'critical'].includes(v.impact))"
-        ".map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).join(', ')})`)"
+        ".map(v => [v.id, `${v.id}: ${v.help} ("
+        "${v.nodes.map(n => n.target.join(' ')).join(', ')})`])"
     )
-    return list(found)
+    return [text for rule, text in found if rule not in ignore]
