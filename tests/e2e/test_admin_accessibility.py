@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.test import RequestFactory
 from django.urls import reverse
-from playwright.sync_api import Page
+from playwright.sync_api import FilePayload, Page
 
 from api.models import AccessToken
 from assessments.models import Assessment
@@ -103,9 +103,12 @@ def test_pages_reached_through_uploads_and_actions(
     check("import")
     model = MaturityModel.objects.get()
     edited = dump(export_spec(model)).replace("Build management", "Building", 1)
-    page.locator("input[type=file]").set_input_files(
-        files=[{"name": "m.yaml", "mimeType": "application/yaml", "buffer": edited.encode()}]
-    )
+    upload: FilePayload = {
+        "name": "m.yaml",
+        "mimeType": "application/yaml",
+        "buffer": edited.encode(),
+    }
+    page.locator("input[type=file]").set_input_files(files=[upload])
     page.get_by_role("button", name="Import").click()
     page.get_by_role("button", name="Apply these changes").wait_for()
     check("update preview")
