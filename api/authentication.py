@@ -9,7 +9,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from .models import AccessToken
+from .models import AccessToken, looks_like_a_token
 
 KEYWORD = b"bearer"
 REFUSED = "The token is not valid: it may have expired or been revoked."
@@ -26,7 +26,7 @@ class BearerTokenAuthentication(BaseAuthentication):
             plain = words[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed(REFUSED) from None
-        token = AccessToken.objects.find(plain)
+        token = AccessToken.objects.find(plain) if looks_like_a_token(plain) else None
         if token is None or token.is_expired() or not token.user.is_active:
             raise AuthenticationFailed(REFUSED)
         token.used()

@@ -22,6 +22,14 @@ SHOWN_CHARACTERS = len(TOKEN_PREFIX) + 6
 LAST_USED_EVERY = timedelta(minutes=1)  # last_used_at is written at most this often
 
 
+TOKEN_LENGTH = len(TOKEN_PREFIX) + 43  # secrets.token_urlsafe(32)
+
+
+def looks_like_a_token(plain: str) -> bool:
+    """Whether a text could be a token at all: anything else is refused without a query."""
+    return len(plain) == TOKEN_LENGTH and plain.startswith(TOKEN_PREFIX)
+
+
 def digest(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 

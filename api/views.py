@@ -22,9 +22,10 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -73,7 +74,21 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class JsonOnlyMixin:
+    """What every endpoint shares: JSON only; any method but GET, HEAD and OPTIONS is a
+    405 before the session's CSRF check could answer 403; the first throttle that refuses
+    a request stops it, so that a token over its rate does not use up its owner's."""
+
     content_negotiation_class: type[BaseContentNegotiation] = JsonOnly
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        if request.method not in SAFE_METHODS:
+            raise MethodNotAllowed(request.method or "")
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+
+    def check_throttles(self, request: Request) -> None:
+        for throttle in self.get_throttles():  # type: ignore[attr-defined]
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())  # type: ignore[attr-defined]
 
 
 TEAM_SLUG = OpenApiParameter(
@@ -192,12 +207,13 @@ class ScoreList(JsonOnlyMixin, ListAPIView[Assessment]):
 
 def browser_signs_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A page for people as well as tokens: a browser that is not signed in (no session,
-    no Authorization header) is sent to sign in, as on every page; a token is checked by
-    the view."""
+    no Bearer token) is sent to sign in, as on every page; a token is checked by the
+    view."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META:
+        bearer = request.headers.get("Authorization", "").lower().startswith("bearer")
+        if not request.user.is_authenticated and not bearer:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
 

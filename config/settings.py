@@ -7,6 +7,7 @@ whenever DEBUG is off. A malformed value stops start-up with ImproperlyConfigure
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,14 @@ def envint(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+
+
+def envrate(name: str, default: str) -> str:
+    """Read a rate as Django REST framework's throttles take it, e.g. 600/minute."""
+    raw = os.environ.get(name, "").strip() or default
+    if not re.fullmatch(r"\d+/(s|m|h|d)[a-z]*", raw):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 600/minute; got {raw!r}")
+    return raw
 
 
 def envlist(name: str, default: list[str]) -> list[str]:
@@ -250,8 +259,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "token": os.environ.get("API_TOKEN_RATE", "600/minute"),
-        "user": os.environ.get("API_USER_RATE", "1200/minute"),
+        "token": envrate("API_TOKEN_RATE", "600/minute"),
+        "user": envrate("API_USER_RATE", "1200/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumbers",

@@ -14,7 +14,7 @@ from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 
 KEY = "data-generation"
 
@@ -35,9 +35,16 @@ def current() -> str | None:
 
 
 def advance() -> None:
-    """Make every page cached under the current token unused."""
+    """Make every page cached under the current token unused: now, and again when the
+    writer's transaction commits, since another process may render the data as it was
+    before the commit between the two and cache it under the first new token."""
     if is_shared():
-        cache.set(KEY, uuid4().hex, None)
+        _new_token()
+        transaction.on_commit(_new_token)
+
+
+def _new_token() -> None:
+    cache.set(KEY, uuid4().hex, None)
 
 
 class AdvancesGeneration(models.Model):

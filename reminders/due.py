@@ -124,10 +124,14 @@ def _latest_change(answers: QuerySet[Answer] | QuerySet[MemberAnswer]) -> Subque
 
 
 def overdue_plan_items(today: date) -> list[Due]:
-    """Open plan items past their due date, to their active owners (one query)."""
+    """Open plan items past their due date, to their owners while they are active members
+    of the team (one query)."""
     items = (
         PlanItem.objects.overdue(today)
-        .filter(owner__is_active=True)
+        .filter(
+            Exists(Membership.objects.filter(team=OuterRef("team"), user=OuterRef("owner"))),
+            owner__is_active=True,
+        )
         .select_related("team", "owner")
     )
     return [

@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 
-from .due import Due
+from .due import REMIND_AGAIN_AFTER, Due, recently_reminded
 from .models import DESCRIPTION_LENGTH, Reminder
 
 if TYPE_CHECKING:
@@ -63,10 +65,22 @@ def compose(recipient: User, subjects: list[Due]) -> EmailMultiAlternatives:
     return message
 
 
-def send(recipient: User, subjects: list[Due], now: datetime) -> None:
-    """Send the recipient's e-mail, then record each subject as reminded (one query).
-    Raises OSError (smtplib's errors among them) when the mail is not accepted; then
-    nothing is recorded."""
+def send(recipient: User, subjects: list[Due], now: datetime) -> list[Due]:
+    """Send the recipient's e-mail about the subjects they were not reminded of within
+    the week, then record each as reminded; returns what was sent. The recipient's row
+    is locked meanwhile, so a run at the same time (say, on another server) waits, then
+    finds the reminders recorded and sends nothing twice. Raises OSError (smtplib's
+    errors among them) when the mail is not accepted; then nothing is recorded."""
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=recipient.pk).exists()
+        recent = recently_reminded({recipient.pk}, now - REMIND_AGAIN_AFTER)
+        subjects = [due for due in subjects if due.key not in recent]
+        if subjects:
+            _send(recipient, subjects, now)
+    return subjects
+
+
+def _send(recipient: User, subjects: list[Due], now: datetime) -> None:
     compose(recipient, subjects).send()
     Reminder.objects.bulk_create(
         Reminder(

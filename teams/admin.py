@@ -19,8 +19,17 @@ from .models import Membership, MembershipChange, Team, Unit
 from .orgfile import COLUMNS, OrgFileError, Report, decode, import_org
 
 Action = MembershipChange.Action
-# The import creates units, teams, memberships and users.
-IMPORT_PERMISSIONS = ["teams.add_team", "teams.add_unit", "teams.add_membership", "auth.add_user"]
+# The import creates units, teams, memberships and users, moves teams and units and
+# changes roles.
+IMPORT_PERMISSIONS = [
+    "teams.add_team",
+    "teams.add_unit",
+    "teams.add_membership",
+    "auth.add_user",
+    "teams.change_team",
+    "teams.change_unit",
+    "teams.change_membership",
+]
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 

@@ -145,7 +145,9 @@ def _member(team: Team, user_id: int, *, was: str, by: AnyUser) -> Membership:
 
 
 def _keep_a_lead(membership: Membership) -> None:
-    others = Membership.objects.filter(team_id=membership.team_id, role=Role.LEAD)
+    others = Membership.objects.filter(
+        team_id=membership.team_id, role=Role.LEAD, user__is_active=True
+    )
     if not others.exclude(pk=membership.pk).exists():
         name = membership.user.get_username()
         raise LastLead(

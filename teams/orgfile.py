@@ -89,6 +89,7 @@ class Organisation:
     units: dict[str, ExistingUnit]  # every unit, by lower-case name
     teams: dict[str, ExistingTeam]  # the file's teams that exist, by slug
     users: dict[str, int]  # the file's users that exist: username -> id
+    inactive: set[str]  # the file's users that exist and are deactivated
     email_owners: dict[str, set[str]]  # the file's e-mails (lower case) -> usernames
     # Every membership of the file's existing teams, by (team slug, username).
     memberships: dict[tuple[str, str], ExistingMembership]
@@ -315,11 +316,15 @@ def load_organisation(rows: list[Row]) -> Organisation:
             "id", "slug", "name", "unit__name"
         )
     }
-    users = {
-        username: id
+    found = [
+        user
         for chunk in _chunks({row.username for row in rows if row.username})
-        for id, username in User.objects.filter(username__in=chunk).values_list("id", "username")
-    }
+        for user in User.objects.filter(username__in=chunk).values_list(
+            "id", "username", "is_active"
+        )
+    ]
+    users = {username: id for id, username, _ in found}
+    inactive = {username for _, username, active in found if not active}
     email_owners: dict[str, set[str]] = {}
     for chunk in _chunks({row.email.lower() for row in rows if row.email}):
         for email, username in (
@@ -335,7 +340,7 @@ def load_organisation(rows: list[Row]) -> Organisation:
             "id", "team__slug", "user__username", "role"
         )
     }
-    return Organisation(units, teams, users, email_owners, memberships)
+    return Organisation(units, teams, users, inactive, email_owners, memberships)
 
 
 def _chunks(values: Iterable[T]) -> Iterator[list[T]]:
@@ -502,6 +507,10 @@ def _plan_users(rows: list[Row], organisation: Organisation, result: Plan) -> No
                 (row.line, f"the e-mail {row.email} is given to {owner!r} on line {line}")
             )
     for row in rows:
+        if row.username in organisation.inactive:
+            result.problems.append(
+                (row.line, f"user {row.username!r} is deactivated: reactivate them first")
+            )
         if row.username and row.username not in organisation.users:
             result.new_users.setdefault(row.username, email_of.get(row.username, ("", 0))[0])
 

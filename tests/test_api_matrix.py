@@ -18,7 +18,7 @@ from .test_authorization_matrix import PERSONAS, staff, teammate  # noqa: F401 (
 from .test_dashboard import submit_at
 
 SIGNED_IN = [persona for persona in PERSONAS if persona != "anonymous"]
-ANONYMOUS = (401, 401)  # DRF's answer to no credentials, with WWW-Authenticate: Bearer
+ANONYMOUS = (401, 405)  # no credentials: 401 with WWW-Authenticate: Bearer; a write: 405
 READ = (200, 405)
 HIDDEN = (404, 405)  # a POST is refused whatever the object: it tells nothing
 
@@ -56,6 +56,7 @@ for by_persona in EXPECTED.values():
     by_persona["anonymous"] = ANONYMOUS
 # The docs are a page for people too: a browser without a session is sent to sign in.
 EXPECTED["docs", ""]["anonymous"] = (302, 302)
+EXPECTED["schema", ""]["anonymous"] = (401, 401)  # drf-spectacular's view asks first
 
 # Each API URL beside the page that decides who may see the same object.
 PAGE_OF = {
@@ -213,3 +214,18 @@ def test_the_lists_hold_the_teams_whose_page_the_user_may_open(
     listed = {row["slug"] for row in client.get(reverse("api:teams")).json()["results"]}
     scored = {row["team"] for row in client.get(reverse("api:scores")).json()["results"]}
     assert listed == scored == shown
+
+
+def test_a_browser_post_with_a_session_is_405_not_a_csrf_403(member: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    for method in (client.post, client.put, client.delete):
+        response = method(reverse("api:teams"))
+        assert response.status_code == 405 and "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_the_docs_send_a_browser_with_other_credentials_to_sign_in() -> None:
+    docs = reverse("api:docs")
+    response = Client().get(docs, headers={"Authorization": "Basic dXNlcjpwdw=="})
+    assert response["Location"] == f"{reverse('login')}?next={docs}"

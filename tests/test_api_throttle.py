@@ -4,6 +4,7 @@ the environment; a request past either gets 429 with Retry-After."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.throttling import UserRateThrottle
@@ -49,6 +50,21 @@ def test_two_tokens_of_one_user_share_the_users_rate(member: User) -> None:
     assert statuses(first, TOKEN_RATE) == [200] * TOKEN_RATE
     assert statuses(second, USER_RATE - TOKEN_RATE + 1) == [200, 200, 429]
     assert "Retry-After" in second.get(API)
+
+
+def test_requests_a_token_was_refused_do_not_use_up_its_owners_rate(member: User) -> None:
+    runaway = bearer(member)
+    assert statuses(runaway, TOKEN_RATE + 3)[TOKEN_RATE:] == [429] * 3
+    session = Client()
+    session.force_login(member)
+    # the user's rate counts only the requests answered: TOKEN_RATE of USER_RATE
+    assert statuses(session, USER_RATE - TOKEN_RATE + 1) == [200, 200, 429]
+
+
+def test_a_rate_that_cannot_be_read_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    for rate in ("600", "600 per minute", "fast"):
+        with pytest.raises(ImproperlyConfigured, match="API_TOKEN_RATE"):
+            load_settings(monkeypatch, API_TOKEN_RATE=rate)
 
 
 def test_another_user_is_unaffected(member: User, outsider: User) -> None:

@@ -367,6 +367,7 @@ def test_plan_places_units_and_names_new_slugs_without_the_database() -> None:
         units={"payments": ExistingUnit(1, "Payments", "payments", None)},
         teams={},
         users={},
+        inactive=set(),
         email_owners={},
         memberships={},
     )

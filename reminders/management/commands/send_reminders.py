@@ -40,13 +40,14 @@ class Command(BaseCommand):
                 self.write_reminders("Would send to", recipient, subjects)
                 continue
             try:
-                mail.send(recipient, subjects, now)
+                subjects = mail.send(recipient, subjects, now)
             except OSError as error:  # smtplib's errors, refused connections, timeouts
                 self.stderr.write(f"Could not send to {address(recipient)}: {error}")
                 failed += 1
             else:
-                self.write_reminders("Sent to", recipient, subjects)
-                sent += 1
+                if subjects:  # else another run has just sent them
+                    self.write_reminders("Sent to", recipient, subjects)
+                    sent += 1
         if dry_run:
             self.stdout.write("Dry run: nothing was sent or recorded.")
             return
