@@ -178,6 +178,12 @@ def test_demoting_the_last_lead_is_refused(tmp_path: Path, organisation: Team) -
     assert "line 2: this makes 'mira' a member, and team 'payments' would have no lead" in errors
 
 
+def test_a_deactivated_user_is_refused(tmp_path: Path, organisation: Team, outsider: User) -> None:
+    User.objects.filter(pk=outsider.pk).update(is_active=False)
+    errors = refusal(tmp_path, f"{HEADER}\nEngineering,payments,Payments,omar,,lead\n")
+    assert "line 2: user 'omar' is deactivated: reactivate them first" in errors
+
+
 def test_a_lead_may_be_demoted_when_another_takes_over(tmp_path: Path, organisation: Team) -> None:
     text = f"{HEADER}\n,payments,Payments,mira,,member\n,payments,Payments,alice,,lead\n"
     output = import_org(tmp_path, text)

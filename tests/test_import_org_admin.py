@@ -86,10 +86,16 @@ def test_the_team_list_links_to_the_import_for_those_who_may_import(
 
 @pytest.mark.parametrize(
     "permissions",
-    [[], ["teams.view_team", "teams.add_team", "teams.add_unit", "teams.add_membership"]],
-    ids=["none", "all but adding users"],
+    [
+        [],
+        ["teams.view_team", "teams.add_team", "teams.add_unit", "teams.add_membership"],
+        # adding alone would let the import move teams and make its uploader a lead
+        ["teams.view_team", "teams.add_team", "teams.add_unit", "teams.add_membership"]
+        + ["auth.add_user"],
+    ],
+    ids=["none", "all but adding users", "adding without changing"],
 )
-def test_staff_without_every_add_permission_gets_403(
+def test_staff_without_every_permission_the_import_uses_gets_403(
     client: Client, django_user_model: type[User], permissions: list[str]
 ) -> None:
     client.force_login(staff_with(django_user_model, permissions))

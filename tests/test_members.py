@@ -504,3 +504,13 @@ def test_changes_made_in_the_admin_are_logged_by_the_staff_user(
         ("admin", "added nia as a member"),
         ("admin", "removed nia (was a member)"),
     ]
+
+
+def test_a_deactivated_lead_does_not_keep_the_team_led(
+    as_user: Callable[[User], Client], member: User, teammate: User, payments: Team
+) -> None:
+    Membership.objects.filter(user=teammate).update(role=LEAD)
+    User.objects.filter(pk=teammate.pk).update(is_active=False)
+    response = as_user(member).post(url(), role_post(member, MEMBER, was=LEAD))
+    assert response.status_code == 409
+    assert roles(payments) == {"mira": LEAD, "tim": LEAD}

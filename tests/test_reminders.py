@@ -23,6 +23,9 @@ from django.utils import timezone
 from assessments.models import Answer, Assessment, MemberAnswer
 from maturity.models import MaturityModel, Practice
 from planning.models import PlanItem
+from reminders import mail
+from reminders.due import due_reminders
+from reminders.mail import by_recipient
 from reminders.models import Reminder
 from teams.models import Membership, Team
 
@@ -288,6 +291,28 @@ def test_nothing_is_sent_twice_within_a_week(
     send()
     assert len(inbox.messages) == 2
     assert Reminder.objects.count() == 6
+
+
+def test_a_run_that_found_the_same_reminders_sends_nothing_once_another_sent_them(
+    inbox: Inbox, cd_model: MaturityModel, payments: Team, lead: User
+) -> None:
+    overdue_item(payments, lead)
+    found = by_recipient(due_reminders(timezone.now()))  # two runs found the same ...
+    for recipient, subjects in found.items():
+        assert mail.send(recipient, subjects, timezone.now()) == subjects  # ... one sends
+        assert mail.send(recipient, subjects, timezone.now()) == []  # ... then the other
+    assert len(inbox.messages) == 1
+
+
+def test_an_owner_who_left_the_team_is_not_reminded_of_its_plan_items(
+    inbox: Inbox, cd_model: MaturityModel, payments: Team
+) -> None:
+    submit(payments, cd_model, age=10)
+    owner = make_user("mo", payments, role="member")
+    overdue_item(payments, owner, "Secret migration plan")
+    payments.memberships.filter(user=owner).delete()
+    send()
+    assert inbox.messages == []
 
 
 def test_a_new_subject_is_sent_within_the_week(
