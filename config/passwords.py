@@ -30,7 +30,9 @@ class PasswordChangeForm(forms.PasswordChangeForm):
             raise ValidationError(
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
-        reset(ip=client_ip(self.request), username=username)
+        address = client_ip(self.request)
+        if address:  # without one, reset() would clear the user's failures from everywhere
+            reset(ip=address, username=username)
         return old_password
 
 

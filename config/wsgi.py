@@ -2,8 +2,17 @@
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
+from django.core.handlers.wsgi import WSGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from config.errors import ReadableContentTypeRequest  # noqa: E402  (needs the settings)
+
+
+class Handler(WSGIHandler):
+    request_class = ReadableContentTypeRequest
+
+
+application = Handler()

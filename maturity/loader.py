@@ -42,6 +42,7 @@ class RowChange:
     model: type[models.Model]
     label: str
     fields: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()  # the changed fields' values as they were, for the digest
 
     def __str__(self) -> str:
         row = f"{self.model._meta.verbose_name} {self.label}"
@@ -95,7 +96,7 @@ class LoadReport:
 
     def digest(self) -> str:
         """A fingerprint of the changes, to tell whether a preview still holds."""
-        lines = "\n".join(f"{row.action} {row}" for row in self.rows)
+        lines = "\n".join(f"{row.action} {row} {row.before!r}" for row in self.rows)
         return hashlib.sha256(lines.encode()).hexdigest()
 
     def apply(self, obj: models.Model, **values: Any) -> None:
@@ -108,10 +109,12 @@ class LoadReport:
             return
         changed = [name for name, value in values.items() if getattr(obj, name) != value]
         if changed:
+            before = tuple(str(getattr(obj, name)) for name in changed)
             for name in changed:
                 setattr(obj, name, values[name])
             obj.save(update_fields=changed)
-            self._note(Action.CHANGED, obj, *(n.removesuffix("_id") for n in changed))
+            fields = tuple(name.removesuffix("_id") for name in changed)
+            self.rows.append(RowChange(Action.CHANGED, type(obj), str(obj), fields, before))
 
     def retire(self, obj: Category | Practice) -> None:
         if obj.is_active:

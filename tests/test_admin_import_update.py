@@ -132,6 +132,17 @@ def test_a_preview_that_no_longer_holds_is_shown_again_instead_of_applied(
     assert staff_client.post(IMPORT, {"update": confirmation(page)}).status_code == 302
 
 
+def test_a_colleagues_edit_of_a_text_the_file_changes_too_is_not_overwritten(
+    staff_client: Client, cd_model: MaturityModel
+) -> None:
+    signed = confirmation(upload(staff_client, edited(export_spec(cd_model))))
+    # the file rewords this practice: the preview said so, then a colleague reworded it
+    Practice.objects.filter(key="build.0.versioned-scripts").update(text="A colleague's text.")
+    page = staff_client.post(IMPORT, {"update": signed})
+    assert "The model changed after your preview, so nothing was written" in page.content.decode()
+    assert Practice.objects.get(key="build.0.versioned-scripts").text == "A colleague's text."
+
+
 def test_an_update_needs_the_right_to_make_each_change(
     client: Client, admin_user: User, cd_model: MaturityModel, django_user_model: type[User]
 ) -> None:

@@ -11,8 +11,9 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.request import urlopen
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 from axes.models import AccessAttempt
@@ -24,6 +25,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Assessment
+from config.wsgi import application
 
 if TYPE_CHECKING:  # what the test client returns
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -84,6 +86,22 @@ def test_a_form_post_in_another_charset_gets_the_finished_400_page(
     assert "Content-Security-Policy" in response
     assert no_errors_logged(caplog)
     assert not draft.answers.exists()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_content_type_django_cannot_read_gets_a_400_not_a_500(db: None, method: str) -> None:
+    environ: dict[str, Any] = {}
+    setup_testing_defaults(environ)
+    environ |= {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": reverse("login"),
+        "SERVER_NAME": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1",
+        "CONTENT_TYPE": "text/plain; a*=nope''x",  # RFC 2231, an unknown charset
+    }
+    statuses = []
+    body = b"".join(application(environ, lambda status, headers: statuses.append(status)))
+    assert statuses == ["400 Bad Request"] and b"That request could not be read" in body
 
 
 @pytest.mark.parametrize("charset", ["", "; charset=UTF-8"])

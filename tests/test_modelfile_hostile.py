@@ -122,10 +122,10 @@ HOSTILE = {
 
 def refused(text: str) -> tuple[list[str], float]:
     """The errors parse reports for the text, and how many seconds it took to refuse it."""
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(ModelFileError) as caught:
         parse(text)
-    return caught.value.errors, time.perf_counter() - start
+    return caught.value.errors, time.process_time() - start
 
 
 @pytest.mark.parametrize(("text", "expected"), HOSTILE.values(), ids=HOSTILE.keys())
