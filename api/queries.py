@@ -23,7 +23,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
-from assessments.cadence import with_last_submitted
+from assessments.cadence import overdue_condition, with_counted_from, with_last_submitted
 from assessments.models import Assessment
 from maturity.models import MaturityModel
 from planning.models import PlanItem, Target
@@ -68,8 +68,9 @@ def teams(
     if units is not None:
         found = found.filter(unit__in=units)
     if overdue is not None:
-        timed = with_last_submitted(found.only("created_at", "cadence_days"))
-        found = found.filter(pk__in=[team.pk for team in timed if team.is_overdue == overdue])
+        late = overdue_condition()
+        timed = with_counted_from(found)
+        found = timed.filter(late) if overdue else timed.exclude(late)
     return team_rows(found)
 
 

@@ -264,3 +264,25 @@ def test_a_team_that_never_submitted_is_overdue_once_older_than_its_cadence(
     assert not with_last_submitted(Team.objects.filter(pk=payments.pk)).get().is_overdue
     Team.objects.filter(pk=payments.pk).update(created_at=timezone.now() - timedelta(days=91))
     assert with_last_submitted(Team.objects.filter(pk=payments.pk)).get().is_overdue
+
+
+def test_the_databases_overdue_agrees_with_the_teams_own_rule(
+    cd_model: MaturityModel, member: User
+) -> None:
+    from assessments.cadence import Overdue, count_overdue, overdue_condition, with_counted_from
+
+    now = timezone.now()
+    for index, (cadence, age, submitted) in enumerate(
+        [(30, 40, None), (30, 20, None), (90, 400, 100), (90, 400, 80), (7, 10, 8), (365, 9, 1)]
+    ):
+        team = Team.objects.create(
+            name=f"T{index}", slug=f"t{index}", cadence_days=cadence,
+            created_at=now - timedelta(days=age),
+        )  # fmt: skip
+        if submitted is not None:
+            submit_at(team, cd_model, member, 1, days_ago=submitted)
+    rows = with_counted_from(Team.objects.all())
+    by_rule = {team.slug for team in rows if team.is_overdue}
+    assert by_rule == {"t0", "t2", "t4"}
+    assert {team.slug for team in rows.filter(overdue_condition())} == by_rule
+    assert count_overdue(Team.objects.all()) == Overdue(teams=Team.objects.count(), overdue=3)
