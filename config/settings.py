@@ -191,6 +191,8 @@ if CACHES["default"]["BACKEND"].endswith("RedisCache"):
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-ins while locked out
+    "config.auth.UserWithManagerFlagsBackend",
+    # Sessions begun before the backend above keep working until their users sign in again.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -42,13 +42,25 @@ class Managed:
 NOTHING = Managed(everything=False, units=frozenset())
 
 
-def _manager_flags(user: User) -> tuple[bool, bool]:
-    """(granted every team, manages a unit), in one query."""
+MANAGER_FLAGS = ("granted_every_team", "manages_a_unit")
+
+
+def manager_flags() -> dict[str, Exists]:
+    """Annotations of a User query: whether the user is granted every team (directly or
+    through a group), and whether they manage a unit."""
     granted = Permission.objects.filter(
         content_type__app_label="teams", codename="view_all_teams"
     ).filter(Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")))
     manages = Unit.objects.filter(managers=OuterRef("pk"))
-    row = User.objects.filter(pk=user.pk).values_list(Exists(granted), Exists(manages)).first()
+    return dict(zip(MANAGER_FLAGS, (Exists(granted), Exists(manages)), strict=True))
+
+
+def _manager_flags(user: User) -> tuple[bool, bool]:
+    """(granted every team, manages a unit): read with the user when the sign-in backend
+    (config.auth) annotated them, else in one query."""
+    if all(hasattr(user, flag) for flag in MANAGER_FLAGS):
+        return (getattr(user, MANAGER_FLAGS[0]), getattr(user, MANAGER_FLAGS[1]))
+    row = User.objects.filter(pk=user.pk).values_list(*manager_flags().values()).first()
     return row or (False, False)
 
 

@@ -4,7 +4,7 @@ and methods is in test_authorization_matrix.py."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 
@@ -56,3 +56,16 @@ def test_staff_without_the_manager_permission_sees_no_other_team(
     client.force_login(staff)
     assert client.get(reverse("assessment_result", args=[submitted.pk])).status_code == NOT_FOUND
     assert client.get(reverse("team_detail", args=["payments"])).status_code == NOT_FOUND
+
+
+def test_the_manager_check_read_with_the_user_follows_a_change_at_once(
+    client: Client, member: User
+) -> None:
+    client.force_login(member)
+    assert 'href="/dashboard/"' not in client.get("/").content.decode()
+    member.groups.add(Group.objects.get(name="Managers"))
+    assert 'href="/dashboard/"' in client.get("/").content.decode()  # the next request
+    member.groups.clear()
+    assert 'href="/dashboard/"' not in client.get("/").content.decode()
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    assert client.get("/")["Location"].startswith(reverse("login"))  # signed out at once

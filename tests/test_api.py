@@ -306,7 +306,7 @@ def test_scores_filter_by_date_unit_and_model(
     assert slugs(get(manager_api, "scores", unit="sales"), "team") == ["mobile"]
     for model in ("continuous-delivery", f"continuous-delivery:{cd_model.version}"):
         assert slugs(get(manager_api, "scores", model=model), "team") == ["mobile", "payments"]
-    other = MaturityModel.objects.create(name="Other", slug="other", version="1")
+    MaturityModel.objects.create(name="Other", slug="other", version="1")
     assert get(manager_api, "scores", model="other")["count"] == 0
     # the default, as on the dashboard: the newest active model with practices, not Other
     assert get(manager_api, "scores")["count"] == 2
@@ -370,16 +370,16 @@ def test_units_and_teams_queries(
     for n in range(teams):
         Unit.objects.create(name=f"Unit {n}", slug=f"unit-{n}", parent=units["sales"])
     many_teams(teams, cd_model, record_of(submitted), each=2, unit=units["sales"])
-    # session, user, the manager's flags, count, page
-    with django_assert_num_queries(5):
+    # session, user and the manager's flags, count, page
+    with django_assert_num_queries(4):
         get(manager_api, "units", page_size=page_size)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         get(manager_api, "teams", page_size=page_size)
     # ... and the unit's subtree: the unit, every unit's parent
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         get(manager_api, "teams", page_size=page_size, unit="sales")
     # ... and when each team is due
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         assert get(manager_api, "teams", page_size=page_size, overdue="false")["count"] > teams
 
 
@@ -395,12 +395,12 @@ def test_a_unit_managers_lists_take_as_many_queries_for_any_number_of_teams(
 ) -> None:
     many_teams(teams, cd_model, record_of(submitted), each=2, unit=units["platform"])
     client.force_login(unit_manager)
-    # session, user, the manager's flags, the units managed, every unit's parent, count, page
+    # session, user and the manager's flags, the units managed, every unit's parent, count, page
     for name in ("units", "teams"):
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             get(client, name)
     # ... and the newest active model
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert get(client, "scores")["count"] == teams + 1
 
 
@@ -440,22 +440,22 @@ def test_scores_queries(
     page_size: int,
 ) -> None:
     many_teams(teams, cd_model, record_of(submitted), each=2, unit=units["sales"])
-    # session, user, the manager's flags, the newest active model, count, page
-    with django_assert_num_queries(6):
+    # session, user and the manager's flags, the newest active model, count, page
+    with django_assert_num_queries(5):
         get(manager_api, "scores", page_size=page_size)
     # ... and the model named, the unit, every unit's parent (no default model)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         get(manager_api, "scores", page_size=page_size, unit="sales", model="continuous-delivery")
 
 
-def test_scores_of_200_teams_with_8_assessments_each_take_6_queries(
+def test_scores_of_200_teams_with_8_assessments_each_take_5_queries(
     manager_api: Client,
     django_assert_num_queries: Any,
     cd_model: MaturityModel,
     submitted: Assessment,
 ) -> None:
     many_teams(200, cd_model, record_of(submitted), each=8)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = get(manager_api, "scores", page_size=200)
     assert page["count"] == 201 and len(page["results"]) == 200
     assert len({row["team"] for row in page["results"]}) == 200

@@ -4,8 +4,8 @@ the environment; a request past either gets 429 with Retry-After."""
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.contrib.auth.models import User
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from rest_framework.throttling import UserRateThrottle
 

@@ -290,15 +290,15 @@ def test_targets_cost_one_query_whatever_the_number_of_teams_and_targets(
             submit(team, cd_model, member, index % 4, days_ago=index + 1)
         aim(team, **{slug: (2, index - teams // 2) for slug in slugs[: index % 6 + 1]})
     assert Target.objects.count() >= teams
-    # session, user, manager check, active models with levels, units, categories, teams,
+    # session, user and the manager check, active models with levels, units, categories, teams,
     # results of each team's latest two assessments, targets, the quarterly trend
-    with django_assert_num_queries(10):  # type: ignore[operator]
+    with django_assert_num_queries(9):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"sort": "targets"})
     assert response.status_code == 200
     with_targets = [shown for shown in response.context["rows"] if shown.row.targets]
     assert len(with_targets) == teams  # the member's Payments has none
     # the same without the trend
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    with django_assert_num_queries(8):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard_csv"))
     assert len(response.content.decode().splitlines()) == teams + 2  # Payments, header
 

@@ -90,8 +90,13 @@ def test_the_team_list_links_to_the_import_for_those_who_may_import(
         [],
         ["teams.view_team", "teams.add_team", "teams.add_unit", "teams.add_membership"],
         # adding alone would let the import move teams and make its uploader a lead
-        ["teams.view_team", "teams.add_team", "teams.add_unit", "teams.add_membership"]
-        + ["auth.add_user"],
+        [
+            "teams.view_team",
+            "teams.add_team",
+            "teams.add_unit",
+            "teams.add_membership",
+            "auth.add_user",
+        ],
     ],
     ids=["none", "all but adding users", "adding without changing"],
 )

@@ -440,9 +440,9 @@ def test_members_page_query_count_is_constant_for_leads(
 ) -> None:
     team_of(payments, size, django_user_model)
     client = as_user(member)
-    # session, user, team with membership, memberships with their users, the log,
-    # manager check for the navigation
-    with django_assert_num_queries(6):  # type: ignore[operator]
+    # session, user and the manager check, team with membership, memberships with their
+    # users, the log
+    with django_assert_num_queries(5):  # type: ignore[operator]
         page = text(client.get(url()))
     assert page.count('name="action" value="role"') == size + 1
 
@@ -459,9 +459,9 @@ def test_members_page_query_count_is_constant_for_managers(
 ) -> None:
     team_of(payments, size, django_user_model)
     client = as_user(manager)
-    # session, user, team with membership, manager check (kept for the navigation),
+    # session, user, team with membership,
     # memberships with their users: no forms, so no log
-    with django_assert_num_queries(5):  # type: ignore[operator]
+    with django_assert_num_queries(4):  # type: ignore[operator]
         page = text(client.get(url()))
     assert page.count('id="member-') == size + 1
 

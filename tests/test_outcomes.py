@@ -279,7 +279,7 @@ def test_the_outcomes_page_takes_a_fixed_number_of_queries(
     member_client: Client, draft: Assessment, django_assert_num_queries: object
 ) -> None:
     # session, user, assessment with membership, team size and confirmation, its delivery
-    # metrics, levels, practices (the progress), answers, manager check for the navigation
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # metrics, levels, practices (the progress), answers
+    with django_assert_num_queries(7):  # type: ignore[operator]
         response = member_client.get(outcomes_url(draft))
     assert response.status_code == 200 and "Delivery outcomes" in response.content.decode()

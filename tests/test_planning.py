@@ -531,9 +531,9 @@ def test_the_add_to_plan_card_costs_no_query(
     django_assert_num_queries: object,
 ) -> None:
     client = as_user(member)
-    # session, user, assessment with membership, team, model and record, manager check
+    # session, user, assessment with membership, team, model and record
     # for the navigation: the card is read from the record
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    with django_assert_num_queries(3):  # type: ignore[operator]
         page = client.get(reverse("assessment_result", args=[submitted.pk])).content.decode()
     assert "Add to the plan" in page
 
@@ -800,8 +800,8 @@ def test_plan_page_query_count_is_constant_for_members(
     client = as_user(member)
     # session, user, team with membership, the latest counted assessment with its record,
     # its results with their categories, the model's levels, targets, items with their
-    # owners, the members (owner choices), manager check for the navigation
-    with django_assert_num_queries(10):  # type: ignore[operator]
+    # owners, the members (owner choices)
+    with django_assert_num_queries(9):  # type: ignore[operator]
         response = client.get(plan_url())
     assert response.content.decode().count('name="action" value="edit"') == items - items // 3
 
@@ -819,10 +819,10 @@ def test_plan_page_query_count_is_constant_for_managers(
     assert submitted.submitted_at is not None
     fill_plan(payments, member, items, submitted.submitted_at)
     client = as_user(manager)
-    # session, user, team with membership, manager check (kept for the navigation), the
+    # session, user, team with membership, the
     # latest counted assessment with its record, its results, the model's levels,
     # targets, items with their owners: no forms, so no members
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    with django_assert_num_queries(8):  # type: ignore[operator]
         response = client.get(plan_url())
     assert f"Item {items - 1}" in response.content.decode()
 
@@ -840,8 +840,8 @@ def test_team_page_query_count_is_constant(
     fill_plan(payments, member, items, submitted.submitted_at)
     client = as_user(member)
     # session, user, team with membership, assessments, their results, levels for the
-    # trend, manager check for the navigation; then targets, open items with their
+    # trend; then targets, open items with their
     # owners, and the latest record's answers (for "now in place")
-    with django_assert_num_queries(10):  # type: ignore[operator]
+    with django_assert_num_queries(9):  # type: ignore[operator]
         response = client.get(reverse("team_detail", args=["payments"]))
     assert f"Item {items - 1 if (items - 1) % 3 != 2 else items - 2}" in response.content.decode()

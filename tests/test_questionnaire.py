@@ -98,8 +98,8 @@ def test_page_groups_practices_by_level_with_the_cell_summary(
 ) -> None:
     # session, user, assessment with membership and team size, levels, practices with
     # their cells and categories, answers of the assessment, the members' answers on the
-    # page, manager check for the navigation
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # page
+    with django_assert_num_queries(7):  # type: ignore[operator]
         response = member_client.get(edit_url(draft, "testing"))
     page = response.content.decode()
     node = category(draft, "testing")
@@ -508,9 +508,9 @@ def test_new_assessment_page_query_count_is_constant(
         team = Team.objects.create(name=f"Team {index}", slug=f"team-{index}")
         Membership.objects.create(user=member, team=team)
     # session, user, team with membership, the draft under way (none), last submitted,
-    # manager check (navigation), ready models (one: no select), the first one's levels
+    # ready models (one: no select), the first one's levels
     # and practices (what it takes)
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    with django_assert_num_queries(8):  # type: ignore[operator]
         page = member_client.get(reverse("assessment_new", args=["payments"])).content.decode()
     assert "Start a new assessment" in page
 
@@ -522,9 +522,9 @@ def test_a_team_has_one_draft_at_a_time_and_may_resume_or_discard_it(
     django_assert_num_queries: object,
 ) -> None:
     url = reverse("assessment_new", args=["payments"])
-    # session, user, team with membership, the draft under way with its author,
-    # manager check (navigation)
-    with django_assert_num_queries(5):  # type: ignore[operator]
+    # session, user and the manager check, team with membership, the draft under way with
+    # its author
+    with django_assert_num_queries(4):  # type: ignore[operator]
         page = member_client.get(url).content.decode()
     assert "has a draft under way" in page
     assert reverse("assessment_review", args=[draft.pk]) in page
@@ -607,7 +607,7 @@ def test_review_lists_unconfirmed_answers_and_submitting_them_asks_explicitly(
     assert not prefilled.is_draft
 
 
-@pytest.mark.parametrize(("page", "queries"), [("assessment_review", 8), ("assessment_discard", 8)])
+@pytest.mark.parametrize(("page", "queries"), [("assessment_review", 7), ("assessment_discard", 7)])
 def test_review_and_discard_pages_take_fixed_queries(
     member_client: Client,
     draft: Assessment,
@@ -617,7 +617,7 @@ def test_review_and_discard_pages_take_fixed_queries(
 ) -> None:
     answer_all(draft, up_to(1))
     # session, user, assessment with membership, team and model, levels, practices with
-    # their cells and categories, answers, manager check for the navigation; the
+    # their cells and categories, answers; the
     # discard page also names who started the draft
     with django_assert_num_queries(queries):  # type: ignore[operator]
         response = member_client.get(reverse(page, args=[draft.pk]))

@@ -71,9 +71,9 @@ def test_result_page_shows_radar_levels_changes_and_next_steps(
 ) -> None:
     _, later = two_results
     client.force_login(member)
-    # session, user, assessment with membership, team, model and record, manager check
+    # session, user, assessment with membership, team, model and record
     # for the navigation: the record holds the rest
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    with django_assert_num_queries(3):  # type: ignore[operator]
         response = client.get(reverse("assessment_result", args=[later.pk]))
     page = response.content.decode()
     assert "<svg" in page and 'role="img"' in page
@@ -105,7 +105,7 @@ def test_result_page_query_count_does_not_grow_with_history(
 ) -> None:
     latest = monthly_history(payments, cd_model, member, months=6)[-1]
     client.force_login(member)
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    with django_assert_num_queries(3):  # type: ignore[operator]
         client.get(reverse("assessment_result", args=[latest.pk]))
 
 
@@ -226,9 +226,9 @@ def test_team_page_query_count_is_constant(
         DeliveryMetrics.objects.create(assessment=assessment, lead_time=4, change_fail_rate=10)
     client.force_login(member)
     # session, user, team with membership, assessments with their delivery metrics, their
-    # results, levels for the trend, manager check for the navigation; then targets, open
+    # results, levels for the trend; then targets, open
     # plan items
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    with django_assert_num_queries(8):  # type: ignore[operator]
         client.get(reverse("team_detail", args=["payments"]))
 
 
@@ -260,10 +260,10 @@ def test_home_query_count_is_constant(
         submit(team, cd_model, member, up_to(index % 3), datetime(2026, 1, 1, tzinfo=timezone.utc))
         Assessment.start(team, cd_model, manager, prefill_from=None)
     client.force_login(manager)
-    # session, user, memberships, manager check (kept for the navigation), latest of my
+    # session, user, memberships, latest of my
     # teams and their results, the cadences in use, how many teams are overseen and
     # overdue, drafts
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    with django_assert_num_queries(8):  # type: ignore[operator]
         page = client.get("/").content.decode()
     assert page.count("Start new assessment") == teams
     # and Payments, seen as a manager; the teams assessed on 1 January are past 90 days
@@ -402,8 +402,8 @@ def test_result_page_query_count_does_not_grow_with_the_model(
         cell.practices.create(key=f"testing.2.extra-{index}", text=f"Extra {index}")
     large = submit(payments, cd_model, member, up_to(1), datetime(2026, 5, 1, tzinfo=timezone.utc))
     client.force_login(member)
-    # session, user, assessment with membership, team, model and record, manager check
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    # session, user, assessment with membership, team, model and record
+    with django_assert_num_queries(3):  # type: ignore[operator]
         page = client.get(reverse("assessment_result", args=[large.pk])).content.decode()
     assert "Extra 0" in page  # a next step of testing
 
@@ -417,8 +417,8 @@ def test_answers_page_shows_each_answer_beside_the_previous_one_in_fixed_queries
     earlier, later = two_results
     client.force_login(member)
     # session, user, assessment with membership, team, model and record, the previous
-    # assessment's record, manager check for the navigation
-    with django_assert_num_queries(5):  # type: ignore[operator]
+    # assessment's record
+    with django_assert_num_queries(4):  # type: ignore[operator]
         page = client.get(reverse("assessment_answers", args=[later.pk])).content.decode()
     assert later.record is not None and earlier.record is not None
     changed = {

@@ -184,10 +184,10 @@ def test_the_dashboards_queries_do_not_grow_with_units_and_teams(
         team = Team.objects.create(name=f"Team {index:02}", slug=f"team-{index}", unit=unit)
         submit_at(team, cd_model, member, index % 3, days_ago=index * 40)
     client.force_login(unit_manager)
-    # session, user, manager check, the units managed, every unit's parent, active
+    # session, user and the manager check, the units managed, every unit's parent, active
     # models with levels, units, categories, teams, results of the latest two, targets,
     # the quarterly trend
-    with django_assert_num_queries(12):  # type: ignore[operator]
+    with django_assert_num_queries(11):  # type: ignore[operator]
         page = client.get(reverse("dashboard"), {"unit": "payments-platform"}).content.decode()
     assert len(rollup_rows(page)) == size + 1  # each squad, and Payments right in the unit
 
