@@ -73,7 +73,7 @@ NO_VOTES = Votes()
 def agreement(votes: Iterable[Votes]) -> float | None:
     """The share of practices with two or more votes on which the members agree; None
     when no practice has two votes."""
-    spreads = [each.spread for each in votes if each.spread is not Spread.NONE]
+    spreads = [spread for spread in (each.spread for each in votes) if spread is not Spread.NONE]
     if not spreads:
         return None
     return spreads.count(Spread.AGREE) / len(spreads)

@@ -23,9 +23,9 @@ from maturity.tree import ModelTree, PracticeNode, load_tree
 from teams.models import AnyUser, Membership, Team
 
 from . import agreement, dora, records, scoring
-from .agreement import NO_VOTES, Votes
+from .agreement import Votes
 from .edits import BLANK, Edit, Outcome, Sent, Stored, Whose, decide, resolve
-from .questionnaire import CategoryProgress, Progress, progress, scoring_categories
+from .questionnaire import CategoryProgress, Progress, progress
 from .scoring import Status
 
 NOTE_MAX_LENGTH = 2000
@@ -483,29 +483,10 @@ class Assessment(AdvancesGeneration):
         `tree`, and its results (reads the votes, the delivery metrics, the model's checks,
         the team, the model, the previous assessment and what apps above add to a record,
         records.SECTIONS: about seven queries)."""
-        votes = self.votes()
-        delivery = self.delivery_answers()
-        statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
-        categories = scoring_categories(tree, statuses)
-        results = scoring.score_categories(tree.level_values, categories)
-        recorded = [
-            records.RecordedAnswer(
-                practice.key,
-                category.slug,
-                practice.level,
-                practice.text,
-                answers[practice.id].status if practice.id in answers else "",
-                answers[practice.id].note if practice.id in answers else "",
-                votes.get(practice.id, NO_VOTES),
-            )
-            for category in tree.categories
-            for practice in category.practices
-        ]
-        agreements = {
-            category.slug: agreement.of_category(category.practices, votes).share
-            for category in tree.categories
-        }
-        record = records.make_record(
+        record, results = records.score_and_record(
+            tree,
+            answers,
+            self.votes(),
             assessment_id=self.pk,
             team=(self.team.slug, self.team.name),
             model=(self.model.slug, self.model.version, self.model.name),
@@ -513,13 +494,8 @@ class Assessment(AdvancesGeneration):
             submitted_by=submitted_by.get_username()
             if submitted_by is not None and submitted_by.is_authenticated
             else None,
-            levels=[(level.value, level.name) for level in tree.levels],
-            categories=categories,
-            results=results,
-            answers=recorded,
-            agreements=agreements,
             previous=self.previous(),
-            delivery=delivery,
+            delivery=self.delivery_answers(),
             checks=checks_of(self.model_id),
         )
         for name, provider in records.SECTIONS.items():
@@ -528,15 +504,20 @@ class Assessment(AdvancesGeneration):
 
     def previous(self) -> records.Earlier | None:
         """The team's counted assessment submitted before this one (or, for a draft,
-        its latest), with its scores (two queries)."""
+        its latest), with its scores (one query, which leaves its record unread)."""
         earlier = Assessment.objects.submitted().filter(team_id=self.team_id).exclude(pk=self.pk)
         if self.submitted_at is not None:
             earlier = earlier.filter(submitted_at__lt=self.submitted_at)
-        found = earlier.order_by("-submitted_at", "-pk").with_results().first()
-        if found is None or found.submitted_at is None:
+        latest = earlier.order_by("-submitted_at", "-pk").values("pk")[:1]
+        rows = list(
+            Assessment.objects.filter(pk=Subquery(latest))
+            .order_by("results__category__order", "results__category_id")
+            .values_list("pk", "submitted_at", "results__category__slug", "results__score")
+        )
+        if not rows or rows[0][1] is None:
             return None
-        scores = {result.category.slug: result.score for result in found.results.all()}
-        return records.Earlier(found.pk, found.submitted_at, scores)
+        scores = {slug: score for _, _, slug, score in rows if slug is not None}
+        return records.Earlier(rows[0][0], rows[0][1], scores)
 
     def submit(
         self, user: AnyUser | None = None, *, at: datetime | None = None
@@ -556,8 +537,9 @@ class Assessment(AdvancesGeneration):
             gaps = progress(tree, {pk: answer.status for pk, answer in answers.items()}).gaps
             if gaps:
                 raise Incomplete(gaps)
-            asked = {practice.id for practice in tree.practices}
-            self.answers.exclude(practice_id__in=asked).delete()
+            retired = answers.keys() - {practice.id for practice in tree.practices}
+            if retired:
+                self.answers.filter(practice_id__in=retired).delete()
             self.submitted_at = at or timezone.now()
             self.submitted_by_id = user.pk if user is not None else None
             self.record, results = self.record_now(tree, answers, user)

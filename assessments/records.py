@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from maturity.checks import CheckRule, fires
+from maturity.tree import ModelTree
 
-from . import dora, scoring
-from .agreement import Votes
+from . import agreement, dora, scoring
+from .agreement import NO_VOTES, Votes
+from .questionnaire import scoring_categories
 
 SCHEMA = 2
 
@@ -151,6 +153,70 @@ def make_record(
         ],
         "targets": [],
     }
+
+
+class TeamAnswer(Protocol):
+    """A team answer as a record reads it (models.AnswerState)."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def note(self) -> str: ...
+
+
+def score_and_record(
+    tree: ModelTree,
+    answers: Mapping[int, TeamAnswer],
+    votes: Mapping[int, Votes],
+    *,
+    assessment_id: int,
+    team: tuple[str, str],
+    model: tuple[str, str, str],
+    submitted_at: datetime | None,
+    submitted_by: str | None,
+    previous: Earlier | None,
+    delivery: Mapping[str, int | None] | None,
+    checks: Sequence[CheckRule],
+) -> tuple[dict[str, Any], list[scoring.Result]]:
+    """The results of `answers` (practice id -> team answer) scored over `tree`, and the
+    record (make_record) with them and the members' `votes` (practice id -> votes)."""
+    statuses = {practice_id: answer.status for practice_id, answer in answers.items()}
+    categories = scoring_categories(tree, statuses)
+    results = scoring.score_categories(tree.level_values, categories)
+    recorded = [
+        RecordedAnswer(
+            practice.key,
+            category.slug,
+            practice.level,
+            practice.text,
+            answers[practice.id].status if practice.id in answers else "",
+            answers[practice.id].note if practice.id in answers else "",
+            votes.get(practice.id, NO_VOTES),
+        )
+        for category in tree.categories
+        for practice in category.practices
+    ]
+    agreements = {
+        category.slug: agreement.agreement(votes.get(p.id, NO_VOTES) for p in category.practices)
+        for category in tree.categories
+    }
+    record = make_record(
+        assessment_id=assessment_id,
+        team=team,
+        model=model,
+        submitted_at=submitted_at,
+        submitted_by=submitted_by,
+        levels=[(level.value, level.name) for level in tree.levels],
+        categories=categories,
+        results=results,
+        answers=recorded,
+        agreements=agreements,
+        previous=previous,
+        delivery=delivery,
+        checks=checks,
+    )
+    return record, results
 
 
 @dataclass(frozen=True)

@@ -5,25 +5,26 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.demo import submit_dated
+from assessments.demo import Submission, answers_for, submit_in_bulk
 from assessments.models import Assessment
+from maturity import generation
 from maturity.models import MaturityModel
 from maturity.tree import ModelTree, load_tree
 from teams.models import Team
 
 PREFIX = "scale-"
+TEAMS_PER_BATCH = 100  # what one submit_in_bulk writes: bounds the memory it takes
 
 
 class Command(BaseCommand):
     help = (
-        "Create many teams with a history of submitted assessments, each answered and "
-        "submitted as a team would, for benchmarks (e.g. --teams 200 --assessments 8). "
-        "Teams are named scale-NNNN."
+        "Create many teams with a history of submitted assessments, each answered as a "
+        "team would and written in bulk as its submission would leave it, for benchmarks "
+        "(e.g. --teams 200 --assessments 8). Teams are named scale-NNNN."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -52,9 +53,10 @@ class Command(BaseCommand):
             if existing.exists():
                 if not replace:
                     raise CommandError(f"{existing.count()} scale teams exist; add --replace.")
-                Assessment.objects.filter(team__in=existing).delete()
+                Assessment.objects.filter(team__in=existing).only("pk").delete()  # records unread
                 existing.delete()
             submitted = _seed(load_tree(model.pk), model, teams, assessments, random.Random(seed))
+        generation.advance()
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Created {teams} teams and {submitted} submitted assessments in {seconds:.1f} s."
@@ -64,17 +66,20 @@ class Command(BaseCommand):
 def _seed(
     tree: ModelTree, model: MaturityModel, teams: int, per_team: int, chooser: random.Random
 ) -> int:
-    """Teams whose scores drift over two years, each assessment submitted as users do."""
+    """Teams whose scores drift over two years, each assessment answered as users do."""
     now = timezone.now()
     created = Team.objects.bulk_create(
         Team(slug=f"{PREFIX}{index:04}", name=f"Scale team {index:04}") for index in range(teams)
     )
-    for team in created:
-        targets = [chooser.uniform(-1, 2) for _ in tree.categories]
-        for round_ in range(per_team):
-            targets = [min(3.0, max(-1.0, t + chooser.uniform(-0.4, 0.7))) for t in targets]
-            when = now - timedelta(
-                days=730 * (per_team - round_) / per_team, hours=chooser.random()
-            )
-            submit_dated(team, model, tree, AnonymousUser(), targets, when, chooser)
+    for first in range(0, teams, TEAMS_PER_BATCH):
+        submissions = []
+        for team in created[first : first + TEAMS_PER_BATCH]:
+            targets = [chooser.uniform(-1, 2) for _ in tree.categories]
+            for round_ in range(per_team):
+                targets = [min(3.0, max(-1.0, t + chooser.uniform(-0.4, 0.7))) for t in targets]
+                when = now - timedelta(
+                    days=730 * (per_team - round_) / per_team, hours=chooser.random()
+                )
+                submissions.append(Submission(team, answers_for(tree, targets, chooser), when))
+        submit_in_bulk(model, tree, submissions)
     return teams * per_team

@@ -1,0 +1,53 @@
+"""seed_scale: many teams, each assessment written in bulk as its submission would leave it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from assessments.models import Answer, Assessment
+from maturity.tree import load_tree
+from teams.models import Team
+
+from .conftest import run_command
+
+pytestmark = pytest.mark.django_db
+
+
+def frozen(assessment: Assessment) -> tuple[Any, ...]:
+    """What submitting writes: the row's submission and record, and the results."""
+    row = Assessment.objects.get(pk=assessment.pk)
+    results = row.results.values_list("category_id", "level", "score", "agreement")
+    return row.submitted_at, row.submitted_by_id, row.record, sorted(results)
+
+
+def test_a_seeded_history_is_what_submitting_its_answers_writes() -> None:
+    run_command("seed_scale", "--teams", "2", "--assessments", "3")
+    history = list(Assessment.objects.filter(team__slug="scale-0001").order_by("submitted_at"))
+    previous = [a.record["previous"] and a.record["previous"]["id"] for a in history]
+    assert previous == [None, history[0].pk, history[1].pk]
+    practices = len(load_tree(history[0].model_id).practices)
+    for seeded in history:  # oldest first: each submission compares with the one before
+        assert seeded.submitted_at and seeded.created_at == seeded.submitted_at - timedelta(days=3)
+        answers = seeded.answers.values_list("note", "confirmed", "updated_by")
+        assert answers.count() == practices and set(answers) == {("", True, None)}
+        seeded_as = frozen(seeded)
+        Assessment.objects.filter(pk=seeded.pk).update(submitted_at=None, record=None)
+        seeded.results.all().delete()
+        Assessment.objects.get(pk=seeded.pk).submit(at=seeded.submitted_at)
+        assert frozen(seeded) == seeded_as
+
+
+def test_replace_removes_the_scale_teams_and_seeds_them_anew(submitted: Assessment) -> None:
+    run_command("seed_scale", "--teams", "3", "--assessments", "2")
+    earlier = list(Assessment.objects.filter(team__slug__startswith="scale-"))
+    output = run_command("seed_scale", "--teams", "2", "--assessments", "1", "--replace")
+    assert "Created 2 teams and 2 submitted assessments in" in output
+    teams = Team.objects.filter(slug__startswith="scale-")
+    assert set(teams.values_list("slug", flat=True)) == {"scale-0000", "scale-0001"}
+    seeded = Assessment.objects.filter(team__in=teams)
+    assert seeded.count() == 2 and not seeded.filter(pk__in=[a.pk for a in earlier]).exists()
+    assert not Answer.objects.filter(assessment__in=earlier).exists()
+    assert Assessment.objects.filter(pk=submitted.pk).exists()  # other teams keep theirs
