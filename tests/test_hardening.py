@@ -100,7 +100,11 @@ def test_a_content_type_django_cannot_read_gets_a_400_not_a_500(db: None, method
         "CONTENT_TYPE": "text/plain; a*=nope''x",  # RFC 2231, an unknown charset
     }
     statuses = []
-    body = b"".join(application(environ, lambda status, headers: statuses.append(status)))
+
+    def start_response(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+        statuses.append(status)
+
+    body = b"".join(application(environ, start_response))
     assert statuses == ["400 Bad Request"] and b"That request could not be read" in body
 
 

@@ -26,7 +26,8 @@ def frozen(assessment: Assessment) -> tuple[Any, ...]:
 def test_a_seeded_history_is_what_submitting_its_answers_writes() -> None:
     run_command("seed_scale", "--teams", "2", "--assessments", "3")
     history = list(Assessment.objects.filter(team__slug="scale-0001").order_by("submitted_at"))
-    previous = [a.record["previous"] and a.record["previous"]["id"] for a in history]
+    records = [assessment.record or {} for assessment in history]
+    previous = [record["previous"] and record["previous"]["id"] for record in records]
     assert previous == [None, history[0].pk, history[1].pk]
     practices = len(load_tree(history[0].model_id).practices)
     for seeded in history:  # oldest first: each submission compares with the one before

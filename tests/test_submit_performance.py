@@ -7,11 +7,11 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -116,7 +116,7 @@ def test_submitting_takes_the_same_queries_whatever_the_size_of_model_and_team(
     assert CategoryResult.objects.filter(assessment=draft).count() == len(CATEGORIES)
 
 
-def cpu_seconds(request: Callable[[], HttpResponse]) -> float:
+def cpu_seconds(request: Callable[[], Any]) -> float:
     """The CPU time this process spends on `request`, which is rolled back after, so that
     the next finds the same data. CPU time, not wall time: other processes on a busy
     machine do not count."""
