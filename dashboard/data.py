@@ -1,16 +1,18 @@
 """What the dashboard reads from the database: every team's latest results and targets
-for one model, the active models and the quarterly trend, each in a fixed number of
-queries."""
+for one model, the checks fired of the rows shown, the active models and the quarterly
+trend, each in a fixed number of queries."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache, cached_property
 from statistics import fmean
-from typing import Any
+from typing import NamedTuple
 
-from django.db.models import Avg, QuerySet
+from django.db.models import Avg, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber, TruncQuarter
 from django.utils import timezone
 
 from assessments import dora, scoring
@@ -18,7 +20,6 @@ from assessments.cadence import with_last_submitted
 from assessments.models import Assessment, CategoryResult
 from maturity.models import Category, Level, MaturityModel
 from planning import progress
-from planning.models import Target
 from teams.models import Team
 
 from .stats import TREND_QUARTERS, quarter_start
@@ -31,8 +32,10 @@ class Column:
     order: int
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """A category's result in a team's latest assessment (a tuple: the dashboard holds
+    one per team and category)."""
+
     level: int | None  # None: not scored (every practice not applicable)
     score: float | None
     agreement: float | None = None  # None: no practice had two members' votes
@@ -75,6 +78,14 @@ def targets_state(
     return TargetsState(on_track, len(found) - on_track)
 
 
+@cache
+def throughput_of(*answers: int | None) -> float | None:
+    """DORA's throughput of the answers to its throughput metrics, in dora.THROUGHPUT
+    order: there are a few hundred possible answers, so each is worked out once."""
+    scores = dora.outcomes(dict(zip(dora.THROUGHPUT, answers, strict=True)))
+    return scores.throughput if scores else None
+
+
 @dataclass
 class TeamRow:
     team: Team
@@ -84,8 +95,8 @@ class TeamRow:
     overall: float | None = None
     previous_overall: float | None = None
     agreement: float | None = None  # of the latest assessment: see mean_agreement
-    outcomes: dora.Scores | None = None  # the latest assessment's, when it gave any
-    checks: int = 0  # how many checks fired on the latest assessment
+    metrics: dict[str, int | None] = field(default_factory=dict)  # the latest's delivery answers
+    checks: int | None = None  # checks fired on the latest assessment, once read: add_checks
     targets: TargetsState | None = None  # None: no target in the model's categories
     overdue: bool = False  # its cadence has passed since its last submission, any model
 
@@ -93,9 +104,15 @@ class TeamRow:
     def assessed(self) -> bool:
         return self.assessment_id is not None
 
+    @cached_property
+    def outcomes(self) -> dora.Scores | None:
+        """The latest assessment's delivery outcomes, when it gave any (worked out when
+        first read: most rows need the throughput only)."""
+        return dora.outcomes(self.metrics)
+
     @property
     def throughput(self) -> float | None:
-        return self.outcomes.throughput if self.outcomes else None
+        return throughput_of(*(self.metrics.get(metric) for metric in dora.THROUGHPUT))
 
     @property
     def instability(self) -> float | None:
@@ -120,6 +137,19 @@ class Dashboard:
         return [row for row in self.rows if row.assessed]
 
 
+@dataclass
+class Latest:
+    """One of a team's latest two assessments with its results (load_dashboard keeps the
+    latest, with the overall score of the one before)."""
+
+    team_id: int
+    assessment_id: int
+    submitted_at: datetime
+    metrics: dict[str, int | None]  # its delivery metrics' answers
+    cells: dict[str, Cell] = field(default_factory=dict)
+    previous_overall: float | None = None  # of the team's assessment before this one
+
+
 def load_dashboard(
     model: MaturityModel,
     since: datetime | None,
@@ -127,9 +157,10 @@ def load_dashboard(
     today: date | None = None,
 ) -> Dashboard:
     """Each of `teams` with its latest and previous results for `model`, the members'
-    agreement, the delivery outcomes and the number of fired checks of the latest,
-    whether it is overdue, and the state of its targets in the model's categories on
-    `today` (default: the local date) (four queries).
+    agreement and the delivery outcomes of the latest, whether it is overdue, and the
+    state of its targets in the model's categories on `today` (default: the local date)
+    (three queries). The checks fired are read apart, for the rows that show them
+    (add_checks): they are in each assessment's record, which is large.
 
     A team whose latest assessment is older than `since` is listed as not assessed; its
     targets are still judged against that latest assessment, which is what the team has
@@ -139,18 +170,58 @@ def load_dashboard(
         Column(category.slug, category.name, category.order)
         for category in Category.objects.filter(model=model, is_active=True).order_by("order", "id")
     ]
-    shown = teams.values("pk")
-    rows = {
-        team.pk: TeamRow(team, overdue=team.is_overdue)
-        for team in with_last_submitted(teams.select_related("unit").order_by("name"))
-    }
-    latest_two = (
-        Assessment.objects.filter(model=model, team__in=shown).latest_per_team(depth=2).values("pk")
+    rows, targets = _team_rows(teams, [column.slug for column in columns])
+    latest = _latest_results(model, teams)
+    day = today or timezone.localdate()
+    for team_id, row in rows.items():
+        found = latest.get(team_id)
+        cells = found.cells if found else {}
+        row.targets = targets_state(targets.get(team_id, ()), cells, day)
+        if found is None or (since is not None and found.submitted_at < since):
+            continue
+        row.assessment_id, row.submitted_at = found.assessment_id, found.submitted_at
+        row.cells, row.metrics = cells, found.metrics
+        row.overall = scoring.overall(cell.score for cell in cells.values())
+        row.agreement = mean_agreement(cells.values())
+        row.previous_overall = found.previous_overall
+    return Dashboard(model, columns, list(rows.values()))
+
+
+def _team_rows(
+    teams: QuerySet[Team], slugs: list[str]
+) -> tuple[dict[int, TeamRow], dict[int, list[tuple[str, int, date]]]]:
+    """A row per team, whether overdue, and each team's targets in the categories `slugs`
+    as (slug, level, due) (one query: a team comes once per target, or once without)."""
+    found = (
+        with_last_submitted(teams.only("name", "slug", "unit", "cadence_days", "created_at"))
+        .annotate(
+            aimed=FilteredRelation("targets", condition=Q(targets__category__in=slugs)),
+            target_slug=F("aimed__category"),
+            target_level=F("aimed__level"),
+            target_due=F("aimed__due"),
+        )
+        .order_by()
     )
-    scores: dict[int, dict[str, Cell]] = {}
-    assessments: dict[int, list[tuple[datetime, int]]] = {}
-    delivered: dict[int, dict[str, int | None]] = {}
-    fired: dict[int, int] = {}
+    rows: dict[int, TeamRow] = {}
+    targets: dict[int, list[tuple[str, int, date]]] = {}
+    for team in found:
+        if team.pk not in rows:
+            rows[team.pk] = TeamRow(team, overdue=team.is_overdue)
+        if team.target_slug is not None:
+            targets.setdefault(team.pk, []).append(
+                (team.target_slug, team.target_level, team.target_due)
+            )
+    return rows, targets
+
+
+def _latest_results(model: MaturityModel, teams: QuerySet[Team]) -> dict[int, Latest]:
+    """By team: its latest assessment of `model` with its results by category slug,
+    and the overall score of the one before (one query)."""
+    latest_two = (
+        Assessment.objects.filter(model=model, team__in=teams.values("pk"))
+        .latest_per_team(depth=2)
+        .values("pk")
+    )
     results = CategoryResult.objects.filter(assessment__in=latest_two).values_list(
         "assessment_id",
         "assessment__team_id",
@@ -159,89 +230,71 @@ def load_dashboard(
         "level",
         "score",
         "agreement",
-        "assessment__record__checks",
         *(f"assessment__delivery__{metric}" for metric in dora.METRICS),
     )
-    for (
-        assessment_id,
-        team_id,
-        submitted_at,
-        slug,
-        level,
-        score,
-        agreed,
-        checks,
-        *metrics,
-    ) in results:
-        if assessment_id not in scores:
+    found: dict[int, Latest] = {}  # by assessment
+    for assessment_id, team_id, submitted_at, slug, level, score, agreed, *metrics in results:
+        read = found.get(assessment_id)
+        if read is None:
             assert submitted_at is not None  # latest_two holds submitted assessments only
-            assessments.setdefault(team_id, []).append((submitted_at, assessment_id))
-            delivered[assessment_id] = dict(zip(dora.METRICS, metrics, strict=True))
-            fired[assessment_id] = len(checks or [])
-        scores.setdefault(assessment_id, {})[slug] = Cell(level, score, agreed)
-    latest_cells: dict[int, dict[str, Cell]] = {}  # by team: its latest result's cells
-    for team_id, found in assessments.items():
-        (submitted_at, latest), *older = sorted(found, reverse=True)
-        latest_cells[team_id] = scores[latest]
-        row = rows.get(team_id)
-        if row is None or (since is not None and submitted_at < since):
-            continue
-        row.assessment_id, row.submitted_at = latest, submitted_at
-        row.cells = scores[latest]
-        row.overall = scoring.overall(cell.score for cell in row.cells.values())
-        row.agreement = mean_agreement(row.cells.values())
-        row.outcomes = dora.outcomes(delivered[latest])
-        row.checks = fired[latest]
-        if older:
-            row.previous_overall = scoring.overall(c.score for c in scores[older[0][1]].values())
-    _add_targets(rows, shown, [column.slug for column in columns], latest_cells, today)
-    return Dashboard(model, columns, list(rows.values()))
+            given = dict(zip(dora.METRICS, metrics, strict=True))
+            read = found[assessment_id] = Latest(team_id, assessment_id, submitted_at, given)
+        read.cells[slug] = Cell(level, score, agreed)
+    latest: dict[int, Latest] = {}
+    for read in sorted(found.values(), key=lambda read: (read.submitted_at, read.assessment_id)):
+        if (before := latest.get(read.team_id)) is not None:
+            read.previous_overall = scoring.overall(cell.score for cell in before.cells.values())
+        latest[read.team_id] = read
+    return latest
 
 
-def _add_targets(
-    rows: dict[int, TeamRow],
-    teams: QuerySet[Team, Any],
-    slugs: list[str],
-    latest_cells: dict[int, dict[str, Cell]],
-    today: date | None,
-) -> None:
-    """Set each row's targets state from the listed teams' targets in the categories
-    `slugs` (one query, a subquery for the teams rather than a list of their ids)."""
-    found: dict[int, list[tuple[str, int, date]]] = {}
-    targets = Target.objects.filter(team__in=teams, category__in=slugs).values_list(
-        "team_id", "category", "level", "due"
-    )
-    for team_id, slug, level, due in targets:
-        found.setdefault(team_id, []).append((slug, level, due))
-    day = today or timezone.localdate()
-    for team_id, team_targets in found.items():
-        row = rows.get(team_id)
-        if row is not None:  # a team created since the teams were read waits for next time
-            row.targets = targets_state(team_targets, latest_cells.get(team_id, {}), day)
+def add_checks(rows: Iterable[TeamRow]) -> None:
+    """Set `checks` on the assessed rows: how many checks fired on their latest
+    assessment, as its record says (one query; none without an assessed row)."""
+    by_assessment = {row.assessment_id: row for row in rows if row.assessment_id is not None}
+    fired = Assessment.objects.filter(pk__in=by_assessment).values_list("pk", "record__checks")
+    for pk, checks in fired:
+        by_assessment[pk].checks = len(checks or [])
 
 
 def quarterly_trend(
     model: MaturityModel, now: datetime, teams: QuerySet[Team]
 ) -> list[tuple[datetime, float]]:
     """The mean overall score of `teams` per quarter over the last two years (this quarter
-    and the seven before), from each team's latest assessment in that quarter (one query)."""
-    since = quarter_start(now, back=TREND_QUARTERS - 1)
-    submitted = (
-        Assessment.objects.submitted()
-        .filter(model=model, submitted_at__gte=since, team__in=teams.values("pk"))
-        .annotate(overall=Avg("results__score"))
-        .order_by("submitted_at", "pk")
-        .values_list("team_id", "submitted_at", "overall")
+    and the seven before), from each team's latest assessment in that quarter, averaged
+    in the database (one query)."""
+    quarter = TruncQuarter("submitted_at")
+    latest_in_quarter = Window(
+        RowNumber(),
+        partition_by=[F("team_id"), quarter],
+        order_by=[F("submitted_at").desc(), F("pk").desc()],
     )
-    latest: dict[tuple[int, datetime], float | None] = {}
-    for team_id, submitted_at, overall in submitted:
-        assert submitted_at is not None  # filtered on submitted_at__gte
-        latest[team_id, quarter_start(submitted_at)] = overall  # a later one replaces it
-    by_quarter: dict[datetime, list[float]] = {}
-    for (_, quarter), overall in latest.items():
-        if overall is not None:
-            by_quarter.setdefault(quarter, []).append(overall)
-    return [(quarter, fmean(values)) for quarter, values in sorted(by_quarter.items())]
+    counted = (
+        Assessment.objects.submitted()
+        .filter(
+            model=model,
+            submitted_at__gte=quarter_start(now, back=TREND_QUARTERS - 1),
+            team__in=teams.values("pk"),
+        )
+        .annotate(recency=latest_in_quarter)
+        .filter(recency=1)
+        .values("pk")
+    )
+    overall = (
+        CategoryResult.objects.filter(assessment=OuterRef("pk"))
+        .values("assessment")
+        .annotate(mean=Avg("score"))
+        .values("mean")
+    )
+    means = (
+        Assessment.objects.filter(pk__in=counted)
+        .annotate(overall=Subquery(overall))
+        .values(quarter=quarter)
+        .annotate(mean=Avg("overall"))
+        .order_by("quarter")
+        .values_list("quarter", "mean")
+    )
+    return [(start, mean) for start, mean in means if mean is not None]
 
 
 @dataclass(frozen=True)

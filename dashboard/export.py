@@ -5,6 +5,7 @@ from __future__ import annotations
 from assessments import scoring
 
 from .data import Dashboard
+from .rollup import Units
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -19,7 +20,7 @@ def neutralise(value: str | float | None) -> str | float:
     return value
 
 
-def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
+def csv_rows(dashboard: Dashboard, units: Units) -> list[list[str | float]]:
     """A header, then one row per team: latest scores per category and overall, then
     (last, so the columns before them keep their places) the members' agreement in
     percent, the delivery outcomes on DORA's Quick Check scale, the checks fired and the
@@ -48,9 +49,9 @@ def csv_rows(dashboard: Dashboard) -> list[list[str | float]]:
             _shown(outcomes.throughput if outcomes else None),
             _shown(outcomes.instability if outcomes else None),
             _shown(outcomes.overall if outcomes else None),
-            row.checks if row.assessed else None,
+            row.checks,
             row.targets.behind if row.targets else None,
-            row.team.unit.name if row.team.unit else None,
+            unit.name if (unit := units.by_pk.get(row.team.unit_id or 0)) else None,
             "yes" if row.overdue else "no",
         ]
         table.append([neutralise(cell) for cell in shown])

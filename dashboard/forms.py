@@ -16,7 +16,8 @@ MAX_OVERLAY = 5
 
 
 class DashboardForm(forms.Form):
-    """The dashboard's filters and sort order; anything invalid falls back to a default."""
+    """The dashboard's filters, sort order and heatmap page; a field not understood
+    falls back to its default, the others are kept."""
 
     model = forms.TypedChoiceField(coerce=int, required=False, label="Maturity model")
     unit = forms.ChoiceField(required=False, label="Unit")
@@ -27,6 +28,7 @@ class DashboardForm(forms.Form):
     )
     sort = forms.CharField(required=False, max_length=80)
     dir = forms.ChoiceField(choices=[("asc", "ascending"), ("desc", "descending")], required=False)
+    page = forms.IntegerField(required=False, min_value=1)
 
     def __init__(self, *args: Any, models: list[MaturityModel], units: Units, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -39,27 +41,35 @@ class DashboardForm(forms.Form):
         labelled.sort(key=lambda choice: choice[1].casefold())
         unit_field.choices = [("", "All teams"), *labelled]
 
+    def _understood(self) -> dict[str, Any]:
+        """The fields sent and understood (cleaned once)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()  # a field not understood is left out of cleaned_data
+        return self.cleaned_data
+
     def chosen_model(self) -> MaturityModel | None:
         """The model asked for, or else the newest active one."""
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self._understood()
         newest = max(self.models.values(), key=lambda model: model.pk, default=None)
         return self.models.get(data.get("model") or 0) or newest
 
     def chosen_unit(self) -> UnitRow | None:
         """The unit asked for, or None for every team the manager sees."""
-        data = self.cleaned_data if self.is_valid() else {}
-        return self.units.by_slug(data.get("unit") or "")
+        return self.units.by_slug(self._understood().get("unit") or "")
 
     def within_days(self) -> int | None:
-        return (
-            WITHIN_DAYS.get(self.cleaned_data.get("within") or "all") if self.is_valid() else None
-        )
+        return WITHIN_DAYS.get(self._understood().get("within") or "all")
 
     def sort_order(self, keys: set[str]) -> tuple[str, bool]:
         """(sort key, descending); unknown keys sort by team name."""
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self._understood()
         key = data.get("sort") or "team"
         return (key if key in keys else "team"), data.get("dir") == "desc"
+
+    def page_number(self) -> int:
+        """The heatmap page asked for, 1 by default (a page past the last shows the last)."""
+        return self._understood().get("page") or 1
 
 
 class OverlayForm(forms.Form):
@@ -67,7 +77,8 @@ class OverlayForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Overlay teams on the radar",
-        help_text=f"Choose up to {MAX_OVERLAY} teams.",
+        help_text=f"Choose up to {MAX_OVERLAY} teams: those on this page of the heatmap, "
+        "and those chosen before.",
     )
 
     def __init__(self, *args: Any, teams: list[tuple[str, str]], **kwargs: Any):

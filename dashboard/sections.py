@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from statistics import fmean
 from typing import TYPE_CHECKING
 
+from django.core.paginator import Page, Paginator
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
@@ -20,6 +23,7 @@ from .data import (
     Dashboard,
     TargetsState,
     TeamRow,
+    add_checks,
     load_dashboard,
     quarterly_trend,
 )
@@ -116,6 +120,7 @@ def sort_links(
     links = []
     for column_key, label in columns:
         params = query.copy()
+        params.pop("page", None)  # a new order starts on the first page
         params["sort"] = column_key
         sorted_here = asked and column_key == key
         if sorted_here:
@@ -157,9 +162,10 @@ class RollupRow:
 
 def unit_link(query: QueryDict, slug: str | None) -> str:
     """The dashboard showing the unit `slug` (None: every team), keeping the filters
-    but the overlay, whose teams may not be in that unit."""
+    but the overlay, whose teams may not be in that unit, and the page."""
     params = query.copy()
     params.pop("teams", None)
+    params.pop("page", None)
     params.pop("unit", None)
     if slug:
         params["unit"] = slug
@@ -182,28 +188,77 @@ def rollup_rows(found: Iterable[Rollup], query: QueryDict) -> list[RollupRow]:
     ]
 
 
+PAGE_SIZE = 50  # heatmap rows per page
+OVERDUE_SHOWN = 30  # teams named in the overdue list; the CSV has them all
+
+
+@dataclass(frozen=True)
+class PageLink:
+    label: str
+    url: str  # empty for the gap between page numbers
+    current: bool = False
+
+
+def page_links(query: QueryDict, page: Page[TeamRow]) -> list[PageLink]:
+    """Links to the heatmap's other pages, keeping the filters, the sort and the overlay:
+    the previous and next page, the first and last, those near this one and gaps
+    between; none when everything fits on one page."""
+    if page.paginator.num_pages < 2:
+        return []
+
+    def link(number: int) -> str:
+        params = query.copy()
+        params["page"] = str(number)
+        return f"?{params.urlencode()}"
+
+    links = [PageLink("Previous", link(page.number - 1))] if page.has_previous() else []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if isinstance(number, int):
+            links.append(PageLink(str(number), link(number), number == page.number))
+        else:
+            links.append(PageLink(str(number), ""))
+    if page.has_next():
+        links.append(PageLink("Next", link(page.number + 1)))
+    return links
+
+
 def dashboard_context(
     active: ActiveModel, selection: Selection, query: QueryDict
 ) -> dict[str, object]:
-    """Everything the dashboard's sections show (seven queries). SVG from charts is
-    marked safe as it is: charts escape every text they put in."""
+    """Everything the dashboard's sections show (five queries): the heatmap one page at
+    a time, in the order asked for; the roll-ups, distribution, charts and the overdue
+    teams over every team shown. SVG from charts is marked safe as it is: charts escape
+    every text they put in."""
     form = selection.form
     data = load_dashboard(active.model, selection.since, selection.teams)
     sortable = [*FIXED_COLUMNS, *((c.slug, c.name) for c in data.columns), *TRAILING_COLUMNS]
     key, descending = form.sort_order({key for key, _ in sortable})
     links = {link.key: link for link in sort_links(query, sortable, key, descending)}
+    if key == "checks":  # sorting needs every row's count, the page only its own
+        add_checks(data.rows)
+    page = Paginator(sort_rows(data.rows, key, descending), PAGE_SIZE).get_page(form.page_number())
+    if key != "checks":
+        add_checks(page)
     assessed = data.assessed()
     overlay = OverlayForm(query or None, teams=[(row.team.slug, row.team.name) for row in assessed])
     chosen = overlay.chosen()
+    chosen_teams = set(chosen) if overlay.is_valid() else set(query.getlist("teams"))
     level_values = [value for value, _ in active.levels]
     found = distributions(data, level_values)
     names = dict(active.levels)
+    overdue = sorted(
+        (row for row in data.rows if row.overdue),
+        key=lambda row: row.team.due_at(row.team.last_submitted),
+    )
     return {
         "form": form,
         "overlay": overlay,
-        "chosen_teams": set(chosen) if overlay.is_valid() else set(query.getlist("teams")),
+        "overlay_teams": overlay_teams(page, assessed, chosen_teams),
+        "chosen_teams": chosen_teams,
         "data": data,
-        "rows": heat_rows(sort_rows(data.rows, key, descending), data.columns, level_values),
+        "page": page,
+        "page_links": page_links(query, page),
+        "rows": heat_rows(page, data.columns, level_values),
         "fixed_links": [links[key] for key, _ in FIXED_COLUMNS],
         "column_links": [links[column.slug] for column in data.columns],
         "trailing_links": [links[key] for key, _ in TRAILING_COLUMNS],
@@ -235,10 +290,24 @@ def dashboard_context(
         "rollups": rollup_rows(
             rollups(selection.units, selection.unit, data.rows, data.columns), query
         ),
-        "overdue": sorted(
-            (row for row in data.rows if row.overdue), key=lambda row: row.team.name.casefold()
-        ),
+        "overdue": overdue[:OVERDUE_SHOWN],
+        "overdue_count": len(overdue),
+        "overdue_more": max(len(overdue) - OVERDUE_SHOWN, 0),
+        "csv_link": reverse("dashboard_csv") + (f"?{query.urlencode()}" if query else ""),
     }
+
+
+def overlay_teams(
+    page: Iterable[TeamRow], assessed: Iterable[TeamRow], chosen: set[str]
+) -> list[tuple[str, str]]:
+    """The teams offered for the radar, as (slug, name): those chosen, then the other
+    assessed teams of the page shown."""
+    kept = [(row.team.slug, row.team.name) for row in assessed if row.team.slug in chosen]
+    return kept + [
+        (row.team.slug, row.team.name)
+        for row in page
+        if row.assessed and row.team.slug not in chosen
+    ]
 
 
 def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[str]) -> str:
@@ -256,22 +325,45 @@ def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[
     return charts.radar_svg(axes, levels, series, title="Organisation mean and selected teams")
 
 
+SCATTER_DOTS = 150  # beyond as many teams, teams close together share a dot
+
+
+def scatter_points(teams: Sequence[tuple[str, float, float]]) -> list[charts.ScatterPoint]:
+    """A dot per team, as (name, overall, throughput); with more than SCATTER_DOTS teams,
+    a dot per cell of a grid (a quarter of a level by one point of throughput) at the
+    mean of its teams, named by the team when it holds one, else by their number."""
+    if len(teams) <= SCATTER_DOTS:
+        return [charts.ScatterPoint(*team) for team in teams]
+    cells: dict[tuple[int, int], list[tuple[str, float, float]]] = {}
+    for team in teams:
+        cells.setdefault((round(team[1] * 4), round(team[2])), []).append(team)
+    return [
+        charts.ScatterPoint(
+            members[0][0] if len(members) == 1 else f"{len(members)} teams",
+            fmean(x for _, x, _ in members),
+            fmean(y for _, _, y in members),
+        )
+        for members in cells.values()
+    ]
+
+
 def _maturity_against_throughput(data: Dashboard, levels: list[tuple[int, str]]) -> str:
-    points = [
-        charts.ScatterPoint(row.team.name, row.overall, row.throughput)
+    teams = [
+        (row.team.name, row.overall, row.throughput)
         for row in data.assessed()
         if row.overall is not None and row.throughput is not None
     ]
-    if not points:
+    if not teams:
         return ""
     values = [value for value, _ in levels]
+    each = "team" if len(teams) <= SCATTER_DOTS else "group of teams close together"
     return charts.scatter_svg(
-        points,
+        scatter_points(teams),
         x_range=(min(values), max(values)),
         y_range=(0.0, 10.0),
         x_label="Maturity (overall score)",
         y_label="Throughput (DORA's Quick Check, 0-10)",
-        title="Maturity against delivery throughput, one dot per team",
+        title=f"Maturity against delivery throughput, one dot per {each}",
     )
 
 

@@ -21,7 +21,7 @@ from maturity import generation
 from teams.access import require_manager
 from teams.models import Team
 
-from .data import ActiveModel, active_models, load_dashboard
+from .data import ActiveModel, active_models, add_checks, load_dashboard
 from .export import csv_rows
 from .forms import DashboardForm
 from .rollup import UnitRow, Units
@@ -105,10 +105,11 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     if selection.active is None:
         raise Http404("No active maturity model.")
     data = load_dashboard(selection.active.model, selection.since, selection.teams)
+    add_checks(data.rows)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y-%m-%d")
     response["Content-Disposition"] = (
         f'attachment; filename="maturity-{data.model.slug}-{stamp}.csv"'
     )
-    csv.writer(response).writerows(csv_rows(data))
+    csv.writer(response).writerows(csv_rows(data, selection.units))
     return response

@@ -168,8 +168,9 @@ def test_dashboard_query_count_is_constant(
             submit_at(team, cd_model, member, index % 4, days_ago=index * 3)
             submit_at(team, cd_model, member, (index + 1) % 4, days_ago=index)
             Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
-    # session, user and the manager check, active models with levels, units, categories, teams,
-    # results of each team's latest two assessments, targets, the quarterly trend
+    # session, user and the manager check, active models with levels, units, categories,
+    # teams with their targets, results of each team's latest two assessments, the checks
+    # fired of the page's teams, the quarterly trend
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"teams": ["team-1", "team-2"]})
     assert response.status_code == 200
@@ -187,8 +188,9 @@ def test_csv_query_count_is_constant(
         team = Team.objects.create(name=f"Team {index:02}", slug=f"team-{index}")
         if index % 2:
             submit_at(team, cd_model, member, index % 4, days_ago=index)
-    # session, user and the manager check, active models with levels, units, categories, teams,
-    # results of each team's latest two assessments, targets
+    # session, user and the manager check, active models with levels, units, categories,
+    # teams with their targets, results of each team's latest two assessments, the checks
+    # fired of every team
     with django_assert_num_queries(8):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard_csv"))
     assert len(response.content.decode().splitlines()) == Team.objects.count() + 1  # header
