@@ -64,7 +64,7 @@ class ScoreFilter(UnitFilter):
         return model
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs["model"] = attrs.get("model") or queries.newest_active_model()
+        attrs["model"] = attrs.get("model") or MaturityModel.objects.default()
         return attrs
 
 

@@ -109,12 +109,6 @@ def history(team: Team) -> QuerySet[Assessment]:
     )
 
 
-def newest_active_model() -> MaturityModel | None:
-    """What the scores are of by default, as on the dashboard: the newest active model
-    that has practices (one query)."""
-    return MaturityModel.objects.ready().order_by("-pk").first()
-
-
 def model_named(slug: str, version: str | None) -> MaturityModel | None:
     """The model with this slug and version; without a version, the newest active version
     of the slug, else its newest (one query)."""

@@ -128,6 +128,14 @@ class History:
         counted = (row for row in self.rows if not row.assessment.is_voided)
         return next((row.assessment.submitted_at for row in counted), None)
 
+    @property
+    def due_at(self) -> datetime:
+        return self.team.due_at(self.last_submitted)
+
+    @property
+    def overdue(self) -> bool:
+        return self.team.overdue(self.last_submitted)
+
     @cached_property
     def has_outcomes(self) -> bool:
         """Whether an assessment that counts (not voided) has delivery outcomes."""

@@ -248,7 +248,7 @@ def dashboard_context(
     names = dict(active.levels)
     overdue = sorted(
         (row for row in data.rows if row.overdue),
-        key=lambda row: row.team.due_at(row.team.last_submitted),
+        key=lambda row: row.team.next_due_at,
     )
     return {
         "form": form,

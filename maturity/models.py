@@ -54,6 +54,11 @@ class MaturityModelQuerySet(models.QuerySet["MaturityModel"]):
             .filter(Exists(answerable))
         )
 
+    def default(self) -> MaturityModel | None:
+        """The model new assessments, the plan, the API's scores and the scale data use
+        when none is named: the newest ready one (one query)."""
+        return self.ready().order_by("-pk").first()
+
 
 class MaturityModel(AdvancesGeneration):
     name = models.CharField(max_length=NAME_LENGTH)

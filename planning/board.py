@@ -73,7 +73,7 @@ def _from_latest(latest: Assessment, levels: list[tuple[int, str]], keys: frozen
 def _from_newest_model() -> Basis:
     """Before a team's first result: the newest model a team can be assessed on, its
     active categories and levels (three queries)."""
-    model = MaturityModel.objects.ready().order_by("-pk").first()
+    model = MaturityModel.objects.default()
     if model is None:
         return NO_BASIS
     categories = Category.objects.filter(model=model, is_active=True).order_by("order", "pk")

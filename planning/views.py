@@ -34,8 +34,6 @@ def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     ctx = {
         "team": team,
         "history": history,
-        "due_at": team.due_at(history.last_submitted),
-        "overdue": team.overdue(history.last_submitted),
         "trend": mark_safe(history.trend_svg()) if history.rows else "",
         "is_member": team.is_member,
         "plan": team_board(team, history, timezone.localdate()),

@@ -82,16 +82,20 @@ class TeamAdmin(admin.ModelAdmin):
             for inline in formset.initial_forms
         }
         removed = [
-            (inline.instance.user, inline.initial["role"]) for inline in formset.deleted_forms
+            (inline.initial["user"], inline.initial["role"]) for inline in formset.deleted_forms
         ]
         super().save_formset(request, form, formset, change)
-        team, by, users = form.instance, request.user, get_user_model().objects
-        for user, previous in removed:
-            members.record(team, by, Action.REMOVED, user, previous=previous)
+        earlier = get_user_model().objects.in_bulk(  # who was removed or swapped out (one query)
+            [user_id for user_id, _ in removed]
+            + [before[m.pk][0] for m, fields in formset.changed_objects if "user" in fields]
+        )
+        team, by = form.instance, request.user
+        for user_id, previous in removed:
+            members.record(team, by, Action.REMOVED, earlier[user_id], previous=previous)
         for membership, fields in formset.changed_objects:
             user_id, role = before[membership.pk]
             if "user" in fields:
-                members.record(team, by, Action.REMOVED, users.get(pk=user_id), previous=role)
+                members.record(team, by, Action.REMOVED, earlier[user_id], previous=role)
                 members.record(team, by, Action.ADDED, membership.user, role=membership.role)
             elif "role" in fields:
                 members.record(
@@ -162,7 +166,7 @@ class MembershipChangeAdmin(admin.ModelAdmin):
 
     @admin.display(description="by", ordering="by_name")
     def by(self, change: MembershipChange) -> str:
-        return change.by_name or "the organisation import"
+        return members.who(change)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -58,6 +58,13 @@ def roster(team: Team) -> list[Membership]:
     )
 
 
+def only_lead(roster: list[Membership]) -> int | None:
+    """The user id of the team's one active lead, who may be neither demoted nor removed
+    (_keep_a_lead); None when there are more, or none."""
+    leads = [m.user_id for m in roster if m.role == Role.LEAD and m.user.is_active]
+    return leads[0] if len(leads) == 1 else None
+
+
 def log(team: Team) -> QuerySet[MembershipChange]:
     """The team's newest changes, newest first."""
     return team.membership_changes.all()[:LOG_LENGTH]

@@ -115,6 +115,11 @@ class Team(AdvancesGeneration):
         return self.due_at(last_submitted) < (now or timezone.now())
 
     @property
+    def next_due_at(self) -> datetime:
+        """When the team should next submit (on rows annotated with `last_submitted`)."""
+        return self.due_at(self.last_submitted)
+
+    @property
     def is_overdue(self) -> bool:
         """Whether its cadence has passed (on rows annotated with `last_submitted`)."""
         return self.overdue(self.last_submitted)

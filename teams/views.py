@@ -57,13 +57,12 @@ def _members_page(
 ) -> HttpResponse:
     """The list; for a lead with its forms (a refused add's form as sent) and the log."""
     roster = members.roster(team)
-    leads = [m.user_id for m in roster if m.role == Membership.Role.LEAD]
-    is_lead = request.user.pk in leads
+    is_lead = any(m.user_id == request.user.pk and m.role == Membership.Role.LEAD for m in roster)
     log = members.log(team) if is_lead else []
     ctx = {
         "team": team,
         "roster": roster,
-        "only_lead": leads[0] if len(leads) == 1 else None,
+        "only_lead": members.only_lead(roster),
         "is_lead": is_lead,
         "add_form": (add_form or AddMemberForm()) if is_lead else None,
         "log": [(change, members.who(change), members.what(change)) for change in log],

@@ -311,3 +311,6 @@ def test_staff_without_permissions_see_no_admin_data(
         assert client.get(url).status_code == 403, url
     export = reverse("admin:maturity_maturitymodel_export", args=[submitted.model_id])
     assert client.get(export).status_code == 403
+    model_import = reverse("admin:maturity_maturitymodel_import")
+    assert client.get(model_import).status_code == 403
+    assert client.post(model_import, {"update": "anything"}).status_code == 403

@@ -62,7 +62,8 @@ def sign_in_page(member: User, draft: Assessment) -> tuple[Client, str, str]:
 def questionnaire_page(member: User, draft: Assessment) -> tuple[Client, str, str]:
     url = reverse("assessment_edit", args=[draft.pk, "build"])
     client, token = csrf_client(url, member)
-    return client, url, f"csrfmiddlewaretoken={token}&go=stay"
+    practice = draft.tree().category("build").practices[0]  # type: ignore[union-attr]
+    return client, url, f"csrfmiddlewaretoken={token}&go=stay&p{practice.id}-status=yes"
 
 
 @pytest.mark.parametrize("page", [sign_in_page, questionnaire_page])

@@ -166,7 +166,8 @@ def test_managers_and_plain_members_get_403_on_every_change(
 def test_other_methods_are_not_allowed(as_user: Callable[[User], Client], member: User) -> None:
     client = as_user(member)
     assert client.head(url()).status_code == 200
-    assert client.put(url()).status_code == 405
+    for method in (client.put, client.patch, client.delete):
+        assert method(url()).status_code == 405
 
 
 # Adding
@@ -313,8 +314,11 @@ def test_a_lead_may_leave_while_another_lead_remains(
 def test_a_lead_who_was_demoted_meanwhile_changes_nothing(
     member: User, teammate: User, payments: Team, django_user_model: type[User]
 ) -> None:
-    """The view checks the lead before the change; the change checks again, in the lock."""
-    with pytest.raises(members.NotALead):
+    """The view checks the lead before the change; the change checks again, in the lock,
+    and says who demoted them."""
+    Membership.objects.filter(user=teammate).update(role=LEAD)  # tim's page shows him a lead
+    members.change_role(payments, teammate.pk, MEMBER, was=LEAD, by=member)  # then mira
+    with pytest.raises(members.NotALead, match="mira made tim a member"):
         members.remove(payments, member.pk, was=LEAD, by=teammate)
     assert roles(payments) == {"mira": LEAD, "tim": MEMBER}
 
@@ -511,6 +515,8 @@ def test_a_deactivated_lead_does_not_keep_the_team_led(
 ) -> None:
     Membership.objects.filter(user=teammate).update(role=LEAD)
     User.objects.filter(pk=teammate.pk).update(is_active=False)
+    page = text(as_user(member).get(url()))
+    assert "The only lead: make someone else a lead to change this." in page
     response = as_user(member).post(url(), role_post(member, MEMBER, was=LEAD))
     assert response.status_code == 409
     assert roles(payments) == {"mira": LEAD, "tim": LEAD}

@@ -185,8 +185,8 @@ def test_the_dashboards_queries_do_not_grow_with_units_and_teams(
         submit_at(team, cd_model, member, index % 3, days_ago=index * 40)
     client.force_login(unit_manager)
     # session, user and the manager check, the units managed, every unit's parent, active
-    # models with levels, units, categories, teams, results of the latest two, targets,
-    # the quarterly trend
+    # models with levels, units, categories, teams with their targets, results of the
+    # latest two, checks fired of the rows shown, the quarterly trend
     with django_assert_num_queries(11):  # type: ignore[operator]
         page = client.get(reverse("dashboard"), {"unit": "payments-platform"}).content.decode()
     assert len(rollup_rows(page)) == size + 1  # each squad, and Payments right in the unit

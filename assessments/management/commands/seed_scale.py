@@ -44,7 +44,7 @@ class Command(BaseCommand):
     ) -> None:
         if teams < 1 or assessments < 1:
             raise CommandError("--teams and --assessments must be at least 1.")
-        model = MaturityModel.objects.ready().order_by("-pk").first()  # the default of the pages
+        model = MaturityModel.objects.default()  # the one the pages show
         if model is None:
             raise CommandError("No active model with practices: run load_model first.")
         started = time.perf_counter()
