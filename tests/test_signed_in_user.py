@@ -1,0 +1,86 @@
+"""The signed-in user is read on every request, with whether they manage teams, in one
+query compiled once per process (and prepared once per connection on PostgreSQL): what
+changes in the database by any path, signals or none, shows on the very next request."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from config.auth import STATEMENT, _numbered
+from teams.models import Unit
+
+DASHBOARD_LINK = b'href="/dashboard/"'
+
+
+@pytest.fixture
+def signed_in(client: Client, member: User) -> Client:
+    client.force_login(member)
+    assert client.get(reverse("home")).status_code == 200
+    return client
+
+
+def test_a_deactivation_made_without_signals_signs_out_at_the_next_request(
+    signed_in: Client, member: User
+) -> None:
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    response = signed_in.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_password_changed_elsewhere_signs_out_at_the_next_request(
+    signed_in: Client, member: User
+) -> None:
+    elsewhere = User.objects.get(pk=member.pk)
+    elsewhere.set_password("another secret")
+    User.objects.filter(pk=member.pk).update(password=elsewhere.password)
+    assert signed_in.get(reverse("home")).status_code == 302
+
+
+def test_a_permission_granted_or_taken_through_a_group_shows_at_the_next_request(
+    signed_in: Client, member: User
+) -> None:
+    assert DASHBOARD_LINK not in signed_in.get(reverse("home")).content
+    group = Group.objects.create(name="Auditors")
+    group.permissions.add(Permission.objects.get(codename="view_all_teams"))
+    member.groups.add(group)
+    assert DASHBOARD_LINK in signed_in.get(reverse("home")).content
+    assert signed_in.get(reverse("dashboard")).status_code == 200
+    group.permissions.clear()
+    assert DASHBOARD_LINK not in signed_in.get(reverse("home")).content
+    assert signed_in.get(reverse("dashboard")).status_code == 404
+
+
+def test_a_permission_granted_directly_and_a_managed_unit_show_at_the_next_request(
+    signed_in: Client, member: User
+) -> None:
+    member.user_permissions.add(Permission.objects.get(codename="view_all_teams"))
+    assert DASHBOARD_LINK in signed_in.get(reverse("home")).content
+    member.user_permissions.clear()
+    unit = Unit.objects.create(name="Platform")
+    unit.managers.add(member)
+    assert DASHBOARD_LINK in signed_in.get(reverse("home")).content
+    unit.delete()
+    assert DASHBOARD_LINK not in signed_in.get(reverse("home")).content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_user_is_one_query_per_request_on_a_new_connection_too(signed_in: Client) -> None:
+    for _ in range(2):
+        connection.close()  # the request runs on a new connection
+        with CaptureQueriesContext(connection) as captured:
+            assert signed_in.get(reverse("api_tokens")).status_code == 200
+        reads = [q["sql"] for q in captured.captured_queries]
+        user_reads = [sql for sql in reads if f"EXECUTE {STATEMENT}" in sql or "password" in sql]
+        assert len(user_reads) == 1, reads
+
+
+def test_placeholders_are_numbered_for_postgresql() -> None:
+    assert _numbered("a = %s AND b LIKE '50%%' AND c IN (%s, %s)") == (
+        "a = $1 AND b LIKE '50%' AND c IN ($2, $3)"
+    )
