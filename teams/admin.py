@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -55,8 +56,37 @@ class OrgUploadForm(forms.Form):
             raise ValidationError(exc.errors, code="not_text") from None
 
 
+class KeepALeadFormSet(BaseInlineFormSet):
+    """The members page's rule in the admin: a team with an active lead keeps one. A lead
+    may still be replaced in one save (another made a lead, the old one removed)."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        leads_before = [
+            inline.initial["user"]
+            for inline in self.initial_forms
+            if inline.initial.get("role") == Membership.Role.LEAD
+        ]
+        if not get_user_model().objects.filter(pk__in=leads_before, is_active=True).exists():
+            return
+        leads_after = [
+            inline.cleaned_data["user"]
+            for inline in self.forms
+            if inline.cleaned_data.get("role") == Membership.Role.LEAD
+            and not inline.cleaned_data.get("DELETE")
+        ]
+        if not any(user.is_active for user in leads_after):
+            raise ValidationError(
+                "The team would be left without an active lead: make another member a lead.",
+                code="last_lead",
+            )
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = KeepALeadFormSet
     extra = 1
     autocomplete_fields = ["user"]
 

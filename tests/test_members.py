@@ -510,6 +510,68 @@ def test_changes_made_in_the_admin_are_logged_by_the_staff_user(
     ]
 
 
+def admin_roster_post(team: Team, rows: list[tuple[User, str, bool]]) -> dict[str, object]:
+    """The admin's team form with each existing membership as (user, role, delete)."""
+    data: dict[str, object] = {
+        "name": team.name,
+        "slug": team.slug,
+        "cadence_days": team.cadence_days,
+        "memberships-TOTAL_FORMS": str(len(rows)),
+        "memberships-INITIAL_FORMS": str(len(rows)),
+    }
+    for index, (user, role, delete) in enumerate(rows):
+        membership = Membership.objects.get(team=team, user=user)
+        prefix = f"memberships-{index}-"
+        data |= {prefix + "id": membership.pk, prefix + "team": team.pk}
+        data |= {prefix + "user": user.pk, prefix + "role": role}
+        if delete:
+            data[prefix + "DELETE"] = "on"
+    return data
+
+
+@pytest.mark.parametrize(
+    ("lead_row", "refused"),
+    [((LEAD, True), True), ((MEMBER, False), True), ((LEAD, False), False)],
+    ids=["removed", "demoted", "kept"],
+)
+def test_the_admin_keeps_the_last_active_lead(
+    admin_client: Client,
+    payments: Team,
+    member: User,
+    teammate: User,
+    lead_row: tuple[str, bool],
+    refused: bool,
+) -> None:
+    role, delete = lead_row
+    data = admin_roster_post(payments, [(member, role, delete), (teammate, MEMBER, False)])
+    response = admin_client.post(reverse("admin:teams_team_change", args=[payments.pk]), data)
+    if refused:
+        assert response.status_code == 200
+        assert "left without an active lead" in response.content.decode()
+        assert Membership.objects.get(user=member, team=payments).role == LEAD
+        assert not MembershipChange.objects.exists()
+    else:
+        assert response.status_code == 302
+
+
+def test_the_admin_may_replace_a_lead_in_one_save(
+    admin_client: Client, payments: Team, member: User, teammate: User
+) -> None:
+    data = admin_roster_post(payments, [(member, LEAD, True), (teammate, LEAD, False)])
+    response = admin_client.post(reverse("admin:teams_team_change", args=[payments.pk]), data)
+    assert response.status_code == 302
+    assert list(payments.memberships.values_list("user", "role")) == [(teammate.pk, LEAD)]
+
+
+def test_the_admin_may_remove_a_deactivated_lead_when_none_is_active(
+    admin_client: Client, payments: Team, member: User, teammate: User
+) -> None:
+    User.objects.filter(pk=member.pk).update(is_active=False)
+    data = admin_roster_post(payments, [(member, LEAD, True), (teammate, MEMBER, False)])
+    response = admin_client.post(reverse("admin:teams_team_change", args=[payments.pk]), data)
+    assert response.status_code == 302
+
+
 def test_a_deactivated_lead_does_not_keep_the_team_led(
     as_user: Callable[[User], Client], member: User, teammate: User, payments: Team
 ) -> None:
