@@ -4,6 +4,7 @@ confirmation, applied as load_model would apply it."""
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from maturity.admin import TREE_WRITE_PERMISSIONS
+from maturity.forms import UPDATE_MAX_AGE
 from maturity.loader import export_spec
 from maturity.modelfile import ModelSpec, PracticeSpec, dump
 from maturity.models import Check, MaturityModel, Practice
@@ -114,6 +116,18 @@ def test_an_altered_confirmation_is_refused_and_writes_nothing(
     signed = confirmation(upload(staff_client, edited(export_spec(cd_model))))
     page = staff_client.post(IMPORT, {"update": signed.replace(":", "x:", 1)})
     assert page.status_code == 200
+    assert b"This preview has expired or was altered: upload the file again." in page.content
+    assert snapshot(cd_model) == before
+
+
+def test_a_preview_confirmed_too_late_is_refused_and_writes_nothing(
+    staff_client: Client, cd_model: MaturityModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(cd_model)
+    signed = confirmation(upload(staff_client, edited(export_spec(cd_model))))
+    later = time.time() + UPDATE_MAX_AGE + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    page = staff_client.post(IMPORT, {"update": signed})
     assert b"This preview has expired or was altered: upload the file again." in page.content
     assert snapshot(cd_model) == before
 
