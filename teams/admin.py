@@ -169,6 +169,7 @@ class TeamAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": "Import an organisation file",
             "form": form,
+            "errors": form["file"].errors,
             "report": report,
             "columns": COLUMNS,
         }
