@@ -4,12 +4,15 @@ the same steps as a team's own, or written in bulk as those steps would leave th
 
 from __future__ import annotations
 
+import io
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.db import connection, models
 from django.utils import timezone
 
 from maturity.checks import checks_of
@@ -17,7 +20,7 @@ from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, ModelTree
 from teams.models import AnyUser, Team
 
-from . import records
+from . import records, scoring
 from .edits import Edit, Sent, Whose
 from .models import Answer, AnswerState, Assessment, CategoryResult
 from .scoring import Status
@@ -108,37 +111,44 @@ def submit_in_bulk(
     """Write `submissions` as submit_dated leaves them with no voters and no delivery
     metrics, submitted by no one: drafts, team answers, and the results and records that
     Assessment.submit writes (records.score_and_record), in bulk: five queries on
-    PostgreSQL (more on SQLite, which caps the parameters of one), and one per team for
-    records.SECTIONS. Give each team's whole history, for teams with nothing submitted
+    PostgreSQL (more elsewhere, where the parameters of one are capped), and one per team
+    for records.SECTIONS. Give each team's whole history, for teams with nothing submitted
     yet. Bulk writes skip save(): the caller advances the generation (maturity.generation)."""
     now = timezone.now()
-    assessments = Assessment.objects.bulk_create(
+    drafts = Assessment.objects.bulk_create(
         Assessment(team=each.team, model=model, created_at=each.submitted_at - timedelta(days=3))
         for each in submissions
     )
-    Answer.objects.bulk_create(
-        Answer(assessment_id=assessment.pk, practice_id=practice_id, status=status, updated_at=now)
-        for assessment, each in zip(assessments, submissions, strict=True)
-        for practice_id, status in each.statuses.items()
+    ids = [draft.pk for draft in drafts]
+    insert_rows(
+        Answer,
+        ("assessment_id", "practice_id", "status"),
+        (
+            (assessment_id, practice_id, status)
+            for assessment_id, each in zip(ids, submissions, strict=True)
+            for practice_id, status in each.statuses.items()
+        ),
+        note="",
+        confirmed=True,
+        updated_at=now,
     )
     checks = checks_of(model.pk)
-    category_ids = {category.slug: category.id for category in tree.categories}
     sections: dict[int, dict[str, object]] = {}
     earlier: dict[int, list[records.Earlier]] = {}
+    submitted = []
     results = []
-    for assessment, each in zip(assessments, submissions, strict=True):
+    for assessment_id, each in zip(ids, submissions, strict=True):
         team = each.team
         if team.pk not in sections:
-            sections[team.pk] = {name: add(team.pk) for name, add in records.SECTIONS.items()}
+            sections[team.pk] = records.sections_of(team.pk)
         submitted_before = [
             e for e in earlier.setdefault(team.pk, []) if e.submitted_at < each.submitted_at
         ]
-        assessment.submitted_at = each.submitted_at
-        assessment.record, scored = records.score_and_record(
+        record, scored = records.score_and_record(
             tree,
             {pk: AnswerState(status, "", True) for pk, status in each.statuses.items()},
             {},
-            assessment_id=assessment.pk,
+            assessment_id=assessment_id,
             team=(team.slug, team.name),
             model=(model.slug, model.version, model.name),
             submitted_at=each.submitted_at,
@@ -147,19 +157,89 @@ def submit_in_bulk(
             delivery=None,
             checks=checks,
         )
-        assessment.record.update(sections[team.pk])
+        record.update(sections[team.pk])
         earlier[team.pk].append(
-            records.Earlier(assessment.pk, each.submitted_at, {r.slug: r.score for r in scored})
+            records.Earlier(assessment_id, each.submitted_at, {r.slug: r.score for r in scored})
         )
-        results += [
-            CategoryResult(
-                assessment_id=assessment.pk,
-                category_id=category_ids[result.slug],
-                level=result.level,
-                score=result.score,
-                agreement=row["agreement"],
-            )
-            for result, row in zip(scored, assessment.record["categories"], strict=True)
-        ]
-    CategoryResult.objects.bulk_create(results)
-    Assessment.objects.bulk_update(assessments, ["submitted_at", "record"])
+        overall = scoring.overall(result.score for result in scored)
+        submitted.append((assessment_id, each.submitted_at, record, overall))
+        results += [(assessment_id, *row) for row in records.result_rows(tree, scored, record)]
+    insert_rows(CategoryResult, ("assessment_id", *records.ResultRow._fields), results)
+    update_rows(Assessment, ("id", "submitted_at", "record", "overall"), submitted)
+
+
+# How COPY's text format writes the characters that would end a value, a row or an escape.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def insert_rows(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    **shared: object,
+) -> None:
+    """Insert `rows`, each the values of `fields` (attribute names), with `shared`'s values
+    in every row, into `model`'s table: every column without a database default needs a
+    value. On PostgreSQL through COPY, which takes the values as text (numbers, strings,
+    booleans, aware datetimes and None): at a million rows, bulk_create's model instances
+    and SQL would take most of the time."""
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            model(**dict(zip(fields, row, strict=True)), **shared) for row in rows
+        )
+        return
+    quote = connection.ops.quote_name
+    columns = _fields_named(model, [*fields, *shared])
+    names = ", ".join(quote(column.column) for column in columns)
+    tail = "".join(f"\t{_copy_text(value)}" for value in shared.values()) + "\n"
+    text = "".join("\t".join(map(_copy_text, row)) + tail for row in rows)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN", io.StringIO(text)
+        )
+
+
+def _copy_text(value: object) -> str:
+    """`value` as COPY's text format writes it."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    return str(value)
+
+
+def update_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    """Set `fields` (attribute names) of `model`'s rows to `rows`' values: the first field
+    is the primary key, which picks the row. On PostgreSQL in one UPDATE from a list of
+    VALUES: bulk_update's CASE expressions would take longer to build than to run."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        changed = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+        model._default_manager.bulk_update(changed, fields[1:])
+        return
+    quote = connection.ops.quote_name
+    columns = _fields_named(model, fields)
+    names = [quote(column.column) for column in columns]
+    typed = "(" + ", ".join(f"%s::{column.db_type(connection)}" for column in columns) + ")"
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} AS old"
+        f" SET {', '.join(f'{name} = new.{name}' for name in names[1:])}"
+        f" FROM (VALUES {', '.join([typed] * len(rows))}) AS new ({', '.join(names)})"
+        f" WHERE old.{names[0]} = new.{names[0]}"
+    )
+    params = [
+        column.get_db_prep_save(value, connection)
+        for values in rows
+        for column, value in zip(columns, values, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _fields_named(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:
+    """The fields of `model`'s table that `names` (attribute names) name, in that order."""
+    by_name = {field.attname: field for field in model._meta.concrete_fields}
+    return [by_name[name] for name in names]

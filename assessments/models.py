@@ -119,12 +119,6 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         )
         return self.submitted().annotate(recency=recency).filter(recency__lte=depth)
 
-    def with_results(self) -> AssessmentQuerySet:
-        """Prefetch the frozen results with their categories (one more query)."""
-        return self.prefetch_related(
-            models.Prefetch("results", queryset=CategoryResult.objects.in_category_order())
-        )
-
 
 class Assessment(AdvancesGeneration):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="assessments")
@@ -153,6 +147,13 @@ class Assessment(AdvancesGeneration):
         blank=True,
         editable=False,
         help_text="Everything the result shows, as it was at submission; never changes.",
+    )
+    overall = models.FloatField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The mean score of the scored categories, frozen at submission; empty for "
+        "a draft or when no category was scored.",
     )
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
@@ -498,8 +499,7 @@ class Assessment(AdvancesGeneration):
             delivery=self.delivery_answers(),
             checks=checks_of(self.model_id),
         )
-        for name, provider in records.SECTIONS.items():
-            record[name] = provider(self.team_id)
+        record.update(records.sections_of(self.team_id))
         return record, results
 
     def previous(self) -> records.Earlier | None:
@@ -543,19 +543,12 @@ class Assessment(AdvancesGeneration):
             self.submitted_at = at or timezone.now()
             self.submitted_by_id = user.pk if user is not None else None
             self.record, results = self.record_now(tree, answers, user)
-            ids = {category.slug: category.id for category in tree.categories}
-            agreements = {row["slug"]: row["agreement"] for row in self.record["categories"]}
+            self.overall = scoring.overall(result.score for result in results)
             CategoryResult.objects.bulk_create(
-                CategoryResult(
-                    assessment=self,
-                    category_id=ids[result.slug],
-                    level=result.level,
-                    score=result.score,
-                    agreement=agreements[result.slug],
-                )
-                for result in results
+                CategoryResult(assessment=self, **row._asdict())
+                for row in records.result_rows(tree, results, self.record)
             )
-            self.save(update_fields=["submitted_at", "submitted_by", "record"])
+            self.save(update_fields=["submitted_at", "submitted_by", "record", "overall"])
         return results
 
     def _locked(self) -> Assessment:
@@ -734,8 +727,3 @@ class CategoryResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.score:.1f}"
-
-    def as_result(self) -> scoring.Result:
-        """As scoring reads it (uses the category: fetch it in_category_order())."""
-        category = self.category
-        return scoring.Result(category.slug, category.name, category.order, self.level, self.score)

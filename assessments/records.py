@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from maturity.checks import CheckRule, fires
 from maturity.tree import ModelTree
@@ -389,3 +389,30 @@ class Record:
                 )
             )
         return [(row, grouped[row.slug]) for row in self.rows]
+
+
+def sections_of(team_id: int) -> dict[str, Any]:
+    """What the apps above add to a record of the team `team_id` (SECTIONS: a query each)."""
+    return {name: provider(team_id) for name, provider in SECTIONS.items()}
+
+
+class ResultRow(NamedTuple):
+    """A category's result as the results table (CategoryResult) keeps it."""
+
+    category_id: int
+    level: int | None
+    score: float | None
+    agreement: float | None
+
+
+def result_rows(
+    tree: ModelTree, results: Sequence[scoring.Result], record: Mapping[str, Any]
+) -> list[ResultRow]:
+    """The rows of the results table for `results`, scored over `tree` and recorded in
+    `record` (whose agreements it keeps)."""
+    ids = {category.slug: category.id for category in tree.categories}
+    agreements = {row["slug"]: row["agreement"] for row in record["categories"]}
+    return [
+        ResultRow(ids[result.slug], result.level, result.score, agreements[result.slug])
+        for result in results
+    ]

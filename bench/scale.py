@@ -34,8 +34,11 @@ class ScaleRow:
 
 def seed(teams: int, per_team: int) -> None:
     """Migrate, load the model and fill the database with seed_scale, unless it already
-    holds exactly `teams` scale teams with `per_team` submitted assessments each."""
+    holds exactly `teams` scale teams with `per_team` submitted assessments each; then
+    gather PostgreSQL's statistics, as autovacuum would after such a load (without them
+    the planner guesses a few rows per table and the plans measured are not production's)."""
     from django.core.management import call_command
+    from django.db import connection
 
     from assessments.management.commands.seed_scale import PREFIX
     from assessments.models import Assessment
@@ -49,6 +52,9 @@ def seed(teams: int, per_team: int) -> None:
         call_command(
             "seed_scale", teams=teams, assessments=per_team, replace=True, stdout=sys.stderr
         )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def seeded_model() -> MaturityModel:

@@ -1,28 +1,45 @@
-"""What the dashboard reads from the database: every team's latest results and targets
-for one model, the checks fired of the rows shown, the active models and the quarterly
-trend, each in a fixed number of queries."""
+"""What the dashboard reads from the database, each in a fixed number of queries: a row
+per team with its latest overall score and delivery answers for one model, the model's
+categories with the latest scores counted in the database, what the rows shown show
+besides (their results by category, targets and checks fired), the active models and
+the quarterly trend."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, cached_property
 from statistics import fmean
 from typing import NamedTuple
 
-from django.db.models import Avg, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    FloatField,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber, TruncQuarter
 from django.utils import timezone
 
 from assessments import dora, scoring
 from assessments.cadence import with_last_submitted
-from assessments.models import Assessment, CategoryResult
+from assessments.models import Assessment, AssessmentQuerySet, CategoryResult
 from maturity.models import Category, Level, MaturityModel
 from planning import progress
-from teams.models import Team
+from teams.models import Team, due_at
 
-from .stats import TREND_QUARTERS, quarter_start
+from .stats import TREND_QUARTERS, ScoreCounts, quarter_start
 
 
 @dataclass(frozen=True)
@@ -62,12 +79,15 @@ class TargetsState:
         return self.on_track + self.behind
 
 
+Target = tuple[str, int, date]  # (category slug, level, due)
+
+
 def targets_state(
-    targets: Iterable[tuple[str, int, date]], latest: dict[str, Cell], today: date
+    targets: Iterable[Target], latest: dict[str, Cell], today: date
 ) -> TargetsState | None:
-    """The state of a team's targets, as (category slug, level, due), against its latest
-    cells by slug; a category not scored or not in the latest result has no level, so
-    its target is behind only once its due date has passed. None without targets."""
+    """The state of a team's targets against its latest cells by slug; a category not
+    scored or not in the latest result has no level, so its target is behind only once
+    its due date has passed. None without targets."""
     found = [
         progress.on_track(level, due, cell.level if (cell := latest.get(slug)) else None, today)
         for slug, level, due in targets
@@ -86,37 +106,58 @@ def throughput_of(*answers: int | None) -> float | None:
     return scores.throughput if scores else None
 
 
-@dataclass
+class ListedTeam(NamedTuple):
+    """A team as the dashboard lists it: the values read rather than a model instance,
+    which would take most of the time at thousands of teams."""
+
+    pk: int
+    name: str
+    slug: str
+    unit_id: int | None
+    cadence_days: int
+    last_submitted: datetime | None  # its last counted submission, of any model
+    created_at: datetime
+
+    @property
+    def next_due_at(self) -> datetime:
+        """When it should next submit (teams.models.due_at)."""
+        return due_at(self.last_submitted, self.created_at, self.cadence_days)
+
+
+@dataclass(slots=True)  # thousands at once: no __dict__ each for the garbage collector
 class TeamRow:
-    team: Team
+    team: ListedTeam
     assessment_id: int | None = None
     submitted_at: datetime | None = None
-    cells: dict[str, Cell] = field(default_factory=dict)  # by category slug
     overall: float | None = None
+    metrics: dict[str, int | None] = field(default_factory=dict)  # the latest's delivery answers
+    overdue: bool = False  # its cadence has passed since its last submission, any model
+    aims: tuple[Target, ...] = ()  # its targets in the model's categories
+    # Read for the rows shown, or for every row to sort by them (add_details, add_checks):
+    cells: dict[str, Cell] = field(default_factory=dict)  # by category slug
     previous_overall: float | None = None
     agreement: float | None = None  # of the latest assessment: see mean_agreement
-    metrics: dict[str, int | None] = field(default_factory=dict)  # the latest's delivery answers
-    checks: int | None = None  # checks fired on the latest assessment, once read: add_checks
     targets: TargetsState | None = None  # None: no target in the model's categories
-    overdue: bool = False  # its cadence has passed since its last submission, any model
+    checks: int | None = None  # checks fired on the latest assessment
 
     @property
     def assessed(self) -> bool:
         return self.assessment_id is not None
 
-    @cached_property
+    @property
     def outcomes(self) -> dora.Scores | None:
         """The latest assessment's delivery outcomes, when it gave any (worked out when
-        first read: most rows need the throughput only)."""
+        read: most rows need the throughput only)."""
         return dora.outcomes(self.metrics)
 
     @property
     def throughput(self) -> float | None:
-        return throughput_of(*(self.metrics.get(metric) for metric in dora.THROUGHPUT))
+        return throughput_of(*map(self.metrics.get, dora.THROUGHPUT))
 
     @property
     def instability(self) -> float | None:
-        return self.outcomes.instability if self.outcomes else None
+        outcomes = self.outcomes
+        return outcomes.instability if outcomes else None
 
     @property
     def change(self) -> float | None:
@@ -127,124 +168,230 @@ class TeamRow:
         return self.cells.get(slug)
 
 
+Group = int | None  # a roll-up row: the unit whose subtree it counts; None for the rest
+Counts = dict[Group, dict[str, ScoreCounts]]  # by group, then category slug
+
+
 @dataclass(frozen=True)
 class Dashboard:
     model: MaturityModel
     columns: list[Column]
     rows: list[TeamRow]
+    counts: Counts = field(default_factory=dict)  # the latest scores, of the teams assessed
 
     def assessed(self) -> list[TeamRow]:
         return [row for row in self.rows if row.assessed]
 
+    def counted(self, slug: str) -> ScoreCounts:
+        """The latest scores of every team assessed in the category `slug`, counted."""
+        return self._counted_by_slug.get(slug, ScoreCounts())
 
-@dataclass
-class Latest:
-    """One of a team's latest two assessments with its results (load_dashboard keeps the
-    latest, with the overall score of the one before)."""
-
-    team_id: int
-    assessment_id: int
-    submitted_at: datetime
-    metrics: dict[str, int | None]  # its delivery metrics' answers
-    cells: dict[str, Cell] = field(default_factory=dict)
-    previous_overall: float | None = None  # of the team's assessment before this one
+    @cached_property
+    def _counted_by_slug(self) -> dict[str, ScoreCounts]:
+        """The groups' counts added up, by category slug (once: the distribution and
+        the radar both read them)."""
+        found: dict[str, ScoreCounts] = {}
+        for group in self.counts.values():
+            for slug, counted in group.items():
+                found[slug] = found.get(slug, ScoreCounts()) + counted
+        return found
 
 
 def load_dashboard(
     model: MaturityModel,
     since: datetime | None,
-    teams: QuerySet[Team],
-    today: date | None = None,
+    teams: QuerySet[Team] | None,
+    groups: Mapping[int, Collection[int]] | None = None,
 ) -> Dashboard:
-    """Each of `teams` with its latest and previous results for `model`, the members'
-    agreement and the delivery outcomes of the latest, whether it is overdue, and the
-    state of its targets in the model's categories on `today` (default: the local date)
-    (three queries). The checks fired are read apart, for the rows that show them
-    (add_checks): they are in each assessment's record, which is large.
+    """Each of `teams` (None: every team) with the overall score and delivery answers of
+    its latest assessment of `model`, whether it is overdue and its targets in the
+    model's categories; the model's active categories; with `groups` (the units each
+    roll-up row counts, by its key), the latest scores of the teams assessed counted per
+    group (two queries). What the rows shown show besides is read apart (add_details,
+    add_checks).
 
     A team whose latest assessment is older than `since` is listed as not assessed; its
-    targets are still judged against that latest assessment, which is what the team has
-    reached whatever the period shown.
+    targets are still judged against that latest assessment (add_details), which is what
+    the team has reached whatever the period shown.
     """
-    columns = [
-        Column(category.slug, category.name, category.order)
-        for category in Category.objects.filter(model=model, is_active=True).order_by("order", "id")
-    ]
-    rows, targets = _team_rows(teams, [column.slug for column in columns])
-    latest = _latest_results(model, teams)
-    day = today or timezone.localdate()
-    for team_id, row in rows.items():
-        found = latest.get(team_id)
-        cells = found.cells if found else {}
-        row.targets = targets_state(targets.get(team_id, ()), cells, day)
-        if found is None or (since is not None and found.submitted_at < since):
-            continue
-        row.assessment_id, row.submitted_at = found.assessment_id, found.submitted_at
-        row.cells, row.metrics = cells, found.metrics
-        row.overall = scoring.overall(cell.score for cell in cells.values())
-        row.agreement = mean_agreement(cells.values())
-        row.previous_overall = found.previous_overall
-    return Dashboard(model, columns, list(rows.values()))
+    categories = Category.objects.filter(model=model, is_active=True)
+    listed = Team.objects.all() if teams is None else teams
+    rows = _team_rows(listed, _latest(model, teams, since), categories)
+    if groups is None:
+        in_order = categories.order_by("order", "id")
+        columns = [Column(category.slug, category.name, category.order) for category in in_order]
+        return Dashboard(model, columns, rows)
+    assessed = [row.assessment_id for row in rows if row.assessment_id is not None]
+    columns, counts = _columns_counted(categories, assessed, groups)
+    return Dashboard(model, columns, rows, counts)
+
+
+def _assessments_of(teams: QuerySet[Team] | None) -> AssessmentQuerySet:
+    """The assessments of `teams`; of every team when None, with no filter to run."""
+    if teams is None:
+        return Assessment.objects.all()
+    return Assessment.objects.filter(team__in=teams.values("pk"))
+
+
+def _latest(
+    model: MaturityModel, teams: QuerySet[Team] | None, since: datetime | None
+) -> QuerySet[Assessment]:
+    """The latest assessment of `model` of each of `teams`, when submitted since `since`
+    (the latest of those submitted since is the latest, if it was)."""
+    assessments = _assessments_of(teams).filter(model=model)
+    if since is not None:
+        assessments = assessments.filter(submitted_at__gte=since)
+    return assessments.latest_per_team().order_by()
+
+
+def _columns_counted(
+    categories: QuerySet[Category],
+    assessments: list[int],
+    groups: Mapping[int, Collection[int]],
+) -> tuple[list[Column], Counts]:
+    """The `categories` in order, with the results of `assessments` in them counted in
+    the database per group (the key in `groups` of the units that hold the team; None
+    for the teams in none) and (level, score). One query: each category, then a row per
+    category, group and score held."""
+    group = Case(
+        *(When(assessment__team__unit__in=units, then=Value(key)) for key, units in groups.items()),
+        default=None,
+        output_field=IntegerField(),
+    )
+    listed = categories.values_list(
+        "id",
+        "slug",
+        "name",
+        "order",
+        Value(None, IntegerField()),
+        Value(None, IntegerField()),
+        Value(None, FloatField()),
+        Value(0),
+    )
+    counted = (
+        # By pk: Django prepares thousands of plain ids faster than of related rows.
+        CategoryResult.objects.filter(assessment__pk__in=assessments)
+        .values_list(
+            "category_id",
+            Value(None, CharField()),
+            Value(None, CharField()),
+            Value(None, IntegerField()),
+            group,
+            "level",
+            "score",
+        )
+        .annotate(teams=Count("pk"))
+    )
+    found = list(listed.order_by().union(counted.order_by(), all=True))
+    columns = {pk: Column(slug, name, order) for pk, slug, name, order, *_ in found if slug}
+    counts: Counts = {}
+    for pk, slug, _, _, key, level, score, teams in found:
+        if slug is None and pk in columns:  # a retired category is not shown
+            by_slug = counts.setdefault(key, {})
+            by_slug.setdefault(columns[pk].slug, ScoreCounts()).held[level, score] += teams
+    in_order = sorted(columns.items(), key=lambda item: (item[1].order, item[0]))
+    return [column for _, column in in_order], counts
 
 
 def _team_rows(
-    teams: QuerySet[Team], slugs: list[str]
-) -> tuple[dict[int, TeamRow], dict[int, list[tuple[str, int, date]]]]:
-    """A row per team, whether overdue, and each team's targets in the categories `slugs`
-    as (slug, level, due) (one query: a team comes once per target, or once without)."""
+    teams: QuerySet[Team], latest: QuerySet[Assessment], categories: QuerySet[Category]
+) -> list[TeamRow]:
+    """A row per team with its `latest` assessment, whether overdue, and its targets in
+    the `categories` (one query: a team comes once per target, or once without)."""
     found = (
-        with_last_submitted(teams.only("name", "slug", "unit", "cadence_days", "created_at"))
+        with_last_submitted(teams)
         .annotate(
-            aimed=FilteredRelation("targets", condition=Q(targets__category__in=slugs)),
-            target_slug=F("aimed__category"),
-            target_level=F("aimed__level"),
-            target_due=F("aimed__due"),
+            latest=FilteredRelation(
+                "assessments", condition=Q(assessments__in=Subquery(latest.values("pk")))
+            ),
+            aimed=FilteredRelation(
+                "targets",
+                condition=Q(targets__category__in=Subquery(categories.order_by().values("slug"))),
+            ),
         )
-        .order_by()
+        .order_by("pk")  # a fixed order for what sorts leave tied, and for the radar's teams
+        .values_list(
+            *ListedTeam._fields,
+            "latest__pk",
+            "latest__submitted_at",
+            "latest__overall",
+            *(f"latest__delivery__{metric}" for metric in dora.METRICS),
+            "aimed__category",
+            "aimed__level",
+            "aimed__due",
+        )
     )
+    now = timezone.now()
     rows: dict[int, TeamRow] = {}
-    targets: dict[int, list[tuple[str, int, date]]] = {}
-    for team in found:
-        if team.pk not in rows:
-            rows[team.pk] = TeamRow(team, overdue=team.is_overdue)
-        if team.target_slug is not None:
-            targets.setdefault(team.pk, []).append(
-                (team.target_slug, team.target_level, team.target_due)
+    for values in found:
+        team = ListedTeam._make(values[: len(ListedTeam._fields)])
+        assessment_id, submitted_at, overall, *metrics, aim, level, due = values[len(team) :]
+        row = rows.get(team.pk)
+        if row is None:
+            metric_answers = dict(zip(dora.METRICS, metrics, strict=True))
+            overdue = team.next_due_at < now
+            row = rows[team.pk] = TeamRow(
+                team, assessment_id, submitted_at, overall, metric_answers, overdue
             )
-    return rows, targets
+        if aim is not None:
+            row.aims += ((aim, level, due),)
+    return list(rows.values())
 
 
-def _latest_results(model: MaturityModel, teams: QuerySet[Team]) -> dict[int, Latest]:
-    """By team: its latest assessment of `model` with its results by category slug,
-    and the overall score of the one before (one query)."""
-    latest_two = (
-        Assessment.objects.filter(model=model, team__in=teams.values("pk"))
-        .latest_per_team(depth=2)
-        .values("pk")
+@dataclass
+class Latest:
+    """A team's latest assessment with its results, and the overall score of the one
+    before (add_details)."""
+
+    assessment_id: int
+    overall: float | None
+    previous_overall: float | None
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+def add_details(rows: Collection[TeamRow], model: MaturityModel) -> None:
+    """Set on `rows` what the heatmap shows besides their scores: the latest assessment's
+    results by category and the members' agreement, the overall score of the one before,
+    and the state of the team's targets today against its latest results, whatever the
+    period shown (one query; none without rows)."""
+    if not rows:
+        return
+    latest = _latest_results(model, [row.team.pk for row in rows])
+    day = timezone.localdate()
+    for row in rows:
+        found = latest.get(row.team.pk)
+        cells = found.cells if found else {}
+        row.targets = targets_state(row.aims, cells, day)
+        if found is not None and row.assessed:
+            row.cells, row.agreement = cells, mean_agreement(cells.values())
+            row.previous_overall = found.previous_overall
+
+
+def _latest_results(model: MaturityModel, team_ids: list[int]) -> dict[int, Latest]:
+    """By team: its latest assessment of `model` with its results by category slug, and
+    the overall score of the one before (one query)."""
+    theirs = Assessment.objects.filter(model=model, team__in=team_ids)
+    results = (
+        theirs.filter(pk__in=theirs.latest_per_team(depth=2).values("pk"))
+        .order_by("submitted_at", "pk")  # each team's latest last
+        .values_list(
+            "team_id",
+            "pk",
+            "overall",
+            "results__category__slug",
+            "results__level",
+            "results__score",
+            "results__agreement",
+        )
     )
-    results = CategoryResult.objects.filter(assessment__in=latest_two).values_list(
-        "assessment_id",
-        "assessment__team_id",
-        "assessment__submitted_at",
-        "category__slug",
-        "level",
-        "score",
-        "agreement",
-        *(f"assessment__delivery__{metric}" for metric in dora.METRICS),
-    )
-    found: dict[int, Latest] = {}  # by assessment
-    for assessment_id, team_id, submitted_at, slug, level, score, agreed, *metrics in results:
-        read = found.get(assessment_id)
-        if read is None:
-            assert submitted_at is not None  # latest_two holds submitted assessments only
-            given = dict(zip(dora.METRICS, metrics, strict=True))
-            read = found[assessment_id] = Latest(team_id, assessment_id, submitted_at, given)
-        read.cells[slug] = Cell(level, score, agreed)
-    latest: dict[int, Latest] = {}
-    for read in sorted(found.values(), key=lambda read: (read.submitted_at, read.assessment_id)):
-        if (before := latest.get(read.team_id)) is not None:
-            read.previous_overall = scoring.overall(cell.score for cell in before.cells.values())
-        latest[read.team_id] = read
+    latest: dict[int, Latest] = {}  # by team
+    for team_id, pk, overall, slug, level, score, agreed in results:
+        read = latest.get(team_id)
+        if read is None or read.assessment_id != pk:
+            previous = read.overall if read else None
+            read = latest[team_id] = Latest(pk, overall, previous)
+        if slug is not None:
+            read.cells[slug] = Cell(level, score, agreed)
     return latest
 
 
@@ -258,43 +405,41 @@ def add_checks(rows: Iterable[TeamRow]) -> None:
 
 
 def quarterly_trend(
-    model: MaturityModel, now: datetime, teams: QuerySet[Team]
+    model: MaturityModel, now: datetime, teams: QuerySet[Team] | None
 ) -> list[tuple[datetime, float]]:
-    """The mean overall score of `teams` per quarter over the last two years (this quarter
-    and the seven before), from each team's latest assessment in that quarter, averaged
-    in the database (one query)."""
-    quarter = TruncQuarter("submitted_at")
+    """The mean overall score of `teams` (None: every team) per quarter over the last two
+    years (this quarter and the seven before), from each team's latest assessment in
+    that quarter, averaged in the database (one query, a mean per quarter)."""
+    local = timezone.localtime(now)  # quarters begin at midnight where TruncQuarter cuts them
+    starts = {back: quarter_start(local, back) for back in reversed(range(TREND_QUARTERS))}
     latest_in_quarter = Window(
         RowNumber(),
-        partition_by=[F("team_id"), quarter],
+        partition_by=[F("team_id"), TruncQuarter("submitted_at")],
         order_by=[F("submitted_at").desc(), F("pk").desc()],
     )
     counted = (
-        Assessment.objects.submitted()
-        .filter(
-            model=model,
-            submitted_at__gte=quarter_start(now, back=TREND_QUARTERS - 1),
-            team__in=teams.values("pk"),
-        )
+        _assessments_of(teams)
+        .submitted()
+        .filter(model=model, submitted_at__gte=starts[TREND_QUARTERS - 1])
         .annotate(recency=latest_in_quarter)
         .filter(recency=1)
-        .values("pk")
     )
-    overall = (
-        CategoryResult.objects.filter(assessment=OuterRef("pk"))
-        .values("assessment")
-        .annotate(mean=Avg("score"))
-        .values("mean")
+    # A mean per quarter, each over its own rows: grouping by quarter would group the
+    # rows before the window picks each team's latest, which the ORM cannot put after.
+    means = counted.aggregate(
+        **{
+            f"back_{back}": Avg(
+                "overall",
+                filter=Q(submitted_at__gte=start, submitted_at__lt=quarter_start(local, back - 1)),
+            )
+            for back, start in starts.items()
+        }
     )
-    means = (
-        Assessment.objects.filter(pk__in=counted)
-        .annotate(overall=Subquery(overall))
-        .values(quarter=quarter)
-        .annotate(mean=Avg("overall"))
-        .order_by("quarter")
-        .values_list("quarter", "mean")
-    )
-    return [(start, mean) for start, mean in means if mean is not None]
+    return [
+        (start, mean)
+        for back, start in starts.items()
+        if (mean := means[f"back_{back}"]) is not None
+    ]
 
 
 @dataclass(frozen=True)

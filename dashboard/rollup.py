@@ -1,17 +1,17 @@
 """The organisation as the dashboard walks it: the units a manager may see, and one
-roll-up row per unit below the one shown, from the team rows already loaded."""
+roll-up row per unit below the one shown, from the team rows and the scores counted."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import fmean, median
+from statistics import fmean
 
 from teams.access import below
 from teams.models import Unit
 
-from .data import Column, TeamRow
-from .stats import scores_of
+from .data import Column, Dashboard, TeamRow
+from .stats import ScoreCounts
 
 
 @dataclass(frozen=True)
@@ -89,34 +89,48 @@ class Rollup:
         return self.overdue / self.teams if self.teams else 0.0
 
 
-def rollup(unit: UnitRow | None, rows: Sequence[TeamRow], columns: Sequence[Column]) -> Rollup:
+def rollup(
+    unit: UnitRow | None,
+    rows: Sequence[TeamRow],
+    columns: Sequence[Column],
+    counts: Mapping[str, ScoreCounts],
+) -> Rollup:
+    """The roll-up of `rows`, whose latest scores are `counts` by category slug."""
     assessed = [row for row in rows if row.assessed]
-    per_column = [scores_of(assessed, column) for column in columns]
     overalls = [row.overall for row in assessed if row.overall is not None]
+    per_column = [counts.get(column.slug, ScoreCounts()) for column in columns]
     return Rollup(
         unit,
         teams=len(rows),
         assessed=len(assessed),
         overall_mean=fmean(overalls) if overalls else None,
-        means=[fmean(scores) if scores else None for scores in per_column],
-        medians=[median(scores) if scores else None for scores in per_column],
+        means=[counted.mean() for counted in per_column],
+        medians=[counted.median() for counted in per_column],
         overdue=sum(row.overdue for row in rows),
     )
 
 
-def rollups(
-    units: Units, current: UnitRow | None, rows: Sequence[TeamRow], columns: Sequence[Column]
-) -> list[Rollup]:
+def groups(units: Units, current: UnitRow | None) -> dict[int, frozenset[int]]:
+    """The roll-up rows below `current`, by key (a visible unit right below `current`),
+    with the units each counts: the unit and every unit below it. The visible units
+    include every unit below one, so no unit is in two rows; the teams in none make one
+    more row, keyed None."""
+    return {child.pk: units.subtree(child) for child in units.children(current)}
+
+
+def rollups(units: Units, current: UnitRow | None, dashboard: Dashboard) -> list[Rollup]:
     """A row per visible unit right below `current` with the teams of its subtree, then
-    one for the teams right in `current` (or in no visible unit), when there are any."""
-    found = []
-    placed: set[int] = set()
-    for child in units.children(current):
-        subtree = units.subtree(child)
-        inside = [row for row in rows if row.team.unit_id in subtree]
-        placed.update(row.team.pk for row in inside)
-        found.append(rollup(child, inside, columns))
-    rest = [row for row in rows if row.team.pk not in placed]
-    if rest and found:
-        found.append(rollup(None, rest, columns))
+    one for the teams right in `current` (or in no visible unit), when there are any; the
+    dashboard's scores are counted by these groups (load_dashboard)."""
+    children = units.children(current)
+    group_of = {unit: key for key, subtree in groups(units, current).items() for unit in subtree}
+    rows: dict[int | None, list[TeamRow]] = {child.pk: [] for child in children}
+    for row in dashboard.rows:
+        rows.setdefault(group_of.get(row.team.unit_id or 0), []).append(row)
+    found = [
+        rollup(child, rows[child.pk], dashboard.columns, dashboard.counts.get(child.pk, {}))
+        for child in children
+    ]
+    if rows.get(None) and found:
+        found.append(rollup(None, rows[None], dashboard.columns, dashboard.counts.get(None, {})))
     return found

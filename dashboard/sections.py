@@ -24,11 +24,12 @@ from .data import (
     TargetsState,
     TeamRow,
     add_checks,
+    add_details,
     load_dashboard,
     quarterly_trend,
 )
 from .forms import OverlayForm
-from .rollup import Rollup, rollups
+from .rollup import Rollup, groups, rollups
 from .stats import bottleneck, category_means, distributions, quarter_label, sort_rows
 
 if TYPE_CHECKING:
@@ -188,6 +189,10 @@ def rollup_rows(found: Iterable[Rollup], query: QueryDict) -> list[RollupRow]:
     ]
 
 
+# The sort keys whose values every row comes with (load_dashboard); to sort by another,
+# what add_details reads (or the checks fired: add_checks) is read for every row, else
+# for the rows shown only.
+READ_WITH_THE_ROWS = frozenset({"team", "overall", "date", "throughput", "instability"})
 PAGE_SIZE = 50  # heatmap rows per page
 OVERDUE_SHOWN = 30  # teams named in the overdue list; the CSV has them all
 
@@ -230,19 +235,32 @@ def dashboard_context(
     teams over every team shown. SVG from charts is marked safe as it is: charts escape
     every text they put in."""
     form = selection.form
-    data = load_dashboard(active.model, selection.since, selection.teams)
+    model = active.model
+    data = load_dashboard(
+        model, selection.since, selection.teams, groups(selection.units, selection.unit)
+    )
     sortable = [*FIXED_COLUMNS, *((c.slug, c.name) for c in data.columns), *TRAILING_COLUMNS]
     key, descending = form.sort_order({key for key, _ in sortable})
     links = {link.key: link for link in sort_links(query, sortable, key, descending)}
-    if key == "checks":  # sorting needs every row's count, the page only its own
+    details_to_sort = key not in READ_WITH_THE_ROWS and key != "checks"
+    if key == "checks":
         add_checks(data.rows)
+    if details_to_sort:
+        add_details(data.rows, model)
     page = Paginator(sort_rows(data.rows, key, descending), PAGE_SIZE).get_page(form.page_number())
-    if key != "checks":
-        add_checks(page)
     assessed = data.assessed()
-    overlay = OverlayForm(query or None, teams=[(row.team.slug, row.team.name) for row in assessed])
+    asked = set(query.getlist("teams"))  # the form needs no other team to check them
+    overlay = OverlayForm(
+        query or None,
+        teams=[(row.team.slug, row.team.name) for row in assessed if row.team.slug in asked],
+    )
     chosen = overlay.chosen()
     chosen_teams = set(chosen) if overlay.is_valid() else set(query.getlist("teams"))
+    if key != "checks":
+        add_checks(page)
+    on_radar = [row for row in assessed if row.team.slug in chosen]
+    if not details_to_sort:  # the page's rows, and the teams the radar draws
+        add_details([*page, *on_radar], model)
     level_values = [value for value, _ in active.levels]
     found = distributions(data, level_values)
     names = dict(active.levels)
@@ -262,7 +280,7 @@ def dashboard_context(
         "fixed_links": [links[key] for key, _ in FIXED_COLUMNS],
         "column_links": [links[column.slug] for column in data.columns],
         "trailing_links": [links[key] for key, _ in TRAILING_COLUMNS],
-        "outcomes_chart": mark_safe(_maturity_against_throughput(data, active.levels)),
+        "outcomes_chart": mark_safe(_maturity_against_throughput(assessed, active.levels)),
         "levels": active.levels,
         "level_values": level_values,
         "bottleneck": bottleneck(found),
@@ -279,7 +297,7 @@ def dashboard_context(
             )
             for item in found
         ],
-        "radar": mark_safe(_overlay_radar(data, active.levels, chosen)) if assessed else "",
+        "radar": mark_safe(_overlay_radar(data, active.levels, on_radar)) if assessed else "",
         "trend": mark_safe(_trend(data, active.levels, selection.teams)),
         "unit": selection.unit,
         "trail": [
@@ -287,9 +305,7 @@ def dashboard_context(
             for unit in (selection.units.trail(selection.unit) if selection.unit else [])
         ],
         "all_teams_link": unit_link(query, None),
-        "rollups": rollup_rows(
-            rollups(selection.units, selection.unit, data.rows, data.columns), query
-        ),
+        "rollups": rollup_rows(rollups(selection.units, selection.unit, data), query),
         "overdue": overdue[:OVERDUE_SHOWN],
         "overdue_count": len(overdue),
         "overdue_more": max(len(overdue) - OVERDUE_SHOWN, 0),
@@ -310,17 +326,18 @@ def overlay_teams(
     ]
 
 
-def _overlay_radar(data: Dashboard, levels: list[tuple[int, str]], chosen: list[str]) -> str:
+def _overlay_radar(
+    data: Dashboard, levels: list[tuple[int, str]], chosen: Iterable[TeamRow]
+) -> str:
     floor = levels[0][0]
     means = [floor if mean is None else mean for mean in category_means(data)]
     series = [charts.Series("Organisation mean", means)]
-    for row in data.assessed():
-        if row.team.slug in chosen:
-            values = [
-                cell.score if (cell := row.cell(c.slug)) and cell.score is not None else floor
-                for c in data.columns
-            ]
-            series.append(charts.Series(row.team.name, values, dashed=True))
+    for row in chosen:
+        values = [
+            cell.score if (cell := row.cell(c.slug)) and cell.score is not None else floor
+            for c in data.columns
+        ]
+        series.append(charts.Series(row.team.name, values, dashed=True))
     axes = [column.name for column in data.columns]
     return charts.radar_svg(axes, levels, series, title="Organisation mean and selected teams")
 
@@ -347,11 +364,11 @@ def scatter_points(teams: Sequence[tuple[str, float, float]]) -> list[charts.Sca
     ]
 
 
-def _maturity_against_throughput(data: Dashboard, levels: list[tuple[int, str]]) -> str:
+def _maturity_against_throughput(assessed: Iterable[TeamRow], levels: list[tuple[int, str]]) -> str:
     teams = [
-        (row.team.name, row.overall, row.throughput)
-        for row in data.assessed()
-        if row.overall is not None and row.throughput is not None
+        (row.team.name, row.overall, throughput)
+        for row in assessed
+        if row.overall is not None and (throughput := row.throughput) is not None
     ]
     if not teams:
         return ""
@@ -367,7 +384,7 @@ def _maturity_against_throughput(data: Dashboard, levels: list[tuple[int, str]])
     )
 
 
-def _trend(data: Dashboard, levels: list[tuple[int, str]], teams: QuerySet[Team]) -> str:
+def _trend(data: Dashboard, levels: list[tuple[int, str]], teams: QuerySet[Team] | None) -> str:
     points = [
         charts.TrendPoint(quarter.toordinal(), mean, quarter_label(quarter))
         for quarter, mean in quarterly_trend(data.model, timezone.now(), teams)

@@ -1,15 +1,50 @@
-"""Pure functions over the dashboard's rows: sorting, distribution, means, quarters."""
+"""Pure functions over the dashboard's rows and the scores counted in the database:
+sorting, distribution, means, quarters."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import fmean, median
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .data import Column, Dashboard, TeamRow
+
+
+@dataclass
+class ScoreCounts:
+    """The latest results of some teams in one category, counted: how many teams hold
+    each (level, score); level and score are None for the teams that did not score it.
+    The database counts them, so the dashboard reads a row per score held, not per team."""
+
+    held: Counter[tuple[int | None, float | None]] = field(default_factory=Counter)
+
+    def __add__(self, other: ScoreCounts) -> ScoreCounts:
+        return ScoreCounts(self.held + other.held)
+
+    def scores(self) -> list[float]:
+        """A score per team that scored the category."""
+        return [
+            score
+            for (_, score), teams in self.held.items()
+            if score is not None
+            for _ in range(teams)
+        ]
+
+    def at_level(self, level: int) -> int:
+        """How many teams are at `level`."""
+        return sum(teams for (held, _), teams in self.held.items() if held == level)
+
+    def mean(self) -> float | None:
+        scores = self.scores()
+        return fmean(scores) if scores else None
+
+    def median(self) -> float | None:
+        scores = self.scores()
+        return median(scores) if scores else None
 
 
 @dataclass(frozen=True)
@@ -26,9 +61,13 @@ def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamR
     the most behind first), whatever the share on track: a target behind is what asks
     for a conversation; teams without targets have no value."""
 
-    def value(row: TeamRow) -> float | str | datetime | None:
-        if key == "team":
-            return row.team.name.casefold()
+    def name(row: TeamRow) -> str:
+        return row.team.name.casefold()
+
+    if key == "team":  # every team has a name: one sort does
+        return sorted(rows, key=name, reverse=descending)
+
+    def value(row: TeamRow) -> float | datetime | None:
         if key == "overall":
             return row.overall
         if key == "date":
@@ -44,22 +83,19 @@ def sort_rows(rows: Iterable[TeamRow], key: str, descending: bool) -> list[TeamR
         cell = row.cell(key)
         return cell.score if cell else None
 
-    rows = sorted(rows, key=lambda row: row.team.name.casefold())
-    present = [row for row in rows if value(row) is not None]
-    missing = [row for row in rows if value(row) is None]
-    present.sort(key=value, reverse=descending)  # type: ignore[arg-type]
-    return present + missing
+    valued = [(value(row), row) for row in sorted(rows, key=name)]
+    present = [(found, row) for found, row in valued if found is not None]
+    present.sort(key=lambda pair: pair[0], reverse=descending)
+    return [row for _, row in present] + [row for found, row in valued if found is None]
 
 
 def distributions(dashboard: Dashboard, levels: Sequence[int]) -> list[Distribution]:
     """Per category: how many assessed teams sit at each level, and the median score."""
-    assessed = dashboard.assessed()
     found = []
     for column in dashboard.columns:
-        levels_held = [cell.level for row in assessed if (cell := row.cell(column.slug))]
-        counts = [(level, levels_held.count(level)) for level in levels]
-        scored = scores_of(assessed, column)  # n/a is not scored
-        found.append(Distribution(column, counts, median(scored) if scored else None))
+        counted = dashboard.counted(column.slug)
+        counts = [(level, counted.at_level(level)) for level in levels]
+        found.append(Distribution(column, counts, counted.median()))  # n/a is not scored
     return found
 
 
@@ -69,21 +105,9 @@ def bottleneck(found: Iterable[Distribution]) -> Distribution | None:
     return min(scored, key=lambda item: (item.median, item.column.order), default=None)
 
 
-def scores_of(rows: Iterable[TeamRow], column: Column) -> list[float]:
-    """The rows' scores in a category, leaving out rows that did not score it."""
-    return [
-        cell.score for row in rows if (cell := row.cell(column.slug)) and cell.score is not None
-    ]
-
-
 def category_means(dashboard: Dashboard) -> list[float | None]:
     """The mean score per category, over the teams that scored it."""
-    assessed = dashboard.assessed()
-    means = []
-    for column in dashboard.columns:
-        scores = scores_of(assessed, column)
-        means.append(fmean(scores) if scores else None)
-    return means
+    return [dashboard.counted(column.slug).mean() for column in dashboard.columns]
 
 
 TREND_QUARTERS = 8

@@ -21,7 +21,7 @@ from maturity import generation
 from teams.access import require_manager
 from teams.models import Team
 
-from .data import ActiveModel, active_models, add_checks, load_dashboard
+from .data import ActiveModel, active_models, add_checks, add_details, load_dashboard
 from .export import csv_rows
 from .forms import DashboardForm
 from .rollup import UnitRow, Units
@@ -31,13 +31,14 @@ from .sections import dashboard_context
 @dataclass(frozen=True)
 class Selection:
     """What a manager asked to see: the filters as sent, the model and unit they choose,
-    and the teams shown (those the manager sees, in the unit's subtree when one is chosen)."""
+    and the teams shown (those the manager sees, in the unit's subtree when one is chosen;
+    None for every team, which the queries then need not filter by)."""
 
     form: DashboardForm
     active: ActiveModel | None
     units: Units
     unit: UnitRow | None
-    teams: QuerySet[Team]
+    teams: QuerySet[Team] | None
 
     @property
     def since(self) -> datetime | None:
@@ -56,7 +57,10 @@ def _selection(request: HttpRequest) -> Selection:
     chosen = form.chosen_model()
     active = next((active for active in models if active.model == chosen), None)
     unit = form.chosen_unit()
-    teams = scope.teams() if unit is None else scope.teams().filter(unit__in=units.subtree(unit))
+    if unit is not None:
+        teams: QuerySet[Team] | None = scope.teams().filter(unit__in=units.subtree(unit))
+    else:
+        teams = None if scope.everything else scope.teams()
     return Selection(form, active, units, unit, teams)
 
 
@@ -104,7 +108,9 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     selection = _selection(request)
     if selection.active is None:
         raise Http404("No active maturity model.")
-    data = load_dashboard(selection.active.model, selection.since, selection.teams)
+    model = selection.active.model
+    data = load_dashboard(model, selection.since, selection.teams)
+    add_details(data.rows, model)
     add_checks(data.rows)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y-%m-%d")

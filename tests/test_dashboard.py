@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,10 +14,26 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone as django_timezone
 
-from assessments.models import Assessment
-from dashboard.data import Cell, Column, Dashboard, TeamRow, mean_agreement, quarterly_trend
+from assessments import scoring
+from assessments.models import Assessment, CategoryResult
+from dashboard.data import (
+    Cell,
+    Column,
+    Dashboard,
+    ListedTeam,
+    TeamRow,
+    mean_agreement,
+    quarterly_trend,
+)
 from dashboard.export import neutralise
-from dashboard.stats import bottleneck, distributions, quarter_label, quarter_start, sort_rows
+from dashboard.stats import (
+    ScoreCounts,
+    bottleneck,
+    distributions,
+    quarter_label,
+    quarter_start,
+    sort_rows,
+)
 from maturity import generation
 from maturity.models import Category, MaturityModel
 from teams.models import Team
@@ -168,9 +185,9 @@ def test_dashboard_query_count_is_constant(
             submit_at(team, cd_model, member, index % 4, days_ago=index * 3)
             submit_at(team, cd_model, member, (index + 1) % 4, days_ago=index)
             Assessment.start(team, cd_model, member, prefill_from=None)  # a draft is not shown
-    # session, user and the manager check, active models with levels, units, categories,
-    # teams with their targets, results of each team's latest two assessments, the checks
-    # fired of the page's teams, the quarterly trend
+    # session, user and the manager check, active models with levels, units, teams with
+    # their latest assessment and targets, the categories with the latest scores counted,
+    # results of the page's teams' latest two assessments, their checks fired, the trend
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"teams": ["team-1", "team-2"]})
     assert response.status_code == 200
@@ -188,9 +205,9 @@ def test_csv_query_count_is_constant(
         team = Team.objects.create(name=f"Team {index:02}", slug=f"team-{index}")
         if index % 2:
             submit_at(team, cd_model, member, index % 4, days_ago=index)
-    # session, user and the manager check, active models with levels, units, categories,
-    # teams with their targets, results of each team's latest two assessments, the checks
-    # fired of every team
+    # session, user and the manager check, active models with levels, units, teams with
+    # their latest assessment and targets, categories, results of each team's latest two
+    # assessments, the checks fired of every team
     with django_assert_num_queries(8):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard_csv"))
     assert len(response.content.decode().splitlines()) == Team.objects.count() + 1  # header
@@ -238,7 +255,7 @@ def test_csv_keeps_negative_scores_as_numbers() -> None:
 
 
 def row(name: str, overall: float | None, **cells: tuple[int, float]) -> TeamRow:
-    team = Team(name=name, slug=name.lower())
+    team = ListedTeam(0, name, name.lower(), None, 90, None, django_timezone.now())
     assessed = overall is not None
     return TeamRow(
         team,
@@ -279,16 +296,34 @@ def test_sort_by_agreement_puts_teams_without_one_last() -> None:
     ]
 
 
+def counted(*held: tuple[int | None, float | None]) -> ScoreCounts:
+    """The latest results of some teams in a category, one (level, score) per team."""
+    return ScoreCounts(Counter(held))
+
+
+def test_scores_counted_give_the_teams_per_level_mean_and_median() -> None:
+    scores = counted((1, 1.5), (1, 1.5), (2, 2.0), (None, None), (0, 0.5))
+    assert scores.scores() == [1.5, 1.5, 2.0, 0.5]  # a score per team; n/a is not scored
+    assert [scores.at_level(level) for level in (0, 1, 2, 3)] == [1, 2, 1, 0]
+    assert scores.mean() == pytest.approx(5.5 / 4) and scores.median() == 1.5
+    assert ScoreCounts().mean() is None and ScoreCounts().median() is None
+    both = scores + counted((3, 3.0))
+    assert both.at_level(3) == 1 and both.median() == 1.5 and scores.at_level(3) == 0
+
+
 def test_bottleneck_is_the_lowest_median_ties_by_order() -> None:
     columns = [Column("a", "A", 1), Column("b", "B", 2), Column("c", "C", 3)]
-    rows = [
-        row("X", 1.0, a=(1, 1.0), b=(0, 0.5), c=(0, 0.5)),
-        row("Y", 1.0, a=(1, 1.5), b=(0, 0.7), c=(0, 0.5)),
-        row("Z", 1.0, a=(2, 2.0), b=(-1, -0.5), c=(1, 1.0)),
-        row("Never", None),
-    ]
-    dashboard = Dashboard(MaturityModel(slug="m", version="1"), columns, rows)
+    counts = {  # teams X, Y, Z; a team never assessed counts in none
+        None: {
+            "a": counted((1, 1.0), (1, 1.5)),
+            "b": counted((0, 0.5), (0, 0.7), (-1, -0.5)),
+            "c": counted((0, 0.5), (0, 0.5), (1, 1.0)),
+        },
+        7: {"a": counted((2, 2.0))},  # a unit's roll-up row: counted with the others
+    }
+    dashboard = Dashboard(MaturityModel(slug="m", version="1"), columns, [], counts)
     found = distributions(dashboard, [-1, 0, 1, 2, 3])
+    assert found[0].counts == [(-1, 0), (0, 0), (1, 2), (2, 1), (3, 0)]
     assert found[1].counts == [(-1, 1), (0, 2), (1, 0), (2, 0), (3, 0)]
     assert found[1].median == 0.5
     chosen = bottleneck(found)
@@ -312,6 +347,17 @@ def test_model_filter_appears_with_several_active_models_and_switches_columns(
     assert page.count("not assessed") == 3  # nobody has used version 9 yet
     bad = manager_client.get(reverse("dashboard"), {"model": "99999"})
     assert bad.status_code == 200 and b"were not understood" in bad.content
+
+
+def test_a_submission_keeps_its_overall_score(
+    cd_model: MaturityModel, member: User, payments: Team
+) -> None:
+    submitted = submit_at(payments, cd_model, member, 2, days_ago=0)
+    scores = CategoryResult.objects.filter(assessment=submitted).values_list("score", flat=True)
+    kept = Assessment.objects.get(pk=submitted.pk).overall
+    assert kept is not None and kept == scoring.overall(scores)
+    draft = Assessment.start(payments, cd_model, member, prefill_from=None)
+    assert Assessment.objects.get(pk=draft.pk).overall is None
 
 
 def test_trend_averages_each_teams_last_assessment_per_quarter(

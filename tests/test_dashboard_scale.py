@@ -19,6 +19,7 @@ import os
 import pstats
 import random
 import re
+import statistics
 import time
 from datetime import datetime, timedelta
 
@@ -32,7 +33,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import scoring
 from assessments.models import Assessment, CategoryResult, DeliveryMetrics
+from dashboard.stats import category_means
 from maturity.models import Category, MaturityModel
 from planning.models import Target
 from teams.models import Team, Unit
@@ -83,20 +86,24 @@ def seed(model: MaturityModel, teams: int, per_team: int = 8, first: int = 0) ->
     Assessment.objects.filter(team__in=created[1:]).update(record=record)
     fired = [assessment.pk for assessment in assessments if chooser.random() < 0.3]
     Assessment.objects.filter(pk__in=fired).update(record={**record, "checks": [FIRED]})
-    CategoryResult.objects.bulk_create(
-        (
-            CategoryResult(
-                assessment=assessment,
-                category_id=category,
-                level=(level := chooser.randint(-1, 3)),
-                score=level + (0 if level == 3 else round(chooser.random(), 2)),
-                agreement=chooser.choice([None, 0.5, 0.8, 1.0]),
-            )
-            for assessment in assessments
-            for category, _ in categories
-        ),
-        batch_size=5000,
-    )
+    results = [
+        CategoryResult(
+            assessment=assessment,
+            category_id=category,
+            level=(level := chooser.randint(-1, 3)),
+            score=level + (0 if level == 3 else round(chooser.random(), 2)),
+            agreement=chooser.choice([None, 0.5, 0.8, 1.0]),
+        )
+        for assessment in assessments
+        for category, _ in categories
+    ]
+    CategoryResult.objects.bulk_create(results, batch_size=5000)
+    scores: dict[int, list[float | None]] = {}
+    for result in results:
+        scores.setdefault(result.assessment_id, []).append(result.score)
+    for assessment in assessments:  # the overall score, as a submission keeps it
+        assessment.overall = scoring.overall(scores[assessment.pk])
+    Assessment.objects.bulk_update(assessments, ["overall"], batch_size=1000)
     DeliveryMetrics.objects.bulk_create(
         DeliveryMetrics(
             assessment=assessment,
@@ -190,6 +197,58 @@ def test_the_heatmap_shows_a_page_of_teams_and_the_html_stays_bounded(
     assert len(more) < len(first) + 10_000, (len(first), len(more))
 
 
+def latest_results(
+    model: MaturityModel, since: datetime | None
+) -> dict[str, dict[str, tuple[int | None, float | None]]]:
+    """Each team's latest results, read team by team: by team slug, (level, score) by
+    category slug; teams whose latest assessment is older than `since` left out."""
+    found = {}
+    for team in Team.objects.all():
+        submitted = Assessment.objects.submitted().filter(team=team, model=model)
+        latest = submitted.order_by("-submitted_at", "-pk").first()
+        if latest is None or (since and latest.submitted_at and latest.submitted_at < since):
+            continue
+        results = CategoryResult.objects.filter(assessment=latest)
+        found[team.slug] = {r.category.slug: (r.level, r.score) for r in results}
+    return found
+
+
+@pytest.mark.parametrize("within", ["all", "90"])
+def test_what_the_database_counts_is_what_each_teams_latest_results_give(
+    manager_client: Client, cd_model: MaturityModel, within: str
+) -> None:
+    """The spread across levels, the bottleneck, the radar's means and the roll-ups'
+    means and medians are counted in the database over every team; read team by team,
+    the latest results give the same figures."""
+    seed(cd_model, 120, per_team=3)
+    since = timezone.now() - timedelta(days=90) if within == "90" else None
+    latest = latest_results(cd_model, since)
+    assert 0 < len(latest) < 120 or within == "all"
+    context = manager_client.get(reverse("dashboard"), {"within": within}).context
+    slugs = [column.slug for column in context["data"].columns]
+
+    def scores(teams: list[str], slug: str) -> list[float]:
+        return [s for team in teams if (s := latest[team][slug][1]) is not None]
+
+    for (item, _), slug in zip(context["distributions"], slugs, strict=True):
+        levels = [latest[team][slug][0] for team in latest]
+        assert item.counts == [(value, levels.count(value)) for value, _ in context["levels"]]
+        assert item.median == statistics.median(scores(list(latest), slug))
+    radar_means = [statistics.fmean(scores(list(latest), slug)) for slug in slugs]
+    assert category_means(context["data"]) == radar_means
+    rollups = [shown.rollup for shown in context["rollups"]]
+    assert [rollup.unit.slug for rollup in rollups] == [f"scale-division-{d}" for d in range(4)]
+    for rollup in rollups:
+        inside = [
+            team.slug
+            for team in Team.objects.filter(unit__parent=rollup.unit.pk)
+            if team.slug in latest
+        ]
+        assert rollup.assessed == len(inside)
+        assert rollup.means == [statistics.fmean(scores(inside, slug)) for slug in slugs]
+        assert rollup.medians == [statistics.median(scores(inside, slug)) for slug in slugs]
+
+
 def test_sort_and_filters_survive_paging(manager_client: Client, cd_model: MaturityModel) -> None:
     seed(cd_model, 240, per_team=2)  # 60 teams in each of four divisions
     asked = {"unit": "scale-division-1", "within": "365", "sort": "overall", "dir": "desc"}
@@ -242,9 +301,10 @@ def test_every_sort_and_page_reads_the_same_number_of_queries(
     django_assert_num_queries: object,
 ) -> None:
     seed(cd_model, 120, per_team=2)
-    # session, user and the manager check, active models with levels, units, categories,
-    # teams with their targets, results of each team's latest two assessments, the checks
-    # fired (of the page's teams, or of every team to sort by them), the quarterly trend
+    # session, user and the manager check, active models with levels, units, teams with
+    # their latest assessment and targets, the categories with the latest scores counted,
+    # results of the latest two assessments and the checks fired (of the page's teams, or
+    # of every team to sort by them), the quarterly trend
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"sort": sort, "page": number})
     assert response.status_code == 200

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment
-from dashboard.data import Cell, TargetsState, TeamRow, targets_state
+from dashboard.data import Cell, ListedTeam, TargetsState, TeamRow, targets_state
 from dashboard.sections import targets_text
 from dashboard.stats import sort_rows
 from maturity import generation
@@ -217,12 +217,17 @@ def test_the_heatmap_sorts_by_the_number_of_targets_behind(
     assert link.state == ("descending" if direction == "desc" else "ascending")
 
 
+def listed(name: str) -> ListedTeam:
+    """A team as the dashboard lists it, in no unit and never assessed."""
+    return ListedTeam(0, name, name.lower(), None, 90, None, timezone.now())
+
+
 def test_sort_rows_by_targets_puts_teams_without_targets_last_then_by_name() -> None:
     rows = [
-        TeamRow(Team(name="Without", slug="without")),
-        TeamRow(Team(name="Zero", slug="zero"), targets=TargetsState(1, 0)),
-        TeamRow(Team(name="One", slug="one"), targets=TargetsState(4, 1)),
-        TeamRow(Team(name="Many", slug="many"), targets=TargetsState(0, 3)),
+        TeamRow(listed("Without")),
+        TeamRow(listed("Zero"), targets=TargetsState(1, 0)),
+        TeamRow(listed("One"), targets=TargetsState(4, 1)),
+        TeamRow(listed("Many"), targets=TargetsState(0, 3)),
     ]
     assert [r.team.name for r in sort_rows(rows, "targets", descending=True)] == [
         "Many",
@@ -290,14 +295,16 @@ def test_targets_cost_one_query_whatever_the_number_of_teams_and_targets(
             submit(team, cd_model, member, index % 4, days_ago=index + 1)
         aim(team, **{slug: (2, index - teams // 2) for slug in slugs[: index % 6 + 1]})
     assert Target.objects.count() >= teams
-    # session, user and the manager check, active models with levels, units, categories, teams,
-    # results of each team's latest two assessments, targets, the quarterly trend
+    # session, user and the manager check, active models with levels, units, teams with
+    # their latest assessment and targets, the categories with the latest scores counted,
+    # results of each team's latest two assessments (to sort by targets), the checks fired
+    # of the page's teams, the quarterly trend
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"sort": "targets"})
     assert response.status_code == 200
     with_targets = [shown for shown in response.context["rows"] if shown.row.targets]
     assert len(with_targets) == teams  # the member's Payments has none
-    # the same without the trend
+    # the CSV: the categories not counted, every team's results and checks fired, no trend
     with django_assert_num_queries(8):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard_csv"))
     assert len(response.content.decode().splitlines()) == teams + 2  # Payments, header

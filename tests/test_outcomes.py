@@ -218,7 +218,7 @@ def test_a_level_the_outcomes_contradict_is_questioned_on_the_result_and_the_das
     assert "Worth a question" in page and escape(fired["deploys-rarely"]["message"]) in page
     client.force_login(manager)
     rows = client.get(reverse("dashboard")).context["rows"]
-    assert [shown.row.checks for shown in rows if shown.row.team == payments] == [1]
+    assert [shown.row.checks for shown in rows if shown.row.team.pk == payments.pk] == [1]
 
 
 def test_a_level_below_the_check_or_good_outcomes_fire_nothing(

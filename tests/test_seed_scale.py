@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
+from assessments.demo import insert_rows, update_rows
 from assessments.models import Answer, Assessment
 from maturity.tree import load_tree
 from teams.models import Team
@@ -17,10 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 def frozen(assessment: Assessment) -> tuple[Any, ...]:
-    """What submitting writes: the row's submission and record, and the results."""
+    """What submitting writes: the row's submission, record and overall score, and the
+    results."""
     row = Assessment.objects.get(pk=assessment.pk)
     results = row.results.values_list("category_id", "level", "score", "agreement")
-    return row.submitted_at, row.submitted_by_id, row.record, sorted(results)
+    return row.submitted_at, row.submitted_by_id, row.record, row.overall, sorted(results)
 
 
 def test_a_seeded_history_is_what_submitting_its_answers_writes() -> None:
@@ -35,7 +37,7 @@ def test_a_seeded_history_is_what_submitting_its_answers_writes() -> None:
         answers = seeded.answers.values_list("note", "confirmed", "updated_by")
         assert answers.count() == practices and set(answers) == {("", True, None)}
         seeded_as = frozen(seeded)
-        Assessment.objects.filter(pk=seeded.pk).update(submitted_at=None, record=None)
+        Assessment.objects.filter(pk=seeded.pk).update(submitted_at=None, record=None, overall=None)
         seeded.results.all().delete()
         Assessment.objects.get(pk=seeded.pk).submit(at=seeded.submitted_at)
         assert frozen(seeded) == seeded_as
@@ -52,3 +54,22 @@ def test_replace_removes_the_scale_teams_and_seeds_them_anew(submitted: Assessme
     assert seeded.count() == 2 and not seeded.filter(pk__in=[a.pk for a in earlier]).exists()
     assert not Answer.objects.filter(assessment__in=earlier).exists()
     assert Assessment.objects.filter(pk=submitted.pk).exists()  # other teams keep theirs
+
+
+def test_rows_written_in_bulk_keep_text_that_copy_would_read_as_markup(draft: Assessment) -> None:
+    awkward = "a\ttab, a\nnewline, a\rreturn, a back\\slash, \\N and \\t"
+    practice = load_tree(draft.model_id).practices[0]
+    when = datetime(2026, 11, 26, 10, 0, 0, 500, tzinfo=timezone.utc)
+    insert_rows(
+        Answer,
+        ("assessment_id", "practice_id", "status", "note"),
+        [(draft.pk, practice.id, "na", awkward)],
+        confirmed=False,
+        updated_at=when,
+        updated_by_id=None,
+    )
+    answer = Answer.objects.get(assessment=draft, practice_id=practice.id)
+    assert (answer.status, answer.note, answer.confirmed) == ("na", awkward, False)
+    assert answer.updated_at == when and answer.updated_by_id is None
+    update_rows(Assessment, ("id", "notes", "voided_by_id"), [(draft.pk, awkward, None)])
+    assert Assessment.objects.get(pk=draft.pk).notes == awkward
