@@ -1,10 +1,13 @@
 """What the read API reads. Each function answers in a fixed number of queries, whatever
-the number of teams or the page size; scores are read from the records, as the pages and
-export.json show them."""
+the number of teams or the page size; scores are as the records, the pages and export.json
+show them (the scores endpoint reads them from the frozen results, which hold the same
+numbers before rounding)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -23,6 +26,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
+from assessments import scoring
 from assessments.cadence import overdue_condition, with_counted_from, with_last_submitted
 from assessments.models import Assessment
 from maturity.models import MaturityModel
@@ -81,7 +85,7 @@ def team_rows(found: QuerySet[Team]) -> QuerySet[Team]:
         Assessment.objects.submitted()
         .filter(team=OuterRef("pk"))
         .order_by("-submitted_at", "-pk")
-        .values(overall=RECORDED_OVERALL)
+        .values(recorded_overall=RECORDED_OVERALL)
     )
     rows = with_last_submitted(found.select_related("unit"))
     return rows.annotate(latest_overall=Subquery(latest[:1])).order_by("name", "slug")
@@ -105,7 +109,7 @@ def history(team: Team) -> QuerySet[Assessment]:
         .filter(team=team)
         .select_related("model")
         .defer("record")
-        .annotate(overall=RECORDED_OVERALL)
+        .annotate(recorded_overall=RECORDED_OVERALL)
     )
 
 
@@ -124,26 +128,96 @@ def latest_scores(
     *,
     units: frozenset[int] | None,
     since: date | None,
-) -> QuerySet[Assessment]:
+) -> ScoreRows:
     """The latest counted assessment on `model` of each team the user may see (in `units`
-    when given; submitted on or after `since` when given), by team name, with its team,
-    unit, `overall` and `scores` (the record's categories) but not the rest of the record:
-    one query per page, whatever the number of teams. No model: no rows."""
+    when given; submitted on or after `since` when given), by team name, with its scores.
+    No model: no rows."""
     if model is None:
-        return Assessment.objects.none()
+        return ScoreRows(Team.objects.none(), Assessment.objects.none())
     shown = visible_teams(user)
     if units is not None:
         shown = shown.filter(unit__in=units)
-    found = Assessment.objects.filter(model=model, team__in=shown.values("pk"))
+    counted = Assessment.objects.submitted().filter(model=model)
     if since is not None:
-        found = found.filter(submitted_at__gte=start_of(since))
-    return (
-        found.latest_per_team()
-        .select_related("team__unit", "model")
-        .defer("record")
-        .annotate(overall=RECORDED_OVERALL, scores=F("record__categories"))
-        .order_by("team__name", "team__slug")
-    )
+        counted = counted.filter(submitted_at__gte=start_of(since))
+    return ScoreRows(shown, counted)
+
+
+@dataclass
+class TeamScores:
+    """A team's latest counted assessment on a model, with its frozen results (category
+    slug, level, score), in the model's order."""
+
+    team: str
+    team_name: str
+    unit: str | None
+    model: str
+    model_version: str
+    assessment: int
+    submitted_at: datetime
+    results: list[tuple[str, int | None, float | None]] = field(default_factory=list)
+
+    @property
+    def overall(self) -> float | None:
+        """As the record shows it: the mean of the scored categories, one decimal."""
+        return as_recorded(scoring.overall(score for _, _, score in self.results))
+
+    @property
+    def categories(self) -> dict[str, dict[str, Any]]:
+        """Level and score by category slug, as the record shows them."""
+        return {
+            slug: {"level": level, "score": as_recorded(score)}
+            for slug, level, score in self.results
+        }
+
+
+class ScoreRows:
+    """What the scores endpoint pages through: each of `teams` that has one of the
+    `counted` assessments, by name, with its latest. A paginator counts them (one query)
+    and reads a page (a slice: one query for its teams, their assessments and results)."""
+
+    def __init__(self, teams: QuerySet[Team], counted: QuerySet[Assessment]):
+        self.teams = teams.filter(Exists(counted.filter(team=OuterRef("pk")))).order_by(
+            "name", "slug"
+        )
+        self.latest = counted.filter(team=OuterRef("pk")).order_by("-submitted_at", "-pk")
+
+    def count(self) -> int:
+        return self.teams.count()
+
+    def __getitem__(self, page: slice) -> list[TeamScores]:
+        latest = self.teams.values(latest=Subquery(self.latest.values("pk")[:1]))[page]
+        found = (
+            Assessment.objects.filter(pk__in=latest)
+            .order_by(
+                "team__name", "team__slug", "results__category__order", "results__category_id"
+            )
+            .values_list(
+                "team__slug",
+                "team__name",
+                "team__unit__slug",
+                "model__slug",
+                "model__version",
+                "pk",
+                "submitted_at",
+                "results__category__slug",
+                "results__level",
+                "results__score",
+            )
+        )
+        rows: dict[int, TeamScores] = {}
+        for team, name, unit, model, version, pk, submitted_at, category, level, score in found:
+            if pk not in rows:
+                assert submitted_at is not None  # a counted assessment was submitted
+                rows[pk] = TeamScores(team, name, unit, model, version, pk, submitted_at)
+            if category is not None:  # None: an assessment without results
+                rows[pk].results.append((category, level, score))
+        return list(rows.values())
+
+
+def as_recorded(score: float | None) -> float | None:
+    """A score as a record shows it: one decimal."""
+    return None if score is None else scoring.rounded(score)
 
 
 def start_of(day: date) -> datetime:

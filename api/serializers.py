@@ -13,6 +13,8 @@ from assessments.models import Assessment
 from planning.models import PlanItem, Target
 from teams.models import Team, Unit
 
+from .queries import TeamScores
+
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
     parent = serializers.CharField(  # type: ignore[assignment]  # named like Field.parent
@@ -84,7 +86,7 @@ class TeamDetailSerializer(TeamSerializer):
 class AssessmentSummarySerializer(serializers.ModelSerializer[Assessment]):
     model = serializers.CharField(source="model.slug")
     model_version = serializers.CharField(source="model.version")
-    overall = serializers.FloatField(allow_null=True)
+    overall = serializers.FloatField(source="recorded_overall", allow_null=True)
 
     class Meta:
         model = Assessment
@@ -99,13 +101,15 @@ class CategoryScoreSerializer(serializers.Serializer):
     score = serializers.FloatField(allow_null=True)
 
 
+# Reads api.queries.TeamScores rows; a model serializer for the schema of `submitted_at`
+# (the docstring would be the schema's description).
 class ScoreSerializer(serializers.ModelSerializer[Assessment]):
-    team = serializers.CharField(source="team.slug")
-    team_name = serializers.CharField(source="team.name")
-    unit = serializers.CharField(source="team.unit.slug", allow_null=True)
-    model = serializers.CharField(source="model.slug")
-    model_version = serializers.CharField(source="model.version")
-    assessment = serializers.IntegerField(source="pk")
+    team = serializers.CharField()
+    team_name = serializers.CharField()
+    unit = serializers.CharField(allow_null=True)
+    model = serializers.CharField()
+    model_version = serializers.CharField()
+    assessment = serializers.IntegerField()
     overall = serializers.FloatField(allow_null=True)
     categories = serializers.SerializerMethodField()
 
@@ -124,11 +128,9 @@ class ScoreSerializer(serializers.ModelSerializer[Assessment]):
         ]
 
     @extend_schema_field(serializers.DictField(child=CategoryScoreSerializer()))
-    def get_categories(self, assessment: Any) -> dict[str, dict[str, Any]]:
+    def get_categories(self, row: TeamScores) -> dict[str, dict[str, Any]]:
         """Level and score by category slug, in the model's order."""
-        return {
-            row["slug"]: {"level": row["level"], "score": row["score"]} for row in assessment.scores
-        }
+        return row.categories
 
 
 # Examples of each shape, for the schema's documentation.

@@ -198,7 +198,7 @@ class AssessmentDetail(JsonOnlyMixin, APIView):
 class ScoreList(JsonOnlyMixin, ListAPIView[Assessment]):
     serializer_class = ScoreSerializer
 
-    def get_queryset(self) -> QuerySet[Assessment]:
+    def get_queryset(self) -> queries.ScoreRows:  # type: ignore[override]  # for the paginator
         wanted: dict[str, Any] = read_filters(ScoreFilter, self.request)
         return queries.latest_scores(
             self.request.user, wanted["model"], units=wanted.get("unit"), since=wanted.get("since")

@@ -18,8 +18,8 @@ from rest_framework.test import APIRequestFactory
 
 from api.pagination import PageNumbers
 from api.serializers import EXAMPLE_RECORD
-from assessments.models import Assessment
-from maturity.models import MaturityModel
+from assessments.models import Assessment, CategoryResult
+from maturity.models import Category, MaturityModel
 from planning.models import PlanItem, Target
 from teams.models import Team, Unit
 
@@ -56,12 +56,34 @@ def slugs(page: dict[str, Any], key: str = "slug") -> list[str]:
 
 
 def recorded(team: Team, model: MaturityModel, record: dict[str, Any], days_ago: int) -> Assessment:
-    """A submitted assessment with `record` as it is, made without answering (fast)."""
-    return Assessment.objects.create(
+    """A submitted assessment with `record` as it is and the results it records, made
+    without answering (fast)."""
+    assessment = Assessment.objects.create(
         team=team,
         model=model,
         submitted_at=timezone.now() - timedelta(days=days_ago),
         record=record,
+    )
+    freeze_results([assessment], record)
+    return assessment
+
+
+def freeze_results(assessments: list[Assessment], record: dict[str, Any]) -> None:
+    """The results of each of `assessments` (on one model) as `record` shows them, as
+    submitting freezes them beside the record."""
+    categories = dict(
+        Category.objects.filter(model=assessments[0].model_id).values_list("slug", "pk")
+    )
+    CategoryResult.objects.bulk_create(
+        CategoryResult(
+            assessment=assessment,
+            category_id=categories[result["slug"]],
+            level=result["level"],
+            score=result["score"],
+            agreement=result["agreement"],
+        )
+        for assessment in assessments
+        for result in record["categories"]
     )
 
 
@@ -73,11 +95,12 @@ def many_teams(
         Team(name=f"Team {n:03}", slug=f"team-{n:03}", unit=unit) for n in range(count)
     )
     now = timezone.now()
-    Assessment.objects.bulk_create(
+    assessments = Assessment.objects.bulk_create(
         Assessment(team=team, model=model, submitted_at=now - timedelta(days=d), record=record)
         for team in teams
         for d in range(each)
     )
+    freeze_results(assessments, record)
 
 
 # Units
@@ -291,6 +314,49 @@ def test_scores_are_the_latest_counted_per_team_from_the_record(
     assert list(row["categories"]) == [c["slug"] for c in record_of(latest)["categories"]]
 
 
+def test_scores_show_one_decimal_as_the_record_does(
+    manager_api: Client, cd_model: MaturityModel, payments: Team, member: User
+) -> None:
+    assessment = Assessment.start(payments, cd_model, member, prefill_from=None)
+    answer_all(assessment, lambda p: "yes" if p.level < 1 else "partly" if p.order == 1 else "no")
+    assessment.submit()
+    frozen = CategoryResult.objects.filter(assessment=assessment).values_list("score", flat=True)
+    assert any(
+        score is not None and score != round(score, 1) for score in frozen
+    )  # more decimals than shown
+    row = get(manager_api, "scores")["results"][0]
+    assert row["overall"] == record_of(assessment)["overall"]
+    assert row["categories"] == {
+        category["slug"]: {"level": category["level"], "score": category["score"]}
+        for category in record_of(assessment)["categories"]
+    }
+
+
+def test_scores_list_an_assessment_without_results(
+    manager_api: Client, cd_model: MaturityModel, submitted: Assessment
+) -> None:
+    empty = dict(record_of(submitted), overall=None, categories=[])
+    latest = recorded(submitted.team, cd_model, empty, days_ago=0)
+    page = get(manager_api, "scores")
+    assert page["count"] == 1
+    row = page["results"][0]
+    assert (row["assessment"], row["overall"], row["categories"]) == (latest.pk, None, {})
+
+
+def test_scores_pages_hold_each_team_once_by_name(
+    manager_api: Client, cd_model: MaturityModel, submitted: Assessment
+) -> None:
+    many_teams(5, cd_model, record_of(submitted), each=3)
+    pages = [get(manager_api, "scores", page_size=2, page=n)["results"] for n in (1, 2, 3)]
+    assert [[row["team"] for row in page] for page in pages] == [
+        ["payments", "team-000"],
+        ["team-001", "team-002"],
+        ["team-003", "team-004"],
+    ]
+    latest = Assessment.objects.filter(team__slug="team-003").latest("submitted_at")
+    assert pages[2][0]["assessment"] == latest.pk
+
+
 def test_scores_filter_by_date_unit_and_model(
     manager_api: Client,
     cd_model: MaturityModel,
@@ -440,7 +506,8 @@ def test_scores_queries(
     page_size: int,
 ) -> None:
     many_teams(teams, cd_model, record_of(submitted), each=2, unit=units["sales"])
-    # session, user and the manager's flags, the newest active model, count, page
+    # session, user and the manager's flags, the newest active model, count, page (its teams
+    # with their latest assessments and results)
     with django_assert_num_queries(5):
         get(manager_api, "scores", page_size=page_size)
     # ... and the model named, the unit, every unit's parent (no default model)
@@ -462,10 +529,16 @@ def test_scores_of_200_teams_with_8_assessments_each_take_5_queries(
 
 
 def test_scores_answer_a_draft_only_team_with_nothing(
-    manager_api: Client, cd_model: MaturityModel, payments: Team, member: User
+    manager_api: Client,
+    django_assert_num_queries: Any,
+    cd_model: MaturityModel,
+    payments: Team,
+    member: User,
 ) -> None:
     answer_all(Assessment.start(payments, cd_model, member, prefill_from=None), up_to(1))
-    assert get(manager_api, "scores")["count"] == 0
+    # session, user and the manager's flags, the newest active model, count: no page to read
+    with django_assert_num_queries(4):
+        assert get(manager_api, "scores")["count"] == 0
 
 
 def test_head_and_options_tell_nothing_of_hidden_teams(
