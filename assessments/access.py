@@ -10,11 +10,26 @@ from teams.access import managed
 from teams.models import AnyUser
 
 from .models import Assessment
+from .reports import shown_assessment
 
 
 def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) -> Assessment:
     """Members see and edit their team's assessments; its managers see submitted ones."""
     assessment = get_object_or_404(Assessment.objects.for_pages(user), pk=pk)
+    return _if_visible(user, assessment, to_edit=to_edit)
+
+
+def get_result_for_user(user: AnyUser, pk: int, *, with_record: bool = True) -> Assessment:
+    """As get_assessment_for_user, for the pages that show an assessment's record (its
+    result, answers and export): read with its team and the user's role only, and without
+    the record where the page has no use for it (reports.shown_assessment)."""
+    assessment = shown_assessment(user, pk, with_record=with_record)
+    if assessment is None:
+        raise Http404("No assessment matches the given query.")
+    return _if_visible(user, assessment, to_edit=False)
+
+
+def _if_visible(user: AnyUser, assessment: Assessment, *, to_edit: bool) -> Assessment:
     readable = not to_edit and not assessment.is_draft
     if assessment.is_member or (readable and managed(user).covers(assessment.team)):
         return assessment
@@ -24,7 +39,7 @@ def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) ->
 def get_record_for_user(user: AnyUser, pk: int) -> Assessment:
     """A submitted assessment, with its record, for a user who may see it (export.json and
     the API): Http404 for a draft as for anything the user may not see."""
-    assessment = get_assessment_for_user(user, pk)
+    assessment = get_result_for_user(user, pk)
     if assessment.record is None:
         raise Http404("Only submitted assessments have a record.")
     return assessment

@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
-from functools import cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,21 +19,18 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
 
 from teams.access import MANAGER_FLAGS, manager_flags
+from teams.compiled import USER_ID, CompiledQuery
 
 STATEMENT = "signed_in_user"  # the prepared statement's name on a PostgreSQL connection
-_ID = -1  # stands for the user's id while the SQL is compiled: no user has it
 
 # The PostgreSQL connections that hold the prepared statement (a new connection, say after
 # the server restarted, prepares it again).
 _prepared_on: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-@cache
-def _compiled(alias: str) -> tuple[str, tuple[Any, ...], int]:
-    """The query's SQL, its parameters and the user id's place among them."""
-    users = get_user_model()._default_manager.annotate(**manager_flags()).filter(pk=_ID)
-    sql, params = users.query.get_compiler(alias).as_sql()
-    return sql, tuple(params), params.index(_ID)
+SIGNED_IN_USER = CompiledQuery(
+    lambda: get_user_model()._default_manager.annotate(**manager_flags()).filter(pk=USER_ID)
+)
 
 
 def _numbered(sql: str) -> str:
@@ -46,8 +42,7 @@ def _numbered(sql: str) -> str:
 def signed_in_user_query(user_id: int) -> tuple[str, str, list[Any]]:
     """(database alias, SQL, parameters) reading the user `user_id` with MANAGER_FLAGS."""
     alias = router.db_for_read(get_user_model())
-    sql, params, at = _compiled(alias)
-    bound = [*params[:at], user_id, *params[at + 1 :]]
+    sql, bound = SIGNED_IN_USER.bound(alias, {USER_ID: user_id})
     connection = connections[alias]
     if connection.vendor != "postgresql":
         return alias, sql, bound  # SQLite keeps its own cache of prepared statements

@@ -8,7 +8,7 @@ from django.db import OperationalError
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
-from assessments import views
+from assessments import reports, views
 from assessments.models import Assessment
 from config import health
 from config.security import client_ip
@@ -130,7 +130,7 @@ def test_a_server_error_is_logged_with_its_path_and_without_answer_notes(
     def broken(assessment: Assessment) -> None:
         raise RuntimeError("report failed")
 
-    monkeypatch.setattr(views, "record_of", broken)
+    monkeypatch.setattr(reports, "record_of", broken)
     client.raise_request_exception = False
     client.force_login(member)
     url = reverse("assessment_result", args=[draft.pk])

@@ -9,11 +9,15 @@ from datetime import datetime, timezone
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from assessments.models import Assessment, DeliveryMetrics
+from assessments.reports import Kept
 from maturity.models import Cell, MaturityModel
 from teams.models import Team
 
@@ -71,8 +75,8 @@ def test_result_page_shows_radar_levels_changes_and_next_steps(
 ) -> None:
     _, later = two_results
     client.force_login(member)
-    # session, user, assessment with membership, team, model and record
-    # for the navigation: the record holds the rest
+    # session, user (with what the navigation needs), assessment with membership, team and
+    # record: the record holds the rest
     with django_assert_num_queries(3):  # type: ignore[operator]
         response = client.get(reverse("assessment_result", args=[later.pk]))
     page = response.content.decode()
@@ -199,6 +203,7 @@ def test_top_category_has_no_next_steps(
     assert all(c["next_steps"] == [] for c in data["categories"])
     page = client.get(reverse("assessment_result", args=[done.pk])).content.decode()
     assert "Every scored area is at the top level" in page
+    assert "Add to the plan" not in page
 
 
 def test_team_page_lists_history_newest_first_with_a_trend(
@@ -260,10 +265,9 @@ def test_home_query_count_is_constant(
         submit(team, cd_model, member, up_to(index % 3), datetime(2026, 1, 1, tzinfo=timezone.utc))
         Assessment.start(team, cd_model, manager, prefill_from=None)
     client.force_login(manager)
-    # session, user, memberships, latest of my
-    # teams and their results, the cadences in use, how many teams are overseen and
-    # overdue, drafts
-    with django_assert_num_queries(8):  # type: ignore[operator]
+    # session, user, memberships, the latest result of each of my teams, the cadences in
+    # use, how many teams are overseen and overdue, drafts
+    with django_assert_num_queries(7):  # type: ignore[operator]
         page = client.get("/").content.decode()
     assert page.count("Start new assessment") == teams
     # and Payments, seen as a manager; the teams assessed on 1 January are past 90 days
@@ -402,7 +406,7 @@ def test_result_page_query_count_does_not_grow_with_the_model(
         cell.practices.create(key=f"testing.2.extra-{index}", text=f"Extra {index}")
     large = submit(payments, cd_model, member, up_to(1), datetime(2026, 5, 1, tzinfo=timezone.utc))
     client.force_login(member)
-    # session, user, assessment with membership, team, model and record
+    # session, user, assessment with membership, team and record
     with django_assert_num_queries(3):  # type: ignore[operator]
         page = client.get(reverse("assessment_result", args=[large.pk])).content.decode()
     assert "Extra 0" in page  # a next step of testing
@@ -416,7 +420,7 @@ def test_answers_page_shows_each_answer_beside_the_previous_one_in_fixed_queries
 ) -> None:
     earlier, later = two_results
     client.force_login(member)
-    # session, user, assessment with membership, team, model and record, the previous
+    # session, user, assessment with membership, team and record, the previous
     # assessment's record
     with django_assert_num_queries(4):  # type: ignore[operator]
         page = client.get(reverse("assessment_answers", args=[later.pk])).content.decode()
@@ -427,3 +431,90 @@ def test_answers_page_shows_each_answer_beside_the_previous_one_in_fixed_queries
         if answer["status"] != before["status"]
     }
     assert changed and page.count(">changed</span>") == len(changed)
+    # Its rendering is kept now: session, user, assessment with membership, team and record
+    with django_assert_num_queries(3):  # type: ignore[operator]
+        again = client.get(reverse("assessment_answers", args=[later.pk])).content.decode()
+    assert _without_csrf_tokens(again.encode()) == _without_csrf_tokens(page.encode())
+
+
+def test_a_submitted_result_is_rendered_from_its_record_once(
+    client: Client,
+    member: User,
+    two_results: tuple[Assessment, Assessment],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from assessments import reports
+
+    drawn: list[object] = []
+
+    def draw(record: object) -> str:
+        drawn.append(record)
+        return "radar"
+
+    monkeypatch.setattr(reports, "radar_html", draw)
+    _, later = two_results
+    client.force_login(member)
+    url = reverse("assessment_result", args=[later.pk])
+    first = _without_csrf_tokens(client.get(url).content)
+    with CaptureQueriesContext(connection) as captured:
+        again = _without_csrf_tokens(client.get(url).content)
+    assert len(drawn) == 1 and again == first
+    assert b"Add to plan" in again  # beside the kept parts, the live ones
+    read = [query["sql"] for query in captured.captured_queries]
+    assert not [sql for sql in read if '"assessments_assessment"."record"' in sql]
+
+
+@pytest.mark.parametrize("page", ["assessment_result", "assessment_answers"])
+def test_parts_kept_for_another_submission_are_not_shown(
+    client: Client, member: User, submitted: Assessment, page: str
+) -> None:
+    stale = {part: mark_safe("Stale part") for part in ("summary", "overall", "record", "steps")}
+    kept = Kept(datetime(2020, 1, 1, tzinfo=timezone.utc), {**stale, "answers": stale["record"]})
+    name = page.removeprefix("assessment_")
+    caches["immutable"].set(f"kept:{name}:{submitted.pk}", kept)
+    client.force_login(member)
+    shown = client.get(reverse(page, args=[submitted.pk])).content.decode()
+    assert "Stale part" not in shown and "Consistent" in shown
+
+
+def test_a_member_is_offered_the_plan_after_a_manager_saw_the_result_first(
+    client: Client, member: User, manager: User, submitted: Assessment
+) -> None:
+    url = reverse("assessment_result", args=[submitted.pk])
+    client.force_login(manager)
+    assert "Add to plan" not in client.get(url).content.decode()
+    client.force_login(member)
+    assert "Add to plan" in client.get(url).content.decode()
+
+
+def test_a_kept_result_shows_a_void_at_once(
+    client: Client, member: User, submitted: Assessment
+) -> None:
+    client.force_login(member)
+    url = reverse("assessment_result", args=[submitted.pk])
+    before = client.get(url).content.decode()
+    assert "Add to plan" in before and "Voided" not in before
+    submitted.void(member, "Entered for the wrong team")
+    after = client.get(url).content.decode()
+    assert "Voided</strong>" in after and "Entered for the wrong team" in after
+    assert "Add to plan" not in after and "Void…" not in after
+    next_steps = [page.split('id="next-steps-heading"')[1] for page in (before, after)]
+    assert next_steps[0].split("</section>")[0] == next_steps[1].split("</section>")[0]
+
+
+@pytest.mark.parametrize("page", ["assessment_result", "assessment_answers", "assessment_export"])
+def test_a_kept_page_is_404_for_a_member_who_left(
+    client: Client, member: User, submitted: Assessment, page: str
+) -> None:
+    client.force_login(member)
+    url = reverse(page, args=[submitted.pk])
+    assert client.get(url).status_code == 200
+    member.memberships.all().delete()
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["assessment_result", "assessment_answers", "assessment_export"])
+def test_an_id_beyond_any_assessment_is_404(client: Client, member: User, page: str) -> None:
+    client.force_login(member)
+    for pk in (2**63, 10**30):
+        assert client.get(reverse(page, args=[pk])).status_code == 404

@@ -1,0 +1,40 @@
+"""Queries that run on (nearly) every request, with their SQL compiled once per process:
+the signed-in user (config/auth.py) and an assessment with the user's role
+(assessments/reports.py), both read to decide who may see what.
+
+For a query of a few rows, building it with the ORM costs more than running it (for the
+signed-in user, about 1 ms against 0.1 ms). A CompiledQuery builds it once per database,
+with placeholders where the request's values go, and binds those values on each run. The
+query itself still runs every time, so what it reads is never stale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.db.models import QuerySet
+
+# Stand for a request's values while a query is compiled. Ids no row has, and far from
+# any other number a query may carry (a level, a limit).
+USER_ID = -900_000_001
+ASSESSMENT_ID = -900_000_002
+
+
+class CompiledQuery:
+    """The SQL of the query that `build` makes, compiled on first use per database."""
+
+    def __init__(self, build: Callable[[], QuerySet[Any]]) -> None:
+        self.build = build
+        self._compiled: dict[str, tuple[str, tuple[Any, ...]]] = {}
+
+    def sql(self, alias: str) -> tuple[str, tuple[Any, ...]]:
+        """The SQL and its parameters, placeholders included."""
+        if alias not in self._compiled:
+            sql, params = self.build().query.get_compiler(alias).as_sql()
+            self._compiled[alias] = (sql, tuple(params))
+        return self._compiled[alias]
+
+    def bound(self, alias: str, values: Mapping[int, Any]) -> tuple[str, list[Any]]:
+        """The SQL and its parameters with each placeholder replaced by its value."""
+        sql, params = self.sql(alias)
+        return sql, [values.get(param, param) if type(param) is int else param for param in params]
