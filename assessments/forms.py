@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, CellNode, PracticeNode
@@ -18,7 +20,15 @@ from .scoring import Status
 
 ANSWER_FIELD_PREFIX = "p"
 WAS = "-was"  # suffix of the hidden field that carries a field's value as rendered
-STATUS_CHOICES = [("", "Not answered"), *Status.choices]
+STATUS_OPTIONS = tuple(Status.choices)  # what an answer's radio group offers
+STATUS_CHOICES = [("", "Not answered"), *STATUS_OPTIONS]
+AUTO_ID = "id_%s"  # the ids a form gives its fields (its auto_id)
+RADIO = (  # one of an answer's radio buttons, as Bootstrap lays them out
+    '<div class="form-check form-check-inline">'
+    '<input class="form-check-input{}" type="radio" name="{}" id="{}" value="{}"{}>'
+    '<label class="form-check-label" for="{}">{}</label>'
+    "</div>"
+)
 
 
 def field_name(practice_id: int, whose: Whose, field: str) -> str:
@@ -46,14 +56,6 @@ def _was_field() -> forms.CharField:
 
 
 @dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
-    id: str
-    checked: bool
-
-
-@dataclass(frozen=True)
 class AnswerFields:
     """One answer's fields as the page writes them out: names, ids, the values shown and
     as rendered ("was"), errors, and what the last save said about them. Plain values,
@@ -76,12 +78,16 @@ class AnswerFields:
     def invalid(self) -> bool:
         return bool(self.errors or self.refusal)
 
-    @property
-    def choices(self) -> list[Choice]:
-        return [
-            Choice(value, label, f"{self.id}_{index}", value == self.value)
-            for index, (value, label) in enumerate(Status.choices)
-        ]
+    def radios(self) -> SafeString:
+        """The status's radio buttons, the one shown checked. Written here rather than
+        looped over in the template, which took twice as long: a page has dozens."""
+        invalid = " is-invalid" if self.invalid else ""
+        buttons = []
+        for index, (value, label) in enumerate(STATUS_OPTIONS):
+            radio_id = f"{self.id}_{index}"
+            checked = " checked" if value == self.value else ""
+            buttons.append((invalid, self.name, radio_id, value, checked, radio_id, label))
+        return format_html_join("\n", RADIO, buttons)
 
 
 @dataclass(frozen=True)
@@ -119,22 +125,109 @@ class PageState:
     kept: Mapping[str, str] = field(default_factory=dict)  # refused values, as sent
 
 
-class CategoryAnswersForm(forms.Form):
-    """One category's page: per practice the team's answer and the member's own, each a
-    status and a note, and beside every field the value it was rendered with."""
+def stored_values(
+    category: CategoryNode,
+    answers: Mapping[int, AnswerState],
+    mine: Mapping[int, Stored],
+    state: PageState,
+) -> dict[str, str]:
+    """The category page's field values, by name, from the stored answers, each also as
+    its "was". A field the last save could not write (in `state`) shows the value the
+    user sent, with the stored one as its "was": saving again writes it (a conflict), or
+    asks again (a refusal)."""
+    on_page = {practice.id for practice in category.practices}
+    stored = {
+        (pk, Whose.TEAM): Stored(a.status, a.note) for pk, a in answers.items() if pk in on_page
+    }
+    stored.update({(pk, Whose.MINE): answer for pk, answer in mine.items()})
+    values = {}
+    for (pk, whose), answer in stored.items():
+        for name, value in (("status", answer.status), ("note", answer.note)):
+            key = field_name(pk, whose, name)
+            values[key] = values[key + WAS] = value
+    for conflict in state.conflicts:
+        values[field_name(conflict.practice_id, conflict.whose, conflict.field)] = conflict.yours
+    values.update(state.kept)
+    return values
 
-    def __init__(
-        self,
-        *args: Any,
-        category: CategoryNode,
-        level_names: Mapping[int, str],
-        **kwargs: Any,
-    ):
+
+@dataclass(frozen=True)
+class QuestionnairePage:
+    """One category's page as the template writes it out (not a form's widgets: it has
+    dozens of fields, and it is the most used page). `values` holds each field's value
+    by name, and its "was"; `errors` each field's errors, `page_errors` the page's."""
+
+    category: CategoryNode
+    level_names: Mapping[int, str]
+    values: Mapping[str, str]
+    state: PageState
+    errors: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    page_errors: Sequence[str] = ()
+
+    @property
+    def has_unconfirmed(self) -> bool:
+        """Whether an answer on this page was copied and is not yet confirmed."""
+        return any(p.id in self.state.unconfirmed for p in self.category.practices)
+
+    def sections(self) -> list[LevelSection]:
+        """The practices grouped by level, each with its fields."""
+        return [
+            LevelSection(
+                cell,
+                self.level_names[cell.level],
+                [
+                    PracticeRow(
+                        p,
+                        self._fields(p.id, Whose.TEAM),
+                        self._fields(p.id, Whose.MINE),
+                        self.state.votes.get(p.id, NO_VOTES),
+                        p.id in self.state.new,
+                        p.id in self.state.unconfirmed,
+                    )
+                    for p in cell.practices
+                ],
+            )
+            for cell in self.category.cells
+            if cell.practices
+        ]
+
+    def _fields(self, practice_id: int, whose: Whose) -> AnswerFields:
+        status = field_name(practice_id, whose, "status")
+        note = field_name(practice_id, whose, "note")
+        return AnswerFields(
+            status,
+            AUTO_ID % status,
+            self.values.get(status) or "",
+            self.values.get(status + WAS) or "",
+            list(self.errors.get(status, ())),
+            note,
+            AUTO_ID % note,
+            self.values.get(note) or "",
+            self.values.get(note + WAS) or "",
+            list(self.errors.get(note, ())),
+            tuple(
+                c for c in self.state.conflicts if (c.practice_id, c.whose) == (practice_id, whose)
+            ),
+            next(
+                (
+                    r.message
+                    for r in self.state.refusals
+                    if (r.practice_id, r.whose) == (practice_id, whose)
+                ),
+                "",
+            ),
+        )
+
+
+class CategoryAnswersForm(forms.Form):
+    """What one category's page sent: per practice the team's answer and the member's
+    own, each a status and a note, and beside every field the value it was rendered
+    with."""
+
+    def __init__(self, *args: Any, category: CategoryNode, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.category = category
-        self.level_names = level_names
         self.practices = category.practices
-        self.state = PageState()
         for practice in self.practices:
             for whose in Whose:
                 status, note = (
@@ -146,27 +239,16 @@ class CategoryAnswersForm(forms.Form):
                 self.fields[note] = NoteField(required=False, max_length=NOTE_MAX_LENGTH)
                 self.fields[note + WAS] = _was_field()
 
-    def show(
-        self,
-        answers: Mapping[int, AnswerState],
-        mine: Mapping[int, Stored],
-        state: PageState,
-    ) -> None:
-        """Render the stored answers (an unbound form), with `state` beside them. A field
-        the last save could not write shows the value the user sent, with the stored one
-        as its "was": saving again writes it (a conflict), or asks again (a refusal)."""
-        stored = {(pk, Whose.TEAM): Stored(a.status, a.note) for pk, a in answers.items()}
-        stored.update({(pk, Whose.MINE): answer for pk, answer in mine.items()})
-        for (pk, whose), answer in stored.items():
-            for name, value in (("status", answer.status), ("note", answer.note)):
-                self.initial[field_name(pk, whose, name)] = value
-                self.initial[field_name(pk, whose, name) + WAS] = value
-        for conflict in state.conflicts:
-            self.initial[field_name(conflict.practice_id, conflict.whose, conflict.field)] = (
-                conflict.yours
-            )
-        self.initial.update(state.kept)
-        self.state = state
+    def as_sent(self, level_names: Mapping[int, str], state: PageState) -> QuestionnairePage:
+        """The page as it was sent, with the errors that refused it whole."""
+        return QuestionnairePage(
+            self.category,
+            level_names,
+            {name: self[name].value() or "" for name in self.fields},
+            state,
+            errors={name: [str(error) for error in found] for name, found in self.errors.items()},
+            page_errors=[str(error) for error in self.non_field_errors()],
+        )
 
     def refused_values(self, refusals: Sequence[Refusal]) -> dict[str, str]:
         """What the user sent for answers that were refused, to show again: nothing typed
@@ -220,60 +302,6 @@ class CategoryAnswersForm(forms.Form):
     @property
     def practice_ids(self) -> list[int]:
         return [practice.id for practice in self.practices]
-
-    @property
-    def has_unconfirmed(self) -> bool:
-        """Whether an answer on this page was copied and is not yet confirmed."""
-        return any(pk in self.state.unconfirmed for pk in self.practice_ids)
-
-    def _fields(self, practice_id: int, whose: Whose) -> AnswerFields:
-        status = self[field_name(practice_id, whose, "status")]
-        note = self[field_name(practice_id, whose, "note")]
-        return AnswerFields(
-            status.html_name,
-            status.auto_id,
-            status.value() or "",
-            self[status.name + WAS].value() or "",
-            [str(error) for error in status.errors],
-            note.html_name,
-            note.auto_id,
-            note.value() or "",
-            self[note.name + WAS].value() or "",
-            [str(error) for error in note.errors],
-            tuple(
-                c for c in self.state.conflicts if (c.practice_id, c.whose) == (practice_id, whose)
-            ),
-            next(
-                (
-                    r.message
-                    for r in self.state.refusals
-                    if (r.practice_id, r.whose) == (practice_id, whose)
-                ),
-                "",
-            ),
-        )
-
-    def sections(self) -> list[LevelSection]:
-        """The practices grouped by level, each with its fields, for the template."""
-        return [
-            LevelSection(
-                cell,
-                self.level_names[cell.level],
-                [
-                    PracticeRow(
-                        p,
-                        self._fields(p.id, Whose.TEAM),
-                        self._fields(p.id, Whose.MINE),
-                        self.state.votes.get(p.id, NO_VOTES),
-                        p.id in self.state.new,
-                        p.id in self.state.unconfirmed,
-                    )
-                    for p in cell.practices
-                ],
-            )
-            for cell in self.category.cells
-            if cell.practices
-        ]
 
 
 def saved_reply(outcome: Outcome, votes: Mapping[int, Votes]) -> dict[str, Any]:

@@ -56,8 +56,8 @@ def test_each_member_answers_for_themselves_and_the_page_counts_the_votes(
     assert "Strong disagreement" in page and "Members disagree" in page
     for name in ("zelda", "quentin"):
         assert name not in page.split("<main")[1], "votes are counts, never names"
-    mine = crew[1].get(url).context["form"]  # her own answers, not the first member's
-    assert mine[f"p{split.id}-my-status"].value() == "partly"
+    mine = crew[1].get(url).context["page"]  # her own answers, not the first member's
+    assert mine.values[f"p{split.id}-my-status"] == "partly"
 
 
 def test_using_the_agreed_answers_fills_only_blank_team_answers_on_which_all_agree(

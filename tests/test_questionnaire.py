@@ -18,6 +18,7 @@ from assessments.models import (
     Assessment,
     CategoryResult,
     DraftUnderWay,
+    MemberAnswer,
 )
 from maturity.models import Cell, MaturityModel, Practice
 from maturity.tree import CategoryNode
@@ -346,6 +347,40 @@ def test_saving_one_answer_takes_the_same_queries_whatever_the_page_size(
                 {**page_data(node, "yes"),
                  **{f"p{p.id}-my-status": "yes" for p in node.practices}},
             )  # fmt: skip
+
+
+@pytest.mark.parametrize("prefilled", [False, True])
+def test_a_category_page_takes_the_same_queries_whatever_its_size_and_votes(
+    member_client: Client,
+    submitted: Assessment,
+    member: User,
+    django_user_model: type[User],
+    prefilled: bool,
+    django_assert_num_queries: object,
+) -> None:
+    draft = Assessment.start(
+        submitted.team, submitted.model, member, prefill_from=submitted if prefilled else None
+    )
+    teammate = django_user_model.objects.create_user("zelda")
+    Membership.objects.create(user=teammate, team=submitted.team)
+    cell = Cell.objects.get(category__slug="testing", level__value=2)
+    for index in range(20):
+        Practice.objects.create(cell=cell, key=f"testing.2.extra-{index}", text=f"Extra {index}")
+    small, large = category(draft, "build"), category(draft, "testing")
+    assert len(large.practices) >= 2 * len(small.practices)
+    for node in (small, large):
+        draft.save_answers([(p.id, "yes", "") for p in node.practices])
+        MemberAnswer.objects.bulk_create(
+            MemberAnswer(assessment=draft, practice_id=p.id, user=teammate, status="no")
+            for p in node.practices
+        )
+    # session, user, assessment with membership, team, model and team size, levels,
+    # practices with their cells and categories, answers, the members' answers on the
+    # page; with a pre-fill, the practices the earlier assessment answered
+    for node in (small, large):
+        with django_assert_num_queries(8 if prefilled else 7):  # type: ignore[operator]
+            response = member_client.get(edit_url(draft, node.slug))
+        assert response.status_code == 200
 
 
 @pytest.mark.parametrize(
