@@ -1,4 +1,6 @@
-"""What the home and team pages show of a team: its latest result and its history."""
+"""What the home, team and plan pages show of a team: its latest result and its history,
+read as plain rows (submitted assessments with their frozen results and delivery
+outcomes), not as model objects."""
 
 from __future__ import annotations
 
@@ -6,22 +8,127 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.safestring import SafeString, mark_safe
 
 from maturity.models import Level
 from teams.models import Team
 
 from . import charts, dora, scoring
-from .models import Assessment, DeliveryMetrics
+from .models import Assessment, CategoryResult
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A submitted assessment as these pages show it: when, whether it was voided and
+    why, its frozen results in category order and its delivery outcomes (on DORA's
+    Quick Check scale; None when none was given, or when they were not asked for)."""
+
+    pk: int
+    team_id: int
+    model_id: int
+    submitted_at: datetime
+    voided_at: datetime | None
+    void_reason: str
+    results: list[scoring.Result]
+    outcomes: dora.Scores | None
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    @property
+    def overall(self) -> float | None:
+        return scoring.overall(result.score for result in self.results)
+
+
+ASSESSMENT_COLUMNS = ("pk", "team_id", "model_id", "submitted_at", "voided_at", "void_reason")
+RESULT_COLUMNS = ("category__slug", "category__name", "category__order", "level", "score")
+DELIVERY_COLUMNS = tuple(f"delivery__{metric}" for metric in dora.METRICS)
+
+
+def _outcomes(delivery: Sequence[int | None]) -> dora.Scores | None:
+    """The outcomes of an assessment's delivery metrics (all None without metrics)."""
+    return dora.outcomes(dict(zip(dora.METRICS, delivery, strict=True)))
+
+
+def _submission(row: Sequence[Any], results: list[scoring.Result], *, outcomes: bool) -> Submission:
+    """From a row of ASSESSMENT_COLUMNS, then DELIVERY_COLUMNS when `outcomes`."""
+    pk, team_id, model_id, submitted_at, voided_at, void_reason = row[: len(ASSESSMENT_COLUMNS)]
+    delivery = row[len(ASSESSMENT_COLUMNS) :]
+    return Submission(
+        pk,
+        team_id,
+        model_id,
+        submitted_at,
+        voided_at,
+        void_reason,
+        results=results,
+        outcomes=_outcomes(delivery) if outcomes else None,
+    )
+
+
+def submissions(assessments: QuerySet[Assessment]) -> list[Submission]:
+    """`assessments` (submitted ones), newest first, with their results (one query: a row
+    per result). For a few assessments picked by key, such as the latest of each team: to
+    join the results of a whole history, PostgreSQL may scan every team's results, so
+    team_history reads them by key instead."""
+    columns = (*ASSESSMENT_COLUMNS, *(f"results__{column}" for column in RESULT_COLUMNS))
+    rows = assessments.order_by(
+        "-submitted_at", "-pk", "results__category__order", "results__category_id"
+    ).values_list(*columns)
+    firsts: dict[int, tuple[Any, ...]] = {}  # each assessment's first row
+    results: dict[int, list[scoring.Result]] = {}
+    split = len(ASSESSMENT_COLUMNS)
+    for row in rows:
+        pk = row[0]
+        if pk not in firsts:
+            firsts[pk], results[pk] = row, []
+        if row[split] is not None:  # an assessment without results has one row of nulls
+            results[pk].append(scoring.Result(*row[split:]))
+    return [_submission(row, results[pk], outcomes=False) for pk, row in firsts.items()]
+
+
+def _results(pks: list[int]) -> dict[int, list[scoring.Result]]:
+    """The frozen results of the assessments `pks` in category order, by assessment (one
+    query; none without assessments)."""
+    rows = (
+        CategoryResult.objects.filter(assessment__in=pks)
+        .order_by("category__order", "category_id")
+        .values_list("assessment_id", *RESULT_COLUMNS)
+    )
+    found: dict[int, list[scoring.Result]] = {}
+    for pk, *result in rows:
+        found.setdefault(pk, []).append(scoring.Result(*result))
+    return found
+
+
+def _latest_first() -> QuerySet[Assessment]:
+    """Counted (not voided) assessments, the latest first."""
+    return Assessment.objects.submitted().order_by("-submitted_at", "-pk")
+
+
+def latest_submission(team: Team) -> Submission | None:
+    """The team's latest counted (not voided) assessment with its results (one query)."""
+    latest = _latest_first().filter(team=team).values("pk")[:1]
+    found = submissions(Assessment.objects.filter(pk=Subquery(latest)))
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
 class TeamSummary:
     team: Team
-    latest: Assessment | None
-    overall: float | None
-    weakest: scoring.Result | None
+    latest: Submission | None
+
+    @property
+    def overall(self) -> float | None:
+        return self.latest.overall if self.latest else None
+
+    @property
+    def weakest(self) -> scoring.Result | None:
+        return scoring.weakest(self.latest.results) if self.latest else None
 
     @property
     def last_submitted(self) -> datetime | None:
@@ -36,48 +143,31 @@ class TeamSummary:
         return self.team.overdue(self.last_submitted)
 
 
-def _results(assessment: Assessment) -> list[scoring.Result]:
-    """The frozen results of an assessment fetched `with_results()`."""
-    return [result.as_result() for result in assessment.results.all()]
-
-
 def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:
-    """Each team with its latest result: overall score and weakest category (two queries)."""
-    latest = {
-        assessment.team_id: assessment
-        for assessment in Assessment.objects.latest_per_team()
-        .filter(team__in=teams)
-        .defer("record")
-        .with_results()
-    }
-    summaries = []
-    for team in teams:
-        assessment = latest.get(team.pk)
-        results = _results(assessment) if assessment else []
-        summaries.append(
-            TeamSummary(
-                team=team,
-                latest=assessment,
-                overall=scoring.overall(result.score for result in results),
-                weakest=scoring.weakest(results),
-            )
+    """Each team with its latest result: overall score and weakest category (one query)."""
+    latest = _latest_first().filter(team=OuterRef("team")).values("pk")[:1]
+    by_team = {
+        submission.team_id: submission
+        for submission in submissions(
+            Assessment.objects.filter(team__in=teams, pk=Subquery(latest))
         )
-    return summaries
-
-
-def _outcomes(assessment: Assessment) -> dora.Scores | None:
-    """The delivery outcomes of an assessment fetched with its `delivery`: None when it
-    has no metrics or none of them was given."""
-    delivery: DeliveryMetrics | None = getattr(assessment, "delivery", None)
-    return None if delivery is None else dora.outcomes(delivery.answers())
+    }
+    return [TeamSummary(team, by_team.get(team.pk)) for team in teams]
 
 
 @dataclass(frozen=True)
 class HistoryRow:
-    assessment: Assessment
-    overall: float | None
+    assessment: Submission
     scores: list[float | None]  # aligned with History.columns
-    outcomes: dora.Scores | None = None  # the delivery outcomes, on DORA's Quick Check scale
+
+    @property
+    def overall(self) -> float | None:
+        return self.assessment.overall
+
+    @property
+    def outcomes(self) -> dora.Scores | None:
+        """The delivery outcomes, on DORA's Quick Check scale."""
+        return self.assessment.outcomes
 
     @property
     def throughput(self) -> float | None:
@@ -93,12 +183,12 @@ class History:
     team: Team
     columns: list[tuple[str, str]]  # (slug, name) of every category scored
     rows: list[HistoryRow]  # newest first
-    levels: list[tuple[int, str]]
+    levels: list[tuple[int, str]]  # of the newest assessment's model
 
     def trend_svg(self) -> str:
         points = [
             charts.TrendPoint(
-                row.assessment.submitted_at.toordinal(),  # type: ignore[union-attr]
+                row.assessment.submitted_at.toordinal(),
                 row.overall,
                 f"{row.assessment.submitted_at:%d %b %Y}",
             )
@@ -112,7 +202,7 @@ class History:
         """The delivery outcomes over time, oldest first; voided assessments left out."""
         return [
             charts.OutcomesPoint(
-                row.assessment.submitted_at.toordinal(),  # type: ignore[union-attr]
+                row.assessment.submitted_at.toordinal(),
                 f"{row.assessment.submitted_at:%d %b %Y}",
                 throughput=row.outcomes.throughput,
                 instability=row.outcomes.instability,
@@ -123,10 +213,16 @@ class History:
         ]
 
     @property
+    def latest_counted(self) -> Submission | None:
+        """The newest assessment that counts (not voided)."""
+        counted = (row.assessment for row in self.rows if not row.assessment.is_voided)
+        return next(counted, None)
+
+    @property
     def last_submitted(self) -> datetime | None:
         """When the team last submitted an assessment that counts (not voided)."""
-        counted = (row for row in self.rows if not row.assessment.is_voided)
-        return next((row.assessment.submitted_at for row in counted), None)
+        latest = self.latest_counted
+        return latest.submitted_at if latest else None
 
     @property
     def due_at(self) -> datetime:
@@ -149,36 +245,27 @@ class History:
         return mark_safe(charts.outcomes_trend_svg(self._outcome_points(), title=title))
 
 
+def model_levels(model_id: int) -> list[tuple[int, str]]:
+    """A model's levels as (value, name), the floor first (one query)."""
+    levels = Level.objects.filter(model=model_id).order_by("value")
+    return list(levels.values_list("value", "name"))
+
+
 def team_history(team: Team) -> History:
     """The team's submitted assessments, newest first, voided ones included, with scores
-    and delivery outcomes (three queries: the outcomes come with the assessments)."""
-    assessments = list(
-        Assessment.objects.history()
-        .filter(team=team)
-        .select_related("delivery")
-        .defer("record")
-        .with_results()
-    )
-    results = {assessment.pk: _results(assessment) for assessment in assessments}
+    and delivery outcomes, and the levels of the newest one's model (three queries; one
+    before the first submission)."""
+    heads = Assessment.objects.history().filter(team=team)
+    rows = list(heads.values_list(*ASSESSMENT_COLUMNS, *DELIVERY_COLUMNS))
+    results = _results([row[0] for row in rows])
+    found = [_submission(row, results.get(row[0], []), outcomes=True) for row in rows]
     columns: dict[str, tuple[int, str]] = {}
-    for result in (result for scored in results.values() for result in scored):
+    for result in (result for submission in found for result in submission.results):
         columns.setdefault(result.slug, (result.order, result.name))
     slugs = sorted(columns, key=lambda slug: columns[slug][0])
-    rows = []
-    for assessment in assessments:
-        scores = {result.slug: result.score for result in results[assessment.pk]}
-        rows.append(
-            HistoryRow(
-                assessment,
-                scoring.overall(scores.values()),
-                [scores.get(slug) for slug in slugs],
-                _outcomes(assessment),
-            )
-        )
-    levels: list[tuple[int, str]] = []
-    if assessments:
-        latest_model = assessments[0].model_id
-        levels = list(
-            Level.objects.filter(model=latest_model).order_by("value").values_list("value", "name")
-        )
-    return History(team, [(slug, columns[slug][1]) for slug in slugs], rows, levels)
+    history = []
+    for submission in found:
+        scores = {result.slug: result.score for result in submission.results}
+        history.append(HistoryRow(submission, [scores.get(slug) for slug in slugs]))
+    levels = model_levels(found[0].model_id) if found else []
+    return History(team, [(slug, columns[slug][1]) for slug in slugs], history, levels)

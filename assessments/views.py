@@ -6,7 +6,6 @@ escape every text they put in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,18 +20,25 @@ from teams.access import get_team_for_user, managed
 from teams.models import Membership, Team
 
 from . import dora
-from .access import get_assessment_for_user, get_assessment_to_void, get_record_for_user
+from .access import (
+    get_assessment_for_user,
+    get_assessment_to_void,
+    get_record_for_user,
+    get_result_for_user,
+)
 from .agreement import NO_VOTES, of_category
 from .cadence import count_overdue
-from .display import change_css, level_reached, time_to_answer
+from .display import time_to_answer
 from .edits import Outcome, Whose
 from .forms import (
     CategoryAnswersForm,
     NewAssessmentForm,
     OutcomesForm,
     PageState,
+    QuestionnairePage,
     VoidForm,
     saved_reply,
+    stored_values,
 )
 from .history import team_summaries
 from .models import (
@@ -44,7 +50,7 @@ from .models import (
     DraftUnderWay,
     Incomplete,
 )
-from .reports import previous_record, radar_html, record_of
+from .reports import ANSWERS_PARTS, RESULT_PARTS
 
 
 @require_safe
@@ -57,6 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
         Assessment.objects.drafts()
         .filter(team__in=my_teams)
         .select_related("team", "model", "created_by")
+        .only("created_at", "team__name", "model__name", "model__version", "created_by__username")
         .order_by("-created_at")
     )
     ctx = {
@@ -133,42 +140,39 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     node = tree.category(category)
     if node is None:
         raise Http404("This model has no such category.")
-    level_names = {level.value: level.name for level in tree.levels}
-    data = request.POST if request.method == "POST" else None
-    form = CategoryAnswersForm(data, category=node, level_names=level_names)
+    if request.method != "POST":
+        return _questionnaire(request, assessment, tree, node)
+    form = CategoryAnswersForm(request.POST, category=node)
     wants_json = request.headers.get("Accept") == "application/json"
-    if request.method == "POST" and not form.is_valid():
+    if not form.is_valid():
         if wants_json:
             return JsonResponse({"errors": form.errors}, status=400)
-        return _questionnaire(request, assessment, tree, node, form, status=400)
-    if request.method == "POST":
-        target = request.POST.get("go")
-        confirm = form.practice_ids if target == "confirm" else ()
-        try:
-            outcome = assessment.save_edits(request.user, form.edits(), confirm=confirm)
-            filled = (
-                assessment.use_agreed_answers(request.user, form.practice_ids)
-                if target == "agreed"
-                else None
-            )
-        except AlreadySubmitted:
-            return _read_only(request, assessment)
-        except Discarded:
-            return _discarded(request, assessment)
-        if wants_json:
-            voted = {pk for pk, whose in outcome.writes if whose is Whose.MINE}
-            votes = assessment.votes(on=voted) if voted else {}
-            return JsonResponse(saved_reply(outcome, {pk: votes.get(pk, NO_VOTES) for pk in voted}))
-        if outcome.clean:
-            _say_saved(request, node.name, target, filled)
-            return _after_save(assessment, tree, node.slug, target)
-        shown = CategoryAnswersForm(category=node, level_names=level_names)
-        return _questionnaire(
-            request, assessment, tree, node, shown, outcome=outcome,
-            kept=form.refused_values(outcome.refusals),
-            status=409 if outcome.conflicts else 400,
-        )  # fmt: skip
-    return _questionnaire(request, assessment, tree, node, form)
+        return _questionnaire(request, assessment, tree, node, refused=form, status=400)
+    target = request.POST.get("go")
+    confirm = form.practice_ids if target == "confirm" else ()
+    try:
+        outcome = assessment.save_edits(request.user, form.edits(), confirm=confirm)
+        filled = (
+            assessment.use_agreed_answers(request.user, form.practice_ids)
+            if target == "agreed"
+            else None
+        )
+    except AlreadySubmitted:
+        return _read_only(request, assessment)
+    except Discarded:
+        return _discarded(request, assessment)
+    if wants_json:
+        voted = {pk for pk, whose in outcome.writes if whose is Whose.MINE}
+        votes = assessment.votes(on=voted) if voted else {}
+        return JsonResponse(saved_reply(outcome, {pk: votes.get(pk, NO_VOTES) for pk in voted}))
+    if outcome.clean:
+        _say_saved(request, node.name, target, filled)
+        return _after_save(assessment, tree, node.slug, target)
+    return _questionnaire(
+        request, assessment, tree, node, outcome=outcome,
+        kept=form.refused_values(outcome.refusals),
+        status=409 if outcome.conflicts else 400,
+    )  # fmt: skip
 
 
 def _say_saved(request: HttpRequest, name: str, target: str | None, filled: int | None) -> None:
@@ -198,14 +202,17 @@ def _questionnaire(
     assessment: Assessment,
     tree: ModelTree,
     node: CategoryNode,
-    form: CategoryAnswersForm,
     *,
+    refused: CategoryAnswersForm | None = None,
     outcome: Outcome | None = None,
     kept: Mapping[str, str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The page with the stored answers, or as sent in a form `refused` whole, with its
+    errors. After a save, what `outcome` could not write shows the values `kept`."""
     answers = assessment.answers_by_practice()
-    votes, mine = assessment.member_answers_on(form.practice_ids, request.user)
+    practice_ids = [practice.id for practice in node.practices]
+    votes, mine = assessment.member_answers_on(practice_ids, request.user)
     state = PageState(
         votes=votes,
         unconfirmed={pk for pk, answer in answers.items() if not answer.confirmed},
@@ -214,16 +221,18 @@ def _questionnaire(
         refusals=outcome.refusals if outcome else (),
         kept=kept or {},
     )
-    if form.is_bound:
-        form.state = state
-    else:
-        form.show(answers, mine, state)
+    level_names = {level.value: level.name for level in tree.levels}
+    page = (
+        QuestionnairePage(node, level_names, stored_values(node, answers, mine, state), state)
+        if refused is None
+        else refused.as_sent(level_names, state)
+    )
     before, after = tree.neighbours(node.slug)
     ctx = {
         "assessment": assessment,
         "tree": tree,
         "category": node,
-        "form": form,
+        "page": page,
         "progress": assessment.progress(tree, answers),
         "prefilled_on": assessment.prefilled_on,
         "before": before,
@@ -356,14 +365,11 @@ def void(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def result(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_assessment_for_user(request.user, pk)
-    record = record_of(assessment)
+    kept = RESULT_PARTS.kept(pk)
+    assessment = get_result_for_user(request.user, pk, with_record=kept is None)
     ctx = {
         "assessment": assessment,
-        "record": record,
-        "overall_level": level_reached(record.overall, record.levels),
-        "radar": partial(radar_html, record),  # drawn only if the page is not cached
-        "change_css": {row.slug: change_css(row.change) for row in record.rows},
+        "parts": RESULT_PARTS.of(assessment, kept),
         "can_edit": assessment.is_member and assessment.is_draft,
     }
     return render(request, "assessments/result.html", ctx)
@@ -372,15 +378,9 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @login_required
 def answers(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_assessment_for_user(request.user, pk)
-    record = record_of(assessment)
-    previous = previous_record(record)
-    ctx = {
-        "assessment": assessment,
-        "record": record,
-        "previous": previous,
-        "categories": record.answers_by_category(previous),
-    }
+    kept = ANSWERS_PARTS.kept(pk)
+    assessment = get_result_for_user(request.user, pk, with_record=kept is None)
+    ctx = {"assessment": assessment, "parts": ANSWERS_PARTS.of(assessment, kept)}
     return render(request, "assessments/answers.html", ctx)
 
 

@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from assessments.history import History
+from django.contrib.auth import get_user_model
+
+from assessments.history import History, Submission, latest_submission, model_levels
 from assessments.models import Assessment
-from maturity.models import Category, Level, MaturityModel
+from maturity.models import Category, MaturityModel
 from teams.models import Membership, Team
 
 from . import progress
@@ -26,7 +28,7 @@ class Basis:
 
     categories: list[tuple[str, str]]  # (slug, name), in the model's order
     levels: list[tuple[int, str]]  # (value, name), the floor first
-    latest: Assessment | None = None  # the latest submitted, not voided
+    latest: Submission | None = None  # the latest submitted, not voided
     latest_levels: Mapping[str, int | None] = field(default_factory=dict)
     yes_keys: frozenset[str] = frozenset()
 
@@ -53,23 +55,6 @@ class Basis:
 NO_BASIS = Basis([], [])
 
 
-def _levels(model_id: int) -> list[tuple[int, str]]:
-    """A model's levels, floor first (one query)."""
-    return list(Level.objects.filter(model=model_id).order_by("value").values_list("value", "name"))
-
-
-def _from_latest(latest: Assessment, levels: list[tuple[int, str]], keys: frozenset[str]) -> Basis:
-    """From a counted assessment fetched with_results()."""
-    results = list(latest.results.all())
-    return Basis(
-        categories=[(result.category.slug, result.category.name) for result in results],
-        levels=levels,
-        latest=latest,
-        latest_levels={result.category.slug: result.level for result in results},
-        yes_keys=keys,
-    )
-
-
 def _from_newest_model() -> Basis:
     """Before a team's first result: the newest model a team can be assessed on, its
     active categories and levels (three queries)."""
@@ -77,40 +62,39 @@ def _from_newest_model() -> Basis:
     if model is None:
         return NO_BASIS
     categories = Category.objects.filter(model=model, is_active=True).order_by("order", "pk")
-    return Basis(list(categories.values_list("slug", "name")), _levels(model.pk))
+    return Basis(list(categories.values_list("slug", "name")), model_levels(model.pk))
 
 
-def basis_for(team: Team) -> Basis:
-    """The team's basis, read for the plan page (three queries: the latest counted
-    assessment with its record, its frozen results and the model's levels; or the newest
-    ready model, its categories and levels)."""
-    latest = (
-        Assessment.objects.submitted()
-        .filter(team=team)
-        .order_by("-submitted_at", "-pk")
-        .with_results()
-        .first()
+def _answers_needed(latest: Submission, items: Iterable[PlanItem]) -> bool:
+    """Whether an open item about a practice predates the latest counted assessment: only
+    such an item can be now in place, as that assessment's answers say."""
+    return any(
+        item.is_open and item.practice_key and item.created_at < latest.submitted_at
+        for item in items
     )
+
+
+def _yes_keys(latest: Submission) -> frozenset[str]:
+    """The practices the assessment's record answers yes (one query)."""
+    record = Assessment.objects.filter(pk=latest.pk).values_list("record", flat=True).first()
+    return yes_keys(record)
+
+
+def _basis(
+    latest: Submission | None, levels: list[tuple[int, str]] | None, items: Sequence[PlanItem]
+) -> Basis:
+    """The basis of a team whose latest counted assessment is `latest`, given its model's
+    `levels` when they are known already (else one query), with its yes answers when
+    `items` need them (one query); before a first result, the newest model's."""
     if latest is None:
         return _from_newest_model()
-    return _from_latest(latest, _levels(latest.model_id), yes_keys(latest.record))
-
-
-def basis_from_history(history: History, *, needs_answers: bool) -> Basis:
-    """The team's basis from its history as the team page read it: no query, but the
-    latest record's answers when `needs_answers` (one query) and the model's levels in
-    the rare case the newest assessment is voided and on another model (one query)."""
-    counted = next((row.assessment for row in history.rows if not row.assessment.is_voided), None)
-    if counted is None:
-        return _from_newest_model()
-    newest = history.rows[0].assessment
-    levels = history.levels if newest.model_id == counted.model_id else _levels(counted.model_id)
-    record = (
-        Assessment.objects.filter(pk=counted.pk).values_list("record", flat=True).first()
-        if needs_answers
-        else None
+    return Basis(
+        categories=[(result.slug, result.name) for result in latest.results],
+        levels=model_levels(latest.model_id) if levels is None else levels,
+        latest=latest,
+        latest_levels={result.slug: result.level for result in latest.results},
+        yes_keys=_yes_keys(latest) if _answers_needed(latest, items) else frozenset(),
     )
-    return _from_latest(counted, levels, yes_keys(record))
 
 
 @dataclass(frozen=True)
@@ -207,33 +191,38 @@ def _board(
     )
 
 
+def _targets(team: Team) -> list[Target]:
+    return list(Target.objects.filter(team=team).order_by("category"))
+
+
 def plan_board(team: Team, today: date) -> Board:
-    """Everything of the plan page but the forms (five queries: the basis, the targets,
-    the items with their owners)."""
-    basis = basis_for(team)
-    targets = list(Target.objects.filter(team=team))
+    """Everything of the plan page but the forms (four queries: the targets, the items
+    with their owners, the latest counted assessment with its results, its model's
+    levels; one more for its answers while an open item about a practice predates it)."""
     items = list(PlanItem.objects.filter(team=team).for_plan())
-    return _board(basis, targets, items, today)
+    basis = _basis(latest_submission(team), None, items)
+    return _board(basis, _targets(team), items, today)
 
 
 def team_board(team: Team, history: History, today: date) -> Board:
     """The team page's plan: targets and open items (two queries), against the basis its
     history gives (one more for the latest answers while an open item about a practice
-    predates the latest result; three more before the team's first result)."""
-    targets = list(Target.objects.filter(team=team))
+    predates the latest result, one for the levels in the rare case the newest assessment
+    is voided and on another model; three more before the team's first result)."""
+    targets = _targets(team)
     items = list(PlanItem.objects.filter(team=team).open().for_plan())
     if not history.rows and not targets and not items:
         return _board(NO_BASIS, [], [], today)
-    counted = next((row.assessment for row in history.rows if not row.assessment.is_voided), None)
-    needs_answers = counted is not None and any(
-        item.practice_key and counted.submitted_at and item.created_at < counted.submitted_at
-        for item in items
+    latest = history.latest_counted
+    newest = history.rows[0].assessment if history.rows else None
+    same_model = latest is not None and newest is not None and newest.model_id == latest.model_id
+    return _board(
+        _basis(latest, history.levels if same_model else None, items), targets, items, today
     )
-    return _board(basis_from_history(history, needs_answers=needs_answers), targets, items, today)
 
 
 def team_members(team: Team) -> list[tuple[int, str]]:
     """(user id, user name) of the team's members, for choosing an owner (one query)."""
-    memberships = Membership.objects.filter(team=team).select_related("user")
-    members = [(m.user_id, m.user.get_username()) for m in memberships]
+    name = f"user__{get_user_model().USERNAME_FIELD}"
+    members = Membership.objects.filter(team=team).values_list("user_id", name)
     return sorted(members, key=lambda member: member[1].lower())

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 
 from maturity.limits import KEY_LENGTH
 
+from . import widgets
 from .models import TITLE_LENGTH, PlanItem, Target
 
 DATE_ERRORS = {"invalid": "Enter a date as YYYY-MM-DD, for example 2027-06-30."}
@@ -25,7 +26,7 @@ def _date_field(label: str, *, required: bool = False) -> forms.DateField:
         label=label,
         required=required,
         input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages=DATE_ERRORS,
     )
 
@@ -34,6 +35,7 @@ def _owner_field(members: Sequence[tuple[int, str]]) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label="Owner",
         choices=[NO_OWNER, *members],
+        widget=widgets.Select,
         coerce=int,
         empty_value=None,
         required=False,
@@ -119,6 +121,7 @@ class TargetsForm(BootstrapForm):
             self.fields[f"{slug}-level"] = forms.TypedChoiceField(
                 label=f"Target level for {name}",
                 choices=choices,
+                widget=widgets.Select,
                 coerce=int,
                 empty_value=None,
                 required=False,
@@ -127,7 +130,7 @@ class TargetsForm(BootstrapForm):
                 },
             )
             self.fields[f"{slug}-due"] = _date_field(f"Due date for {name}")
-            self.fields[f"{slug}-was"] = forms.CharField(required=False, widget=forms.HiddenInput)
+            self.fields[f"{slug}-was"] = forms.CharField(required=False, widget=widgets.HiddenInput)
         self._style()
 
     def clean(self) -> dict[str, Any]:
@@ -183,6 +186,7 @@ class PlanItemForm(BootstrapForm):
 
     title = forms.CharField(
         max_length=TITLE_LENGTH,
+        widget=widgets.TextInput,
         error_messages={
             "required": "Give the item a title: what will the team do?",
             "max_length": f"Keep the title to {TITLE_LENGTH} characters or fewer.",
@@ -190,6 +194,7 @@ class PlanItemForm(BootstrapForm):
     )
     category = forms.ChoiceField(
         required=False,
+        widget=widgets.Select,
         error_messages={"invalid_choice": "Choose one of the model's categories, or none."},
     )
     owner = forms.TypedChoiceField(required=False)  # choices set per team

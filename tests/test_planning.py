@@ -7,13 +7,16 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
+from django import forms
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from assessments.models import Assessment
 from maturity.models import MaturityModel
+from planning import widgets
 from planning.models import PlanItem, Target
 from teams.models import Membership, Team
 
@@ -798,9 +801,9 @@ def test_plan_page_query_count_is_constant_for_members(
     assert submitted.submitted_at is not None
     fill_plan(payments, member, items, submitted.submitted_at)
     client = as_user(member)
-    # session, user, team with membership, the latest counted assessment with its record,
-    # its results with their categories, the model's levels, targets, items with their
-    # owners, the members (owner choices)
+    # session, user, team with membership, items with their owners, the latest counted
+    # assessment with its results, the model's levels, that assessment's answers (open
+    # items about practices predate it), targets, the members (owner choices)
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = client.get(plan_url())
     assert response.content.decode().count('name="action" value="edit"') == items - items // 3
@@ -819,9 +822,9 @@ def test_plan_page_query_count_is_constant_for_managers(
     assert submitted.submitted_at is not None
     fill_plan(payments, member, items, submitted.submitted_at)
     client = as_user(manager)
-    # session, user, team with membership, the
-    # latest counted assessment with its record, its results, the model's levels,
-    # targets, items with their owners: no forms, so no members
+    # session, user, team with membership, items with their owners, the latest counted
+    # assessment with its results, the model's levels, its answers, targets: no forms,
+    # so no members
     with django_assert_num_queries(8):  # type: ignore[operator]
         response = client.get(plan_url())
     assert f"Item {items - 1}" in response.content.decode()
@@ -845,3 +848,76 @@ def test_team_page_query_count_is_constant(
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = client.get(reverse("team_detail", args=["payments"]))
     assert f"Item {items - 1 if (items - 1) % 3 != 2 else items - 2}" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "queries"),
+    [
+        # session, user, team with membership, items with their owners, the latest counted
+        # assessment with its results, the model's levels, targets, the members
+        (plan_url(), 8),
+        # session, user, team with membership, assessments with their delivery metrics,
+        # their results, the levels; targets, open items with their owners
+        (reverse("team_detail", args=["payments"]), 8),
+    ],
+)
+def test_plans_made_since_the_latest_result_need_none_of_its_answers(
+    as_user: Callable[[User], Client],
+    member: User,
+    submitted: Assessment,
+    payments: Team,
+    page: str,
+    queries: int,
+    django_assert_num_queries: object,
+) -> None:
+    assert submitted.submitted_at is not None
+    fill_plan(payments, member, 6, submitted.submitted_at + timedelta(days=2))
+    client = as_user(member)
+    with django_assert_num_queries(queries):  # type: ignore[operator]
+        response = client.get(page)
+    assert "Now in place" not in response.content.decode()
+
+
+LEVEL_CHOICES = [("", "No target"), (0, "0 · R&D <first>"), (1, mark_safe("1 · <b>kept</b>"))]
+
+
+@pytest.mark.parametrize(
+    ("django_widget", "plan_widget", "value", "attrs"),
+    [
+        (forms.Select(choices=LEVEL_CHOICES), widgets.Select(choices=LEVEL_CHOICES), "", None),
+        (
+            forms.Select(choices=LEVEL_CHOICES, attrs={"class": "form-select is-invalid"}),
+            widgets.Select(choices=LEVEL_CHOICES, attrs={"class": "form-select is-invalid"}),
+            1,
+            {"id": "id_x", "aria-describedby": 'x"-error', "disabled": True, "hidden": False},
+        ),
+        (
+            forms.Select(choices=[("Group", [(1, "a"), (2, "b")]), (3, "c")]),
+            widgets.Select(choices=[("Group", [(1, "a"), (2, "b")]), (3, "c")]),
+            2,
+            {"id": "id_x"},
+        ),
+        (
+            forms.TextInput(attrs={"maxlength": 200}),
+            widgets.TextInput(attrs={"maxlength": 200}),
+            'a "<title>" & more',
+            {"id": "id_x", "required": True},
+        ),
+        (forms.TextInput(), widgets.TextInput(), None, None),
+        (
+            forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            date(2027, 6, 30),
+            {"id": "id_x"},
+        ),
+        (forms.DateInput(), widgets.DateInput(), "2027-13-45<", None),
+        (forms.HiddenInput(), widgets.HiddenInput(), "2|2027-06-30", {"id": "id_x"}),
+    ],
+)
+def test_the_plans_widgets_write_the_html_of_djangos_templates(
+    django_widget: forms.Widget,
+    plan_widget: forms.Widget,
+    value: object,
+    attrs: dict[str, object] | None,
+) -> None:
+    assert plan_widget.render("x", value, attrs) == django_widget.render("x", value, attrs)

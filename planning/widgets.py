@@ -1,0 +1,85 @@
+"""The widgets of the plan's forms, written out in Python: the HTML of Django's widget
+templates, character for character (tests/test_planning.py compares them). The plan page
+shows two dozen fields; through the template engine, with an include per option and per
+list of attributes, they cost more than everything else on the page together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django import forms
+from django.forms.renderers import BaseRenderer
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _attrs(attrs: Mapping[str, Any]) -> str:
+    """As django/forms/widgets/attrs.html writes them: True as a bare name, False left out."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Input(forms.widgets.Input):
+    """django/forms/widgets/input.html"""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        kind, value = conditional_escape(widget["type"]), widget["value"]
+        shown = "" if value is None else f' value="{conditional_escape(value)}"'
+        written = _attrs(widget["attrs"])
+        return mark_safe(f'<input type="{kind}" name="{conditional_escape(name)}"{shown}{written}>')
+
+
+class TextInput(Input, forms.TextInput):
+    pass
+
+
+class DateInput(Input, forms.DateInput):
+    pass
+
+
+class HiddenInput(Input, forms.HiddenInput):
+    pass
+
+
+class Select(forms.Select):
+    """django/forms/widgets/select.html, with select_option.html for each option."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = "".join(_options(widget["optgroups"]))
+        return mark_safe(
+            f'<select name="{conditional_escape(name)}"{_attrs(widget["attrs"])}>{options}\n'
+            "</select>"
+        )
+
+
+def _options(optgroups: list[tuple[str | None, list[dict[str, Any]], int]]) -> Iterator[str]:
+    for group, options, _ in optgroups:
+        if group:
+            yield f'\n  <optgroup label="{conditional_escape(group)}">'
+        for option in options:
+            yield (
+                f'\n  <option value="{conditional_escape(option["value"])}"'
+                f"{_attrs(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+            )
+        if group:
+            yield "\n  </optgroup>"
