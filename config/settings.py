@@ -81,7 +81,7 @@ def envcache(name: str) -> dict[str, Any]:
         )
     if not url.hostname:
         raise ImproperlyConfigured(f"{name} must name the Redis host: redis://host:port/db")
-    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    return {"BACKEND": "config.cache.RedisCache", "LOCATION": raw}
 
 
 DEBUG = envbool("DEBUG", True)

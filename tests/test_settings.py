@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import runpy
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,7 @@ def test_a_redis_url_shares_the_cache_and_sessions(
 ) -> None:
     settings = load_settings(monkeypatch, CACHE_URL=url)
     assert settings["CACHES"]["default"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": url,
     }
     assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
@@ -103,3 +104,16 @@ def test_malformed_values_stop_start_up(
 ) -> None:
     with pytest.raises(ImproperlyConfigured, match=message):
         load_settings(monkeypatch, **env)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("CACHE_URL"),
+    reason="needs a shared cache: CI runs the suite again with CACHE_URL=redis://...",
+)
+def test_the_shared_cache_keeps_one_redis_client_per_pool() -> None:
+    from django.core.cache import cache
+
+    clients = {id(cache._cache.get_client(key)) for key in ("a", "b", "c")}  # type: ignore[attr-defined]
+    assert len(clients) == 1
+    cache.set("greeting", {"hello": "world"}, 30)
+    assert cache.get("greeting") == {"hello": "world"}
