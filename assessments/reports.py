@@ -116,7 +116,10 @@ def result_parts(assessment: Assessment, record: Record) -> dict[str, SafeString
         "record": "assessments/_record.html",
         "steps": "assessments/_result_steps.html",
     }
-    return {part: render_to_string(name, ctx) for part, name in templates.items()}
+    # Stripped: a part with nothing to show is empty, and the page leaves its card out.
+    return {
+        part: mark_safe(render_to_string(name, ctx).strip()) for part, name in templates.items()
+    }
 
 
 def answers_parts(assessment: Assessment, record: Record) -> dict[str, SafeString]:
