@@ -117,8 +117,26 @@ def latest_submission(team: Team) -> Submission | None:
     return found[0] if found else None
 
 
+class Cadence:
+    """When a team with `last_submitted` should next submit, and whether that has passed."""
+
+    team: Team
+
+    @property
+    def last_submitted(self) -> datetime | None:
+        raise NotImplementedError  # each view of the history says which submission counts
+
+    @property
+    def due_at(self) -> datetime:
+        return self.team.due_at(self.last_submitted)
+
+    @property
+    def overdue(self) -> bool:
+        return self.team.overdue(self.last_submitted)
+
+
 @dataclass(frozen=True)
-class TeamSummary:
+class TeamSummary(Cadence):
     team: Team
     latest: Submission | None
 
@@ -133,14 +151,6 @@ class TeamSummary:
     @property
     def last_submitted(self) -> datetime | None:
         return self.latest.submitted_at if self.latest else None
-
-    @property
-    def due_at(self) -> datetime:
-        return self.team.due_at(self.last_submitted)
-
-    @property
-    def overdue(self) -> bool:
-        return self.team.overdue(self.last_submitted)
 
 
 def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:
@@ -179,7 +189,7 @@ class HistoryRow:
 
 
 @dataclass(frozen=True)
-class History:
+class History(Cadence):
     team: Team
     columns: list[tuple[str, str]]  # (slug, name) of every category scored
     rows: list[HistoryRow]  # newest first
@@ -223,14 +233,6 @@ class History:
         """When the team last submitted an assessment that counts (not voided)."""
         latest = self.latest_counted
         return latest.submitted_at if latest else None
-
-    @property
-    def due_at(self) -> datetime:
-        return self.team.due_at(self.last_submitted)
-
-    @property
-    def overdue(self) -> bool:
-        return self.team.overdue(self.last_submitted)
 
     @cached_property
     def has_outcomes(self) -> bool:

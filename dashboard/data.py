@@ -37,7 +37,7 @@ from assessments.cadence import with_last_submitted
 from assessments.models import Assessment, AssessmentQuerySet, CategoryResult
 from maturity.models import Category, Level, MaturityModel
 from planning import progress
-from teams.models import Team, due_at
+from teams.models import Team, next_due
 
 from .stats import TREND_QUARTERS, ScoreCounts, quarter_start
 
@@ -120,8 +120,8 @@ class ListedTeam(NamedTuple):
 
     @property
     def next_due_at(self) -> datetime:
-        """When it should next submit (teams.models.due_at)."""
-        return due_at(self.last_submitted, self.created_at, self.cadence_days)
+        """When it should next submit (teams.models.next_due)."""
+        return next_due(self.last_submitted, self.created_at, self.cadence_days)
 
 
 @dataclass(slots=True)  # thousands at once: no __dict__ each for the garbage collector

@@ -75,7 +75,7 @@ class TeamQuerySet(models.QuerySet["Team"]):
         )
 
 
-def due_at(last_submitted: datetime | None, created_at: datetime, cadence_days: int) -> datetime:
+def next_due(last_submitted: datetime | None, created_at: datetime, cadence_days: int) -> datetime:
     """When a team should next submit: its cadence after the last submission, or after
     the team was made when it never submitted."""
     return (last_submitted or created_at) + timedelta(days=cadence_days)
@@ -113,7 +113,7 @@ class Team(AdvancesGeneration):
     def due_at(self, last_submitted: datetime | None) -> datetime:
         """When the team should next submit: its cadence after the last submission, or
         after the team was made when it never submitted."""
-        return due_at(last_submitted, self.created_at, self.cadence_days)
+        return next_due(last_submitted, self.created_at, self.cadence_days)
 
     def overdue(self, last_submitted: datetime | None, now: datetime | None = None) -> bool:
         """Whether its cadence has passed at `now` (default: now) since `last_submitted`

@@ -518,3 +518,24 @@ def test_an_id_beyond_any_assessment_is_404(client: Client, member: User, page: 
     client.force_login(member)
     for pk in (2**63, 10**30):
         assert client.get(reverse(page, args=[pk])).status_code == 404
+
+
+@pytest.mark.parametrize("extra_practices", [0, 30])
+def test_a_drafts_result_preview_takes_fixed_queries_whatever_the_models_size(
+    client: Client,
+    member: User,
+    draft: Assessment,
+    extra_practices: int,
+    django_assert_num_queries: object,
+) -> None:
+    cell = Cell.objects.get(category__slug="testing", level__value=2)
+    for index in range(extra_practices):
+        cell.practices.create(key=f"testing.2.extra-{index}", text=f"Extra {index}")
+    client.force_login(member)
+    # session, user, assessment with membership and team, then the preview: tree (two),
+    # answers, members' answers, model, previous assessment, delivery metrics, checks,
+    # the team's targets
+    with django_assert_num_queries(12):  # type: ignore[operator]
+        page = client.get(reverse("assessment_result", args=[draft.pk]))
+    assert page.status_code == 200
+    assert b"draft, not submitted" in page.content
