@@ -3,7 +3,7 @@ it, the parts of the pages that show only its record, and the radar.
 
 The pages that show a record read the assessment, its team and the user's role in one
 query on every view. Building that query with the ORM cost more than running it (about
-0.5 ms against 0.3 ms), so its SQL is compiled once per process (teams.compiled). It
+0.5 ms against 0.3 ms), so its SQL is compiled once per process (maturity.compiled). It
 still runs on every request: a renamed team, a void or a changed membership shows at once.
 
 A submitted assessment's record never changes, so the parts of its pages that show only
@@ -25,7 +25,7 @@ from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from teams.compiled import ASSESSMENT_ID, USER_ID, CompiledQuery
+from maturity.compiled import CompiledQuery, placeholder
 from teams.models import AnyUser, Team
 
 from . import charts
@@ -36,6 +36,9 @@ from .records import Record
 # What the pages and the access rule read of the team, read with the assessment as
 # team_<field>; the team's other fields are read if something asks for them.
 TEAM_FIELDS = ("name", "slug", "unit_id")
+
+# Stand for the request's user and assessment while SHOWN's SQL is compiled.
+USER_ID, ASSESSMENT_ID = placeholder(), placeholder()
 
 
 def _shown(*, with_record: bool) -> QuerySet[Assessment]:

@@ -5,7 +5,12 @@ asks on every page). Building that query with the ORM and planning it in Postgre
 ten times more than running it (about 1 ms and 0.5 ms, against 0.1 ms), so its SQL is
 compiled once per process and, on PostgreSQL, prepared once per database connection. It
 still runs on every request: a deactivation, a password change or a changed permission,
-group or unit shows on the very next one."""
+group or unit shows on the very next one.
+
+A connection can lose its prepared statement (DISCARD ALL, DEALLOCATE ALL, a pooler that
+hands it another server connection): it is then prepared again and run once more. Behind
+a pooler in transaction mode, where that happens on any request, set
+DATABASE_PREPARED_STATEMENTS off and the compiled SQL runs as it is."""
 
 from __future__ import annotations
 
@@ -14,12 +19,15 @@ import re
 import weakref
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db import connections, router
+from django.db import DatabaseError, connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg2.errors import InvalidSqlStatementName
 
+from maturity.compiled import CompiledQuery, placeholder
 from teams.access import MANAGER_FLAGS, manager_flags
-from teams.compiled import USER_ID, CompiledQuery
 
 STATEMENT = "signed_in_user"  # the prepared statement's name on a PostgreSQL connection
 
@@ -27,6 +35,7 @@ STATEMENT = "signed_in_user"  # the prepared statement's name on a PostgreSQL co
 # the server restarted, prepares it again).
 _prepared_on: weakref.WeakSet[Any] = weakref.WeakSet()
 
+USER_ID = placeholder()  # stands for the signed-in user's id while the query is compiled
 
 SIGNED_IN_USER = CompiledQuery(
     lambda: get_user_model()._default_manager.annotate(**manager_flags()).filter(pk=USER_ID)
@@ -39,29 +48,57 @@ def _numbered(sql: str) -> str:
     return re.sub(r"%[s%]", lambda m: "%" if m[0] == "%%" else f"${next(numbers)}", sql)
 
 
-def signed_in_user_query(user_id: int) -> tuple[str, str, list[Any]]:
-    """(database alias, SQL, parameters) reading the user `user_id` with MANAGER_FLAGS."""
+def signed_in_user(user_id: int) -> Any:
+    """The user `user_id` with MANAGER_FLAGS, or None."""
     alias = router.db_for_read(get_user_model())
-    sql, bound = SIGNED_IN_USER.bound(alias, {USER_ID: user_id})
+    sql, params = SIGNED_IN_USER.bound(alias, {USER_ID: user_id})
     connection = connections[alias]
-    if connection.vendor != "postgresql":
-        return alias, sql, bound  # SQLite keeps its own cache of prepared statements
+    # SQLite keeps its own cache of prepared statements. Inside a transaction the SQL runs
+    # as it is: a failed EXECUTE would abort the transaction, and a savepoint to survive
+    # that would cost two more queries on every read.
+    if (
+        connection.vendor == "postgresql"
+        and settings.DATABASE_PREPARED_STATEMENTS
+        and connection.get_autocommit()
+    ):
+        return _read_prepared(connection, sql, params)
+    return _read(alias, sql, params)
+
+
+def _read(alias: str, sql: str, params: list[Any]) -> Any:
+    found = get_user_model()._default_manager.db_manager(alias).raw(sql, params)
+    return next(iter(found), None)
+
+
+def _read_prepared(connection: BaseDatabaseWrapper, sql: str, params: list[Any]) -> Any:
+    """Read through the statement prepared on the connection, preparing it first where
+    it is missing. Outside a transaction only: a failed EXECUTE then leaves nothing to
+    roll back."""
     connection.ensure_connection()
     if connection.connection not in _prepared_on:
-        # Set-up of the connection, like Django's own: not one of a page's queries.
-        with connection.connection.cursor() as cursor:
-            cursor.execute(f"PREPARE {STATEMENT} AS {_numbered(sql)}")
-        _prepared_on.add(connection.connection)
-    return alias, f"EXECUTE {STATEMENT}({', '.join(['%s'] * len(bound))})", bound
+        _prepare(connection, sql)
+    execute = f"EXECUTE {STATEMENT}({', '.join(['%s'] * len(params))})"
+    try:
+        return _read(connection.alias, execute, params)
+    except DatabaseError as error:
+        if not isinstance(error.__cause__, InvalidSqlStatementName):
+            raise
+    _prepare(connection, sql)  # the connection lost it
+    return _read(connection.alias, execute, params)
+
+
+def _prepare(connection: BaseDatabaseWrapper, sql: str) -> None:
+    # Set-up of the connection, like Django's own: not one of a page's queries.
+    with connection.connection.cursor() as cursor:
+        cursor.execute(f"PREPARE {STATEMENT} AS {_numbered(sql)}")
+    _prepared_on.add(connection.connection)
 
 
 class UserWithManagerFlagsBackend(ModelBackend):
     """Django's ModelBackend, reading with the user whether they manage teams."""
 
     def get_user(self, user_id: Any) -> Any:
-        alias, sql, params = signed_in_user_query(int(user_id))
-        found = get_user_model()._default_manager.db_manager(alias).raw(sql, params)
-        user = next(iter(found), None)
+        user = signed_in_user(int(user_id))
         if user is None or not self.user_can_authenticate(user):
             return None
         for flag in MANAGER_FLAGS:  # a raw query leaves SQLite's 0 and 1 as they are

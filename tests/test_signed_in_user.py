@@ -1,13 +1,18 @@
 """The signed-in user is read on every request, with whether they manage teams, in one
 query compiled once per process (and prepared once per connection on PostgreSQL): what
-changes in the database by any path, signals or none, shows on the very next request."""
+changes in the database by any path, signals or none, shows on the very next request.
+A connection that lost the prepared statement prepares it again; with
+DATABASE_PREPARED_STATEMENTS off (behind a pooler in transaction mode) nothing is
+prepared."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.db import connection
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -15,6 +20,9 @@ from config.auth import STATEMENT, _numbered
 from teams.models import Unit
 
 DASHBOARD_LINK = b'href="/dashboard/"'
+POSTGRESQL_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
 
 
 @pytest.fixture
@@ -78,6 +86,55 @@ def test_the_user_is_one_query_per_request_on_a_new_connection_too(signed_in: Cl
         reads = [q["sql"] for q in captured.captured_queries]
         user_reads = [sql for sql in reads if f"EXECUTE {STATEMENT}" in sql or "password" in sql]
         assert len(user_reads) == 1, reads
+
+
+def prepared_statements() -> list[str]:
+    """The names of the statements prepared on the connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return [name for (name,) in cursor.fetchall()]
+
+
+@pytest.fixture
+def reconnect_afterwards() -> Iterator[None]:
+    """The next test gets a new connection, not one whose session a test reset."""
+    yield
+    connection.close()
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("reset", ["DEALLOCATE ALL", "DISCARD ALL"])
+@pytest.mark.usefixtures("reconnect_afterwards")
+def test_a_connection_that_lost_the_statement_prepares_it_again(
+    signed_in: Client, reset: str
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(reset)  # what a pooler runs when it hands the connection on
+    assert signed_in.get(reverse("home")).status_code == 200
+    assert prepared_statements() == [STATEMENT]
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_statement_inside_a_transaction_leaves_the_transaction_working(
+    signed_in: Client, member: User
+) -> None:
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        assert signed_in.get(reverse("home")).status_code == 200
+        User.objects.filter(pk=member.pk).update(first_name="Mira")
+    assert User.objects.get(pk=member.pk).first_name == "Mira"
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+@override_settings(DATABASE_PREPARED_STATEMENTS=False)
+def test_with_prepared_statements_off_nothing_is_prepared(signed_in: Client) -> None:
+    connection.close()  # the request runs on a new connection
+    assert signed_in.get(reverse("home")).status_code == 200
+    assert prepared_statements() == []
 
 
 def test_placeholders_are_numbered_for_postgresql() -> None:

@@ -1,23 +1,29 @@
-"""Queries that run on (nearly) every request, with their SQL compiled once per process:
-the signed-in user (config/auth.py) and an assessment with the user's role
-(assessments/reports.py), both read to decide who may see what.
+"""Queries that run on (nearly) every request, with their SQL compiled once per process.
 
 For a query of a few rows, building it with the ORM costs more than running it (for the
 signed-in user, about 1 ms against 0.1 ms). A CompiledQuery builds it once per database,
 with placeholders where the request's values go, and binds those values on each run. The
-query itself still runs every time, so what it reads is never stale."""
+query itself still runs every time, so what it reads is never stale.
+
+Nothing here knows the domain: it sits in the lowest app so that every app and `config`
+may use it, and each query names its own placeholders."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db.models import QuerySet
 
-# Stand for a request's values while a query is compiled. Ids no row has, and far from
-# any other number a query may carry (a level, a limit).
-USER_ID = -900_000_001
-ASSESSMENT_ID = -900_000_002
+# Ids no row has, each one different, and far from any other number a query may carry
+# (a level, a limit).
+_placeholders = itertools.count(-900_000_001, -1)
+
+
+def placeholder() -> int:
+    """A new number to stand for one of a request's values while a query is compiled."""
+    return next(_placeholders)
 
 
 class CompiledQuery:
