@@ -32,6 +32,12 @@ IMPORT_PERMISSIONS = [
     "teams.change_membership",
 ]
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+NO_LEAD_LEFT = "The team would be left without an active lead: make another member a lead."
+# When the check on the rows in the database refuses what the form allowed.
+NO_LEAD_LEFT_MEANWHILE = (
+    "Nothing was saved: the team's members changed while this page was open, and the save "
+    "would have left the team without an active lead. Here they are as they are now."
+)
 
 
 class OrgUploadForm(forms.Form):
@@ -57,31 +63,29 @@ class OrgUploadForm(forms.Form):
 
 
 class KeepALeadFormSet(BaseInlineFormSet):
-    """The members page's rule in the admin: a team with an active lead keeps one. A lead
-    may still be replaced in one save (another made a lead, the old one removed)."""
+    """The members page's rule (members.keeps_a_lead) on the form, so that the admin sees
+    the refusal beside what they entered. A lead may still be replaced in one save
+    (another made a lead, the old one removed). TeamAdmin.save_formset checks again, on
+    the rows in the database under the team's lock."""
 
     def clean(self) -> None:
         super().clean()
         if any(self.errors):
             return
-        leads_before = [
+        lead_ids_before = [
             inline.initial["user"]
             for inline in self.initial_forms
             if inline.initial.get("role") == Membership.Role.LEAD
         ]
-        if not get_user_model().objects.filter(pk__in=leads_before, is_active=True).exists():
-            return
         leads_after = [
             inline.cleaned_data["user"]
             for inline in self.forms
             if inline.cleaned_data.get("role") == Membership.Role.LEAD
             and not inline.cleaned_data.get("DELETE")
         ]
-        if not any(user.is_active for user in leads_after):
-            raise ValidationError(
-                "The team would be left without an active lead: make another member a lead.",
-                code="last_lead",
-            )
+        leads_before = get_user_model().objects.filter(pk__in=lead_ids_before)
+        if not members.keeps_a_lead(leads_before, leads_after):
+            raise ValidationError(NO_LEAD_LEFT, code="last_lead")
 
 
 class MembershipInline(admin.TabularInline):
@@ -101,9 +105,25 @@ class TeamAdmin(admin.ModelAdmin):
     autocomplete_fields = ["unit"]
     inlines = [MembershipInline]
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The admin's form; a save that the members' check under the lock refuses was
+        rolled back whole, and the page shows the team as it now is, and why."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except members.LastLead as refused:
+            messages.error(request, str(refused))
+            return redirect(request.get_full_path())
+
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
-        """Save the members as the admin does, and log each change as the members page
-        would, by the staff user who made it."""
+        """Save the members as the admin does, under the team's lock and refused when the
+        team would be left without an active lead (as the members page does), and log each
+        change as the members page would, by the staff user who made it."""
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
             return
@@ -114,7 +134,8 @@ class TeamAdmin(admin.ModelAdmin):
         removed = [
             (inline.initial["user"], inline.initial["role"]) for inline in formset.deleted_forms
         ]
-        super().save_formset(request, form, formset, change)
+        with members.keeping_a_lead(form.instance, NO_LEAD_LEFT_MEANWHILE):
+            super().save_formset(request, form, formset, change)
         earlier = get_user_model().objects.in_bulk(  # who was removed or swapped out (one query)
             [user_id for user_id, _ in removed]
             + [before[m.pk][0] for m, fields in formset.changed_objects if "user" in fields]

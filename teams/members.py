@@ -3,10 +3,13 @@
 Each change runs in a transaction that first locks the team row, so two leads' changes
 to one team happen one after the other, and the rules are checked inside the lock: the
 one who acts is still a lead, the member is as the page showed them (`was`), and the
-team keeps at least one lead. Every change writes a MembershipChange, the team's log."""
+team keeps a lead (`keeping_a_lead`, which the admin shares). Every change writes a
+MembershipChange, the team's log."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -60,7 +63,7 @@ def roster(team: Team) -> list[Membership]:
 
 def only_lead(roster: list[Membership]) -> int | None:
     """The user id of the team's one active lead, who may be neither demoted nor removed
-    (_keep_a_lead); None when there are more, or none."""
+    (keeps_a_lead); None when there are more, or none."""
     leads = [m.user_id for m in roster if m.role == Role.LEAD and m.user.is_active]
     return leads[0] if len(leads) == 1 else None
 
@@ -105,10 +108,9 @@ def change_role(
         previous = membership.role
         if role == previous:
             return None
-        if previous == Role.LEAD:
-            _keep_a_lead(membership)
-        membership.role = role
-        membership.save(update_fields=["role"])
+        with keeping_a_lead(team, _only_lead_refusal(membership)):
+            membership.role = role
+            membership.save(update_fields=["role"])
         return record(team, by, Action.ROLE_CHANGED, membership.user, role, previous)
 
 
@@ -116,15 +118,45 @@ def remove(team: Team, user_id: int, *, was: str, by: AnyUser) -> MembershipChan
     """Take a member off the team (a lead may remove themselves while another remains)."""
     with transaction.atomic():
         membership = _member(team, user_id, was=was, by=by)
-        if membership.role == Role.LEAD:
-            _keep_a_lead(membership)
-        membership.delete()
+        with keeping_a_lead(team, _only_lead_refusal(membership)):
+            membership.delete()
         return record(team, by, Action.REMOVED, membership.user, previous=membership.role)
+
+
+def keeps_a_lead(leads_before: Iterable[User], leads_after: Iterable[User]) -> bool:
+    """The rule: a team that had an active lead keeps one (it may be another)."""
+    return not any(user.is_active for user in leads_before) or any(
+        user.is_active for user in leads_after
+    )
+
+
+@contextmanager
+def keeping_a_lead(team: Team, refusal: str) -> Iterator[None]:
+    """Make the changes inside under the team's row lock, and undo them with
+    LastLead(refusal) when the team's leads in the database, before and after, break
+    keeps_a_lead. The members page and the admin both change members through this."""
+    with transaction.atomic():
+        _lock_team(team)
+        before = _leads(team)
+        yield
+        if not keeps_a_lead(before, _leads(team)):
+            raise LastLead(refusal)
+
+
+def _leads(team: Team) -> list[User]:
+    """The team's leads, active or not (one query)."""
+    leads = Membership.objects.filter(team=team, role=Role.LEAD).select_related("user")
+    return [membership.user for membership in leads]
+
+
+def _lock_team(team: Team) -> None:
+    """Lock the team row until the transaction ends."""
+    Team.objects.select_for_update().filter(pk=team.pk).exists()
 
 
 def _lock(team: Team, by: AnyUser) -> None:
     """Lock the team row until the transaction ends; refuse unless `by` is a lead."""
-    Team.objects.select_for_update().filter(pk=team.pk).exists()
+    _lock_team(team)
     if not Membership.objects.filter(team=team, user=by.pk, role=Role.LEAD).exists():
         last = _last_change(team, by.pk)
         since = f" {_said(last)}." if last else ""
@@ -151,16 +183,9 @@ def _member(team: Team, user_id: int, *, was: str, by: AnyUser) -> Membership:
     raise ChangedMeanwhile(f"Since this page was loaded, {now}{since}.")
 
 
-def _keep_a_lead(membership: Membership) -> None:
-    others = Membership.objects.filter(
-        team_id=membership.team_id, role=Role.LEAD, user__is_active=True
-    )
-    if not others.exclude(pk=membership.pk).exists():
-        name = membership.user.get_username()
-        raise LastLead(
-            f"{name} is the team's only lead: make someone else a lead first, "
-            "so the team keeps one."
-        )
+def _only_lead_refusal(membership: Membership) -> str:
+    name = membership.user.get_username()
+    return f"{name} is the team's only lead: make someone else a lead first, so the team keeps one."
 
 
 def _last_change(team: Team, user_id: int | None) -> MembershipChange | None:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from teams import members
+from teams.admin import NO_LEAD_LEFT_MEANWHILE, KeepALeadFormSet
 from teams.models import Membership, MembershipChange, Team
 
 LEAD, MEMBER = Membership.Role.LEAD, Membership.Role.MEMBER
@@ -582,3 +583,28 @@ def test_a_deactivated_lead_does_not_keep_the_team_led(
     response = as_user(member).post(url(), role_post(member, MEMBER, was=LEAD))
     assert response.status_code == 409
     assert roles(payments) == {"mira": LEAD, "tim": LEAD}
+
+
+def test_the_admin_checks_the_leads_in_the_database_when_it_saves(
+    admin_client: Client,
+    payments: Team,
+    member: User,
+    teammate: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The admin's request read the roster (two leads), then tim demoted mira on the
+    members page, then the admin's save demoted tim: refused whole, with a message."""
+    Membership.objects.filter(user=teammate).update(role=LEAD)
+    read_before = list(payments.memberships.all())
+    members.change_role(payments, member.pk, MEMBER, was=LEAD, by=teammate)
+    monkeypatch.setattr(KeepALeadFormSet, "get_queryset", lambda formset: read_before)
+    data = admin_roster_post(payments, [(member, LEAD, False), (teammate, MEMBER, False)])
+    change_page = reverse("admin:teams_team_change", args=[payments.pk])
+    response = admin_client.post(change_page, data | {"name": "Payments platform"})
+    assert response.status_code == 302 and response["Location"] == change_page
+    assert said(response) == [NO_LEAD_LEFT_MEANWHILE]
+    assert roles(payments) == {"mira": MEMBER, "tim": LEAD}
+    assert Team.objects.get(pk=payments.pk).name == "Payments"
+    assert [members.what(change) for change in MembershipChange.objects.all()] == [
+        "made mira a member (was a lead)"
+    ]
