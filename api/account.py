@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .forms import MAX_TOKENS_PER_USER, NewTokenForm, RevokeTokenForm
-from .models import AccessToken
+from .forms import NewTokenForm, RevokeTokenForm
+from .models import MAX_TOKENS_PER_USER, AccessToken, TooManyTokens
 
 
 @never_cache  # the response to making a token holds it: no cache may keep a copy
@@ -46,7 +46,7 @@ def _tokens_page(
     making one, its plain text, this once."""
     tokens = list(AccessToken.objects.filter(user=request.user.pk))
     if form is None and len(tokens) < MAX_TOKENS_PER_USER:
-        form = NewTokenForm(held=len(tokens))
+        form = NewTokenForm()
     ctx = {
         "tokens": tokens,
         "form": form,
@@ -60,15 +60,18 @@ def _tokens_page(
 
 
 def _make(request: HttpRequest) -> HttpResponse:
-    held = AccessToken.objects.filter(user=request.user.pk).count()
-    form = NewTokenForm(request.POST, held=held)
-    if not form.is_valid():
-        message = "No token was made: see what to correct below."
-        return _tokens_page(request, form=form, refusal=message, status=400)
-    data = form.cleaned_data
-    owner = cast(User, request.user)  # signed in: login_required
-    token, plain = AccessToken.objects.issue(owner, data["name"], data["expires"])
-    return _tokens_page(request, new=token, plain=plain)
+    form = NewTokenForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        owner = cast(User, request.user)  # signed in: login_required
+        try:
+            token, plain = AccessToken.objects.issue(owner, data["name"], data["expires"])
+        except TooManyTokens as refused:
+            form.refuse_too_many(refused.held)
+        else:
+            return _tokens_page(request, new=token, plain=plain)
+    message = "No token was made: see what to correct below."
+    return _tokens_page(request, form=form, refusal=message, status=400)
 
 
 def _revoke(request: HttpRequest) -> HttpResponse:

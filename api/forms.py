@@ -4,7 +4,6 @@ values (an expiry time, a token of the user's own); the views write."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,7 +11,6 @@ from django.utils import timezone
 
 from .models import AccessToken
 
-MAX_TOKENS_PER_USER = 20
 # Choice -> its label, and the days until the token expires (None: never).
 LIFETIMES: dict[str, tuple[str, int | None]] = {
     "30": ("In 30 days", 30),
@@ -24,7 +22,7 @@ LARGEST_ID = 2**63 - 1  # a token id is a 64-bit column: larger ones name nothin
 
 
 class NewTokenForm(forms.Form):
-    """A name and a lifetime for a new token, while the user holds fewer than the most."""
+    """A name and a lifetime for a new token."""
 
     name = forms.CharField(
         label="Name",
@@ -37,23 +35,18 @@ class NewTokenForm(forms.Form):
         initial="90",
     )
 
-    def __init__(self, *args: Any, held: int, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.held = held  # how many tokens the user holds now
-
     def clean_expires(self) -> datetime | None:
         """When the token expires; None: never."""
         _, days = LIFETIMES[self.cleaned_data["expires"]]
         return None if days is None else timezone.now() + timedelta(days=days)
 
-    def clean(self) -> dict[str, Any]:
-        if self.held >= MAX_TOKENS_PER_USER:
-            raise ValidationError(
-                f"You hold {self.held} tokens, the most allowed: revoke one you no longer "
-                "use to make another.",
-                code="too_many",
-            )
-        return self.cleaned_data
+    def refuse_too_many(self, held: int) -> None:
+        """Tell that no token was made: the user holds `held` tokens, the most allowed."""
+        message = (
+            f"You hold {held} tokens, the most allowed: revoke one you no longer use to make "
+            "another."
+        )
+        self.add_error(None, ValidationError(message, code="too_many"))
 
 
 class RevokeTokenForm(forms.Form):

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import models
+from django.contrib.auth import get_user_model
+from django.db import models, transaction
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ LAST_USED_EVERY = timedelta(minutes=1)  # last_used_at is written at most this o
 
 
 TOKEN_LENGTH = len(TOKEN_PREFIX) + 43  # secrets.token_urlsafe(32)
+MAX_TOKENS_PER_USER = 20
 
 
 def looks_like_a_token(plain: str) -> bool:
@@ -34,17 +36,32 @@ def digest(plain: str) -> str:
     return hashlib.sha256(plain.encode()).hexdigest()
 
 
+class TooManyTokens(Exception):
+    """The user holds MAX_TOKENS_PER_USER tokens (or more) already."""
+
+    def __init__(self, held: int):
+        super().__init__(f"{held} tokens held")
+        self.held = held
+
+
 class AccessTokenQuerySet(models.QuerySet["AccessToken"]):
     def issue(self, user: User, name: str, expires_at: datetime | None) -> tuple[AccessToken, str]:
-        """A new token for `user` and its plain text, which is never stored."""
-        plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        token = self.create(
-            user=user,
-            name=name,
-            shown=plain[:SHOWN_CHARACTERS],
-            digest=digest(plain),
-            expires_at=expires_at,
-        )
+        """A new token for `user` and its plain text, which is never stored; TooManyTokens
+        when the user holds the most already. The user's row stays locked from the count
+        to the insert, so that tokens made at once cannot pass the cap together."""
+        with transaction.atomic():
+            get_user_model().objects.select_for_update(no_key=True).get(pk=user.pk)
+            held = self.filter(user=user.pk).count()
+            if held >= MAX_TOKENS_PER_USER:
+                raise TooManyTokens(held)
+            plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+            token = self.create(
+                user=user,
+                name=name,
+                shown=plain[:SHOWN_CHARACTERS],
+                digest=digest(plain),
+                expires_at=expires_at,
+            )
         return token, plain
 
     def find(self, plain: str) -> AccessToken | None:

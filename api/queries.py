@@ -1,19 +1,20 @@
 """What the read API reads. Each function answers in a fixed number of queries, whatever
 the number of teams or the page size; scores are as the records, the pages and export.json
-show them (the scores endpoint reads them from the frozen results, which hold the same
-numbers before rounding)."""
+show them (read from the record's JSON in SQL, only the parts needed)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
     Exists,
     F,
     FloatField,
+    Func,
+    JSONField,
     OuterRef,
     Prefetch,
     Q,
@@ -34,9 +35,38 @@ from planning.models import PlanItem, Target
 from teams.access import below, managed, unit_parents, visible_teams
 from teams.models import AnyUser, Membership, Team, Unit
 
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
+
 # The overall score as the record shows it (one decimal; None when no category was scored),
 # without reading the rest of the record. SQLite gives a JSON null's text as "null".
 RECORDED_OVERALL = Cast(NullIf(KT("record__overall"), Value("null")), FloatField())
+
+
+class RecordedScores(Func):
+    """The [slug, level, score] of each category of a record, in the record's order, as one
+    JSON array: the record is read once in SQL, and the rest of it (texts, advice, answers)
+    is neither sent nor parsed."""
+
+    arity = 1
+    output_field = JSONField()
+    # json_each yields the elements in the array's order, which the aggregate keeps.
+    template = (
+        "(SELECT json_group_array(json_array(json_extract(value, '$.slug'), "
+        "json_extract(value, '$.level'), json_extract(value, '$.score'))) "
+        "FROM json_each(%(expressions)s, '$.categories'))"
+    )
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        template = (
+            "(SELECT COALESCE(jsonb_agg(jsonb_build_array(c -> 'slug', c -> 'level', "
+            "c -> 'score') ORDER BY n), '[]') "
+            "FROM jsonb_array_elements(%(expressions)s -> 'categories') WITH ORDINALITY e(c, n))"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def visible_units(user: AnyUser) -> QuerySet[Unit]:
@@ -145,8 +175,8 @@ def latest_scores(
 
 @dataclass
 class TeamScores:
-    """A team's latest counted assessment on a model, with its frozen results (category
-    slug, level, score), in the model's order."""
+    """A team's latest counted assessment on a model, with its scores as its record shows
+    them: overall, and level and score by category slug, in the record's order."""
 
     team: str
     team_name: str
@@ -155,26 +185,14 @@ class TeamScores:
     model_version: str
     assessment: int
     submitted_at: datetime
-    results: list[tuple[str, int | None, float | None]] = field(default_factory=list)
-
-    @property
-    def overall(self) -> float | None:
-        """As the record shows it: the mean of the scored categories, one decimal."""
-        return as_recorded(scoring.overall(score for _, _, score in self.results))
-
-    @property
-    def categories(self) -> dict[str, dict[str, Any]]:
-        """Level and score by category slug, as the record shows them."""
-        return {
-            slug: {"level": level, "score": as_recorded(score)}
-            for slug, level, score in self.results
-        }
+    overall: float | None
+    categories: dict[str, dict[str, Any]]
 
 
 class ScoreRows:
     """What the scores endpoint pages through: each of `teams` that has one of the
     `counted` assessments, by name, with its latest. A paginator counts them (one query)
-    and reads a page (a slice: one query for its teams, their assessments and results)."""
+    and reads a page (a slice: one query for its teams and their assessments)."""
 
     def __init__(self, teams: QuerySet[Team], counted: QuerySet[Assessment]):
         self.teams = teams.filter(Exists(counted.filter(team=OuterRef("pk")))).order_by(
@@ -187,11 +205,11 @@ class ScoreRows:
 
     def __getitem__(self, page: slice) -> list[TeamScores]:
         latest = self.teams.values(latest=Subquery(self.latest.values("pk")[:1]))[page]
+        # The categories as the record froze them (slugs and order included, whatever an
+        # admin has edited since); the overall score frozen beside it.
         found = (
             Assessment.objects.filter(pk__in=latest)
-            .order_by(
-                "team__name", "team__slug", "results__category__order", "results__category_id"
-            )
+            .order_by("team__name", "team__slug")
             .values_list(
                 "team__slug",
                 "team__name",
@@ -200,19 +218,20 @@ class ScoreRows:
                 "model__version",
                 "pk",
                 "submitted_at",
-                "results__category__slug",
-                "results__level",
-                "results__score",
+                "overall",
+                RecordedScores("record"),
             )
         )
-        rows: dict[int, TeamScores] = {}
-        for team, name, unit, model, version, pk, submitted_at, category, level, score in found:
-            if pk not in rows:
-                assert submitted_at is not None  # a counted assessment was submitted
-                rows[pk] = TeamScores(team, name, unit, model, version, pk, submitted_at)
-            if category is not None:  # None: an assessment without results
-                rows[pk].results.append((category, level, score))
-        return list(rows.values())
+        rows = []
+        for team, name, unit, model, version, pk, submitted_at, overall, recorded in found:
+            assert submitted_at is not None  # a counted assessment was submitted
+            scores = {slug: {"level": level, "score": score} for slug, level, score in recorded}
+            rows.append(
+                TeamScores(
+                    team, name, unit, model, version, pk, submitted_at, as_recorded(overall), scores
+                )
+            )
+        return rows
 
 
 def as_recorded(score: float | None) -> float | None:

@@ -5,13 +5,16 @@ rest (never 403, which would tell that it exists)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
@@ -71,6 +74,26 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return build_bearer_security_scheme_object("Authorization", "Bearer")
+
+
+class SchemaMadeOnce(SchemaGenerator):
+    """drf-spectacular's generator, making the site's public schema in the default language
+    once per process: it depends only on the code (it lists no servers, leaves out no view
+    for the user, and no view's schema reads the request). A schema in another language
+    (`?lang=`) or version (`?version=`) is made afresh, as before, so that what requests
+    name cannot fill the memory."""
+
+    def get_schema(self, request: Request | None = None, public: bool = False) -> Any:
+        of_the_site = (self.urlconf, self.patterns, self.api_version) == (None, None, None)
+        if public and of_the_site and translation.get_language() == settings.LANGUAGE_CODE:
+            return site_schema()
+        return super().get_schema(request, public)
+
+
+@cache
+def site_schema() -> Any:
+    """The public schema of the site's URLs in the default language (made once)."""
+    return SchemaGenerator().get_schema(request=None, public=True)
 
 
 class JsonOnlyMixin:

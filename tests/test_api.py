@@ -63,6 +63,7 @@ def recorded(team: Team, model: MaturityModel, record: dict[str, Any], days_ago:
         model=model,
         submitted_at=timezone.now() - timedelta(days=days_ago),
         record=record,
+        overall=record["overall"],
     )
     freeze_results([assessment], record)
     return assessment
@@ -96,7 +97,13 @@ def many_teams(
     )
     now = timezone.now()
     assessments = Assessment.objects.bulk_create(
-        Assessment(team=team, model=model, submitted_at=now - timedelta(days=d), record=record)
+        Assessment(
+            team=team,
+            model=model,
+            submitted_at=now - timedelta(days=d),
+            record=record,
+            overall=record["overall"],
+        )
         for team in teams
         for d in range(each)
     )
@@ -332,6 +339,24 @@ def test_scores_show_one_decimal_as_the_record_does(
     }
 
 
+def test_scores_show_the_categories_as_submitted_after_an_admin_edits_them(
+    manager_api: Client, cd_model: MaturityModel, payments: Team, member: User
+) -> None:
+    assessment = submit_at(payments, cd_model, member, 1, days_ago=1)
+    Category.objects.filter(model=cd_model, slug="build").update(slug="ci", name="CI", order=99)
+    Category.objects.filter(model=cd_model, slug="data").update(order=0)
+    exported = json.loads(
+        manager_api.get(reverse("assessment_export", args=[assessment.pk])).content
+    )
+    row = get(manager_api, "scores")["results"][0]
+    assert list(row["categories"].items()) == [
+        (category["slug"], {"level": category["level"], "score": category["score"]})
+        for category in exported["categories"]
+    ]
+    submitted = ["build", "environments", "release", "testing", "data", "configuration"]
+    assert list(row["categories"]) == submitted
+
+
 def test_scores_list_an_assessment_without_results(
     manager_api: Client, cd_model: MaturityModel, submitted: Assessment
 ) -> None:
@@ -507,7 +532,7 @@ def test_scores_queries(
 ) -> None:
     many_teams(teams, cd_model, record_of(submitted), each=2, unit=units["sales"])
     # session, user and the manager's flags, the newest active model, count, page (its teams
-    # with their latest assessments and results)
+    # with their latest assessments and the scores their records hold)
     with django_assert_num_queries(5):
         get(manager_api, "scores", page_size=page_size)
     # ... and the model named, the unit, every unit's parent (no default model)

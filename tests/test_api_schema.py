@@ -1,6 +1,7 @@
 """The OpenAPI schema of the read API: valid by drf-spectacular's own check, with no
-warning, every operation described with an example; and the docs page, which loads
-Swagger UI from this site's static files with no inline script (the CSP forbids them)."""
+warning, every operation described with an example, made once per process and served as
+drf-spectacular would make it for each request; and the docs page, which loads Swagger UI
+from this site's static files with no inline script (the CSP forbids them)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from django.test import Client
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from api.views import site_schema
 
 from .conftest import run_command
 
@@ -67,6 +72,62 @@ def test_the_schema_is_served_to_signed_in_users(client: Client, member: User) -
     response = client.get(reverse("api:schema"), {"format": "json"})
     assert response.status_code == 200
     assert "/api/v1/scores/" in response.json()["paths"]
+
+
+@pytest.fixture
+def generations(monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    """One item for each time a schema is generated, from a cold start of the process."""
+    made: list[None] = []
+    generate = SchemaGenerator.get_schema
+
+    def counted(self: SchemaGenerator, *args: Any, **kwargs: Any) -> Any:
+        made.append(None)
+        return generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    site_schema.cache_clear()
+    return made
+
+
+@pytest.mark.parametrize("persona", ["member", "manager", "outsider"])
+@pytest.mark.parametrize("accept", ["application/vnd.oai.openapi", "application/json"])
+def test_the_schema_served_is_what_drf_spectacular_makes_for_the_request(
+    client: Client, request: pytest.FixtureRequest, persona: str, accept: str
+) -> None:
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    served = client.get(reverse("api:schema"), HTTP_ACCEPT=accept)
+    fresh = APIRequestFactory().get(reverse("api:schema"), HTTP_ACCEPT=accept)
+    force_authenticate(fresh, user=user)
+    made = SpectacularAPIView.as_view()(fresh).render()
+    assert served.status_code == made.status_code == 200
+    assert served.content == made.content
+    for header in ("Content-Type", "Content-Disposition"):
+        assert served[header] == made[header]
+
+
+def test_the_schema_is_made_once_per_process(
+    client: Client, member: User, manager: User, generations: list[None]
+) -> None:
+    for user in (member, manager, member):
+        client.force_login(user)
+        for wanted in ("yaml", "json"):
+            assert client.get(reverse("api:schema"), {"format": wanted}).status_code == 200
+    assert len(generations) == 1
+
+
+def test_a_schema_for_a_version_or_language_asked_is_made_afresh_not_kept(
+    client: Client, member: User, generations: list[None]
+) -> None:
+    client.force_login(member)
+    for asked in ({"version": "x"}, {"version": "y"}, {"lang": "de"}, {"lang": "de"}):
+        assert client.get(reverse("api:schema"), asked).status_code == 200
+    assert len(generations) == 4
+    assert "version: 1 (y)" in client.get(reverse("api:schema"), {"version": "y"}).content.decode()
+
+
+def test_the_schema_is_for_signed_in_users_only(client: Client) -> None:
+    assert client.get(reverse("api:schema")).status_code == 401
 
 
 def test_the_docs_page_has_no_inline_script_and_no_cdn(client: Client, member: User) -> None:

@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from api.forms import MAX_TOKENS_PER_USER
-from api.models import TOKEN_PREFIX, AccessToken, digest
+from api.models import MAX_TOKENS_PER_USER, TOKEN_PREFIX, AccessToken, TooManyTokens, digest
+
+from .test_concurrency import at_once, posting
 
 PAGE = "/account/tokens/"
 API = "/api/v1/teams/"
@@ -115,6 +116,32 @@ def test_a_user_holds_at_most_twenty_tokens(member: User) -> None:
     assert response.status_code == 400
     assert "You hold 20 tokens, the most allowed" in response.content.decode()
     assert AccessToken.objects.filter(user=member).count() == MAX_TOKENS_PER_USER
+
+
+def test_no_token_is_issued_past_the_cap_of_its_owner(member: User, outsider: User) -> None:
+    for n in range(MAX_TOKENS_PER_USER):
+        AccessToken.objects.issue(member, f"t{n}", None)
+    with pytest.raises(TooManyTokens):
+        AccessToken.objects.issue(member, "one more", None)
+    assert AccessToken.objects.filter(user=member).count() == MAX_TOKENS_PER_USER
+    AccessToken.objects.issue(outsider, "another user's", None)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite serialises all writes, so there is no race to test",
+)
+@pytest.mark.django_db(transaction=True)
+def test_tokens_made_at_once_never_pass_the_cap(member: User) -> None:
+    browsers = [signed_in(member) for _ in range(4)]
+    for attempt in range(5):
+        AccessToken.objects.all().delete()
+        for n in range(MAX_TOKENS_PER_USER - 2):
+            AccessToken.objects.issue(member, f"t{n}", None)
+        making = {"action": "make", "name": "at once", "expires": "90"}
+        statuses = at_once(*(posting(browser, PAGE, making) for browser in browsers))
+        assert sorted(statuses) == [200, 200, 400, 400], attempt
+        assert AccessToken.objects.filter(user=member).count() == MAX_TOKENS_PER_USER
 
 
 def test_the_page_lists_only_the_users_own_tokens(member: User, outsider: User) -> None:
