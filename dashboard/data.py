@@ -6,6 +6,7 @@ the quarterly trend."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,15 +14,15 @@ from functools import cache, cached_property
 from statistics import fmean
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
-    CharField,
     Count,
     F,
     FilteredRelation,
-    FloatField,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -29,12 +30,13 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber, TruncQuarter
 from django.utils import timezone
 
 from assessments import dora, scoring
 from assessments.cadence import with_last_submitted
-from assessments.models import Assessment, AssessmentQuerySet, CategoryResult
+from assessments.models import Assessment, AssessmentQuerySet
 from maturity.models import Category, Level, MaturityModel
 from planning import progress
 from teams.models import Team, next_due
@@ -127,7 +129,8 @@ class ListedTeam(NamedTuple):
 @dataclass(slots=True)  # thousands at once: no __dict__ each for the garbage collector
 class TeamRow:
     team: ListedTeam
-    assessment_id: int | None = None
+    assessment_id: int | None = None  # its latest assessment, when in the period shown
+    latest_id: int | None = None  # the same whatever the period: what targets are judged by
     submitted_at: datetime | None = None
     overall: float | None = None
     metrics: dict[str, int | None] = field(default_factory=dict)  # the latest's delivery answers
@@ -216,13 +219,17 @@ def load_dashboard(
     """
     categories = Category.objects.filter(model=model, is_active=True)
     listed = Team.objects.all() if teams is None else teams
-    rows = _team_rows(listed, _latest(model, teams, since), categories)
+    rows = _team_rows(listed, _latest(model, teams), categories, since)
     if groups is None:
         in_order = categories.order_by("order", "id")
         columns = [Column(category.slug, category.name, category.order) for category in in_order]
         return Dashboard(model, columns, rows)
-    assessed = [row.assessment_id for row in rows if row.assessment_id is not None]
-    columns, counts = _columns_counted(categories, assessed, groups)
+    group_of = {unit: key for key, units in groups.items() for unit in units}
+    counted: dict[Group, list[int]] = {}
+    for row in rows:
+        if row.assessment_id is not None:
+            counted.setdefault(group_of.get(row.team.unit_id or 0), []).append(row.assessment_id)
+    columns, counts = _columns_counted(categories, counted)
     return Dashboard(model, columns, rows, counts)
 
 
@@ -233,71 +240,62 @@ def _assessments_of(teams: QuerySet[Team] | None) -> AssessmentQuerySet:
     return Assessment.objects.filter(team__in=teams.values("pk"))
 
 
-def _latest(
-    model: MaturityModel, teams: QuerySet[Team] | None, since: datetime | None
-) -> QuerySet[Assessment]:
-    """The latest assessment of `model` of each of `teams`, when submitted since `since`
-    (the latest of those submitted since is the latest, if it was)."""
-    assessments = _assessments_of(teams).filter(model=model)
-    if since is not None:
-        assessments = assessments.filter(submitted_at__gte=since)
-    return assessments.latest_per_team().order_by()
+def _latest(model: MaturityModel, teams: QuerySet[Team] | None) -> QuerySet[Assessment]:
+    """The latest assessment of `model` of each of `teams`."""
+    return _assessments_of(teams).filter(model=model).latest_per_team().order_by()
+
+
+def _one_parameter(ids: Collection[int]) -> RawSQL:
+    """A subquery of `ids` that binds them as one parameter, however many they are:
+    SQLite refuses a statement with more than 32,766 parameters (999 before 3.32), and
+    PostgreSQL would parse each."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
 
 
 def _columns_counted(
-    categories: QuerySet[Category],
-    assessments: list[int],
-    groups: Mapping[int, Collection[int]],
+    categories: QuerySet[Category], counted: Mapping[Group, Collection[int]]
 ) -> tuple[list[Column], Counts]:
-    """The `categories` in order, with the results of `assessments` in them counted in
-    the database per group (the key in `groups` of the units that hold the team; None
-    for the teams in none) and (level, score). One query: each category, then a row per
-    category, group and score held."""
+    """The `categories` in order, with the results in them of the assessments `counted`
+    in each group counted in the database by group and (level, score). One query: a row
+    per category, group and score held; a category without any, once."""
+    every = [pk for assessments in counted.values() for pk in assessments]
+    held = FilteredRelation("results", condition=Q(results__assessment__in=_one_parameter(every)))
     group = Case(
-        *(When(assessment__team__unit__in=units, then=Value(key)) for key, units in groups.items()),
+        *(
+            When(held__assessment__in=_one_parameter(assessments), then=Value(key))
+            for key, assessments in counted.items()
+            if key is not None
+        ),
         default=None,
         output_field=IntegerField(),
     )
-    listed = categories.values_list(
-        "id",
-        "slug",
-        "name",
-        "order",
-        Value(None, IntegerField()),
-        Value(None, IntegerField()),
-        Value(None, FloatField()),
-        Value(0),
+    found = (
+        categories.annotate(held=held)
+        .order_by("order", "id")
+        .values_list("id", "slug", "name", "order", group, "held__level", "held__score")
+        .annotate(teams=Count("held"))
     )
-    counted = (
-        # By pk: Django prepares thousands of plain ids faster than of related rows.
-        CategoryResult.objects.filter(assessment__pk__in=assessments)
-        .values_list(
-            "category_id",
-            Value(None, CharField()),
-            Value(None, CharField()),
-            Value(None, IntegerField()),
-            group,
-            "level",
-            "score",
-        )
-        .annotate(teams=Count("pk"))
-    )
-    found = list(listed.order_by().union(counted.order_by(), all=True))
-    columns = {pk: Column(slug, name, order) for pk, slug, name, order, *_ in found if slug}
+    columns: dict[int, Column] = {}
     counts: Counts = {}
-    for pk, slug, _, _, key, level, score, teams in found:
-        if slug is None and pk in columns:  # a retired category is not shown
+    for pk, slug, name, order, key, level, score, teams in found:
+        columns.setdefault(pk, Column(slug, name, order))
+        if teams:
             by_slug = counts.setdefault(key, {})
-            by_slug.setdefault(columns[pk].slug, ScoreCounts()).held[level, score] += teams
-    in_order = sorted(columns.items(), key=lambda item: (item[1].order, item[0]))
-    return [column for _, column in in_order], counts
+            by_slug.setdefault(slug, ScoreCounts()).held[level, score] += teams
+    return list(columns.values()), counts
 
 
 def _team_rows(
-    teams: QuerySet[Team], latest: QuerySet[Assessment], categories: QuerySet[Category]
+    teams: QuerySet[Team],
+    latest: QuerySet[Assessment],
+    categories: QuerySet[Category],
+    since: datetime | None,
 ) -> list[TeamRow]:
-    """A row per team with its `latest` assessment, whether overdue, and its targets in
-    the `categories` (one query: a team comes once per target, or once without)."""
+    """A row per team with its `latest` assessment (shown when submitted since `since`),
+    whether overdue, and its targets in the `categories` (one query: a team comes once
+    per target, or once without)."""
     found = (
         with_last_submitted(teams)
         .annotate(
@@ -325,41 +323,37 @@ def _team_rows(
     rows: dict[int, TeamRow] = {}
     for values in found:
         team = ListedTeam._make(values[: len(ListedTeam._fields)])
-        assessment_id, submitted_at, overall, *metrics, aim, level, due = values[len(team) :]
+        latest_id, submitted_at, overall, *metrics, aim, level, due = values[len(team) :]
         row = rows.get(team.pk)
         if row is None:
-            metric_answers = dict(zip(dora.METRICS, metrics, strict=True))
-            overdue = team.next_due_at < now
-            row = rows[team.pk] = TeamRow(
-                team, assessment_id, submitted_at, overall, metric_answers, overdue
-            )
+            row = rows[team.pk] = TeamRow(team, overdue=team.next_due_at < now, latest_id=latest_id)
+            if submitted_at is not None and (since is None or submitted_at >= since):
+                row.assessment_id, row.submitted_at, row.overall = latest_id, submitted_at, overall
+                row.metrics = dict(zip(dora.METRICS, metrics, strict=True))
         if aim is not None:
             row.aims += ((aim, level, due),)
     return list(rows.values())
 
 
 @dataclass
-class Latest:
-    """A team's latest assessment with its results, and the overall score of the one
-    before (add_details)."""
+class Details:
+    """An assessment's results by category slug, and the overall score of its team's
+    assessment before it (add_details)."""
 
-    assessment_id: int
-    overall: float | None
     previous_overall: float | None
     cells: dict[str, Cell] = field(default_factory=dict)
 
 
-def add_details(rows: Collection[TeamRow], model: MaturityModel) -> None:
-    """Set on `rows` what the heatmap shows besides their scores: the latest assessment's
-    results by category and the members' agreement, the overall score of the one before,
-    and the state of the team's targets today against its latest results, whatever the
-    period shown (one query; none without rows)."""
-    if not rows:
-        return
-    latest = _latest_results(model, [row.team.pk for row in rows])
+def add_details(rows: Collection[TeamRow]) -> None:
+    """Set on `rows` what the heatmap shows besides their scores: the results by category
+    of the assessment each row shows and the members' agreement, the overall score of the
+    one before it, and the state of the team's targets today against its latest results,
+    whatever the period shown. Read by the assessments the rows hold, so a row never
+    mixes in a newer one submitted since (one query)."""
+    details = _details_of({row.latest_id for row in rows if row.latest_id is not None})
     day = timezone.localdate()
     for row in rows:
-        found = latest.get(row.team.pk)
+        found = details.get(row.latest_id) if row.latest_id is not None else None
         cells = found.cells if found else {}
         row.targets = targets_state(row.aims, cells, day)
         if found is not None and row.assessed:
@@ -367,39 +361,48 @@ def add_details(rows: Collection[TeamRow], model: MaturityModel) -> None:
             row.previous_overall = found.previous_overall
 
 
-def _latest_results(model: MaturityModel, team_ids: list[int]) -> dict[int, Latest]:
-    """By team: its latest assessment of `model` with its results by category slug, and
-    the overall score of the one before (one query)."""
-    theirs = Assessment.objects.filter(model=model, team__in=team_ids)
+def _details_of(assessment_ids: Collection[int]) -> dict[int, Details]:
+    """By assessment: its results by category slug, and the overall score of its team's
+    counted assessment of the same model before it (one query)."""
+    before = (
+        Assessment.objects.submitted()
+        .filter(team=OuterRef("team"), model=OuterRef("model"))
+        .filter(
+            Q(submitted_at__lt=OuterRef("submitted_at"))
+            | Q(submitted_at=OuterRef("submitted_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by("-submitted_at", "-pk")  # as latest_per_team ranks them
+    )
     results = (
-        theirs.filter(pk__in=theirs.latest_per_team(depth=2).values("pk"))
-        .order_by("submitted_at", "pk")  # each team's latest last
+        Assessment.objects.filter(pk__in=_one_parameter(assessment_ids))
+        .order_by()
+        .annotate(previous_overall=Subquery(before.values("overall")[:1]))
         .values_list(
-            "team_id",
             "pk",
-            "overall",
+            "previous_overall",
             "results__category__slug",
             "results__level",
             "results__score",
             "results__agreement",
         )
     )
-    latest: dict[int, Latest] = {}  # by team
-    for team_id, pk, overall, slug, level, score, agreed in results:
-        read = latest.get(team_id)
-        if read is None or read.assessment_id != pk:
-            previous = read.overall if read else None
-            read = latest[team_id] = Latest(pk, overall, previous)
+    details: dict[int, Details] = {}
+    for pk, previous_overall, slug, level, score, agreed in results:
+        read = details.get(pk)
+        if read is None:
+            read = details[pk] = Details(previous_overall)
         if slug is not None:
             read.cells[slug] = Cell(level, score, agreed)
-    return latest
+    return details
 
 
 def add_checks(rows: Iterable[TeamRow]) -> None:
     """Set `checks` on the assessed rows: how many checks fired on their latest
-    assessment, as its record says (one query; none without an assessed row)."""
+    assessment, as its record says (one query)."""
     by_assessment = {row.assessment_id: row for row in rows if row.assessment_id is not None}
-    fired = Assessment.objects.filter(pk__in=by_assessment).values_list("pk", "record__checks")
+    fired = Assessment.objects.filter(pk__in=_one_parameter(by_assessment)).values_list(
+        "pk", "record__checks"
+    )
     for pk, checks in fired:
         by_assessment[pk].checks = len(checks or [])
 

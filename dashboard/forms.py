@@ -1,18 +1,31 @@
-"""The dashboard's filters, sort order and radar overlay."""
+"""The dashboard's filters, sort order and radar overlay, and what a manager asked to
+see from them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
 
 from maturity.models import MaturityModel
+from teams.models import Team
 
+from .data import ActiveModel
 from .rollup import UnitRow, Units
 
 WITHIN_DAYS = {"all": None, "365": 365, "90": 90}
 MAX_OVERLAY = 5
+# Values that ask for what leaving the filter out asks for (within_days, sort_order,
+# page_number): understood_query leaves them out.
+DEFAULTS: dict[str, object] = {"within": "all", "dir": "asc", "page": 1}
 
 
 class DashboardForm(forms.Form):
@@ -70,6 +83,44 @@ class DashboardForm(forms.Form):
     def page_number(self) -> int:
         """The heatmap page asked for, 1 by default (a page past the last shows the last)."""
         return self._understood().get("page") or 1
+
+    def understood_query(self, teams: Collection[str]) -> QueryDict:
+        """The filters understood, in the fields' order, leaving out those that ask for
+        the default, then the overlay's `teams` once each and sorted (OverlayForm checks
+        them): the same for any two requests that ask for the same, whatever the order
+        of their parameters or what else they carry."""
+        query = QueryDict(mutable=True)
+        for name, value in self._understood().items():
+            if value not in (None, "", DEFAULTS.get(name)):
+                query[name] = str(value)
+        if teams:
+            query.setlist("teams", sorted(set(teams)))
+        return query
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a manager asked to see: the filters as sent and as understood, the model and
+    unit they choose, and the teams shown (those the manager sees, in the unit's subtree
+    when one is chosen; None for every team, which the queries then need not filter by)."""
+
+    sent: DashboardForm  # as sent: the page says when some were not understood
+    query: QueryDict  # the filters understood (DashboardForm.understood_query)
+    active: ActiveModel | None
+    units: Units
+    unit: UnitRow | None
+    teams: QuerySet[Team] | None
+
+    @cached_property
+    def form(self) -> DashboardForm:
+        """The filters bound to `query` only: what the dashboard's sections show and are
+        cached by depends on nothing else that was sent."""
+        return DashboardForm(self.query, models=list(self.sent.models.values()), units=self.units)
+
+    @property
+    def since(self) -> datetime | None:
+        days = self.form.within_days()
+        return timezone.now() - timedelta(days=days) if days else None
 
 
 class OverlayForm(forms.Form):

@@ -28,7 +28,7 @@ from .data import (
     load_dashboard,
     quarterly_trend,
 )
-from .forms import OverlayForm
+from .forms import OverlayForm, Selection
 from .rollup import Rollup, groups, rollups
 from .stats import bottleneck, category_means, distributions, quarter_label, sort_rows
 
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
     from teams.models import Team
-
-    from .views import Selection
 
 
 @dataclass(frozen=True)
@@ -227,14 +225,12 @@ def page_links(query: QueryDict, page: Page[TeamRow]) -> list[PageLink]:
     return links
 
 
-def dashboard_context(
-    active: ActiveModel, selection: Selection, query: QueryDict
-) -> dict[str, object]:
+def dashboard_context(active: ActiveModel, selection: Selection) -> dict[str, object]:
     """Everything the dashboard's sections show (five queries): the heatmap one page at
     a time, in the order asked for; the roll-ups, distribution, charts and the overdue
-    teams over every team shown. SVG from charts is marked safe as it is: charts escape
-    every text they put in."""
-    form = selection.form
+    teams over every team shown; from the filters understood only, which the links keep.
+    SVG from charts is marked safe as it is: charts escape every text they put in."""
+    form, query = selection.form, selection.query
     model = active.model
     data = load_dashboard(
         model, selection.since, selection.teams, groups(selection.units, selection.unit)
@@ -246,7 +242,7 @@ def dashboard_context(
     if key == "checks":
         add_checks(data.rows)
     if details_to_sort:
-        add_details(data.rows, model)
+        add_details(data.rows)
     page = Paginator(sort_rows(data.rows, key, descending), PAGE_SIZE).get_page(form.page_number())
     assessed = data.assessed()
     asked = set(query.getlist("teams"))  # the form needs no other team to check them
@@ -260,7 +256,7 @@ def dashboard_context(
         add_checks(page)
     on_radar = [row for row in assessed if row.team.slug in chosen]
     if not details_to_sort:  # the page's rows, and the teams the radar draws
-        add_details([*page, *on_radar], model)
+        add_details([*page, *on_radar])
     level_values = [value for value, _ in active.levels]
     found = distributions(data, level_values)
     names = dict(active.levels)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -23,27 +21,9 @@ from teams.models import Team
 
 from .data import ActiveModel, active_models, add_checks, add_details, load_dashboard
 from .export import csv_rows
-from .forms import DashboardForm
-from .rollup import UnitRow, Units
+from .forms import DashboardForm, Selection
+from .rollup import Units
 from .sections import dashboard_context
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What a manager asked to see: the filters as sent, the model and unit they choose,
-    and the teams shown (those the manager sees, in the unit's subtree when one is chosen;
-    None for every team, which the queries then need not filter by)."""
-
-    form: DashboardForm
-    active: ActiveModel | None
-    units: Units
-    unit: UnitRow | None
-    teams: QuerySet[Team] | None
-
-    @property
-    def since(self) -> datetime | None:
-        days = self.form.within_days()
-        return timezone.now() - timedelta(days=days) if days else None
 
 
 def _selection(request: HttpRequest) -> Selection:
@@ -51,17 +31,18 @@ def _selection(request: HttpRequest) -> Selection:
     scope = require_manager(request.user)
     models = active_models()
     units = Units.load(None if scope.everything else scope.units)
-    form = DashboardForm(
+    sent = DashboardForm(
         request.GET or None, models=[active.model for active in models], units=units
     )
-    chosen = form.chosen_model()
+    chosen = sent.chosen_model()
     active = next((active for active in models if active.model == chosen), None)
-    unit = form.chosen_unit()
+    unit = sent.chosen_unit()
     if unit is not None:
         teams: QuerySet[Team] | None = scope.teams().filter(unit__in=units.subtree(unit))
     else:
         teams = None if scope.everything else scope.teams()
-    return Selection(form, active, units, unit, teams)
+    query = sent.understood_query(request.GET.getlist("teams"))
+    return Selection(sent, query, active, units, unit, teams)
 
 
 SECTIONS_SECONDS = 5 * 60
@@ -69,12 +50,12 @@ SECTIONS_SECONDS = 5 * 60
 
 def _sections(request: HttpRequest, selection: Selection, active: ActiveModel) -> str:
     """The dashboard's sections as HTML. With a shared cache they are kept under the data
-    generation (maturity.generation), the units the manager sees, the filters and the
-    day, and rendered again once anything they show is written; without one they are
-    rendered every time."""
+    generation (maturity.generation), the units the manager sees, the filters understood
+    and the day, and rendered again once anything they show is written; without one they
+    are rendered every time."""
 
     def render_sections() -> str:
-        ctx = dashboard_context(active, selection, request.GET)
+        ctx = dashboard_context(active, selection)
         return render_to_string("dashboard/_sections.html", ctx, request)
 
     token = generation.current()
@@ -82,7 +63,7 @@ def _sections(request: HttpRequest, selection: Selection, active: ActiveModel) -
         return render_sections()
     visible = selection.units.visible
     seen = "all" if visible is None else sorted(visible)
-    state = (token, seen, active.model.pk, sorted(request.GET.lists()), timezone.now().date())
+    state = (token, seen, active.model.pk, selection.query.urlencode(), timezone.now().date())
     key = "dashboard:" + hashlib.blake2s(repr(state).encode(), digest_size=16).hexdigest()
     return str(cache.get_or_set(key, render_sections, SECTIONS_SECONDS))
 
@@ -93,9 +74,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     selection = _selection(request)
     active = selection.active
     ctx: dict[str, object] = {
-        "form": selection.form,
+        "form": selection.sent,
         "active": active,
-        "query": request.GET.urlencode(),
+        "query": selection.query.urlencode(),
     }
     if active is not None:
         ctx["sections"] = mark_safe(_sections(request, selection, active))  # rendered
@@ -110,7 +91,7 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         raise Http404("No active maturity model.")
     model = selection.active.model
     data = load_dashboard(model, selection.since, selection.teams)
-    add_details(data.rows, model)
+    add_details(data.rows)
     add_checks(data.rows)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y-%m-%d")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone as django_timezone
@@ -22,10 +23,14 @@ from dashboard.data import (
     Dashboard,
     ListedTeam,
     TeamRow,
+    add_details,
+    load_dashboard,
     mean_agreement,
     quarterly_trend,
 )
 from dashboard.export import neutralise
+from dashboard.forms import DashboardForm
+from dashboard.rollup import Units
 from dashboard.stats import (
     ScoreCounts,
     bottleneck,
@@ -453,3 +458,66 @@ def test_with_a_shared_cache_the_dashboard_is_kept_until_something_it_shows_is_s
     level.save()
     page = manager_client.get(url).content.decode()
     assert "Payments, renamed" in page and "2 · Measured" in page
+
+
+def test_a_rows_details_are_of_its_own_assessment_when_a_newer_one_lands_between_reads(
+    cd_model: MaturityModel, member: User, payments: Team
+) -> None:
+    submit_at(payments, cd_model, member, 0, days_ago=20)
+    shown = submit_at(payments, cd_model, member, 1, days_ago=10)
+    [row] = load_dashboard(cd_model, None, Team.objects.filter(pk=payments.pk)).rows
+    submit_at(payments, cd_model, member, 3, days_ago=0)  # after the rows, before the details
+    add_details([row])
+    assert row.assessment_id == shown.pk and row.overall == 1.0
+    assert {cell.level for cell in row.cells.values()} == {1}  # not the newer one's 3
+    assert row.previous_overall == 0.0  # the one before it, not before the newer one
+
+
+def understood(query: str, cd_model: MaturityModel) -> str:
+    form = DashboardForm(QueryDict(query), models=[cd_model], units=Units({}, None))
+    return form.understood_query(QueryDict(query).getlist("teams")).urlencode()
+
+
+@pytest.mark.parametrize(
+    "same",
+    [
+        "within=90&sort=build&teams=b&teams=a",
+        "teams=a&sort=build&within=90&teams=b",  # another order
+        "within=90&sort=build&teams=a&teams=b&teams=a&utm_source=mail",  # twice; unknown
+        "within=90&sort=build&dir=asc&page=1&teams=a&teams=b",  # the defaults asked for
+        "within=90&sort=build&dir=sideways&page=0&unit=nowhere&teams=a&teams=b",  # not understood
+    ],
+)
+def test_filters_asked_differently_are_understood_as_one_query(
+    cd_model: MaturityModel, same: str
+) -> None:
+    assert understood(same, cd_model) == "within=90&sort=build&teams=a&teams=b"
+
+
+def test_the_dashboards_links_keep_the_filters_understood_and_nothing_else(
+    manager_client: Client, org: dict[str, Team]
+) -> None:
+    response = manager_client.get(
+        reverse("dashboard"), {"within": "90", "dir": "sideways", "utm": "x", "page": "1"}
+    )
+    links = [link.url for link in response.context["fixed_links"]]
+    assert links[0] == "?within=90&sort=team&dir=asc"
+    assert all("utm" not in link and "sideways" not in link for link in links)
+    assert response.context["csv_link"] == reverse("dashboard_csv") + "?within=90"
+
+
+@pytest.mark.skipif(
+    not generation.is_shared(),
+    reason="needs a shared cache: CI runs the suite again with CACHE_URL=redis://...",
+)
+def test_with_a_shared_cache_the_same_filters_asked_differently_share_one_entry(
+    manager_client: Client, org: dict[str, Team], django_assert_num_queries: object
+) -> None:
+    url = reverse("dashboard")
+    first = manager_client.get(url + "?within=365&sort=overall&dir=desc&teams=mobile")
+    # session, user and the manager check, active models with their levels, units: the
+    # sections come from the cache
+    with django_assert_num_queries(4):  # type: ignore[operator]
+        again = manager_client.get(url + "?teams=mobile&dir=desc&utm=x&sort=overall&within=365")
+    assert again.context["sections"] == first.context["sections"]
+    assert "utm" not in again.context["sections"]

@@ -21,7 +21,9 @@ import random
 import re
 import statistics
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
@@ -30,7 +32,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from assessments import scoring
@@ -308,6 +310,42 @@ def test_every_sort_and_page_reads_the_same_number_of_queries(
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = manager_client.get(reverse("dashboard"), {"sort": sort, "page": number})
     assert response.status_code == 200
+
+
+def most_parameters_bound(client: Client, url: str, params: dict[str, str]) -> int:
+    """The most parameters one query binds to answer `url` (every cache emptied)."""
+    bound = [0]
+
+    def count(execute: Callable[..., Any], sql: str, params: Any, *args: Any) -> Any:
+        bound.append(len(params or ()))
+        return execute(sql, params, *args)
+
+    for each in caches.all():
+        each.clear()
+    with connection.execute_wrapper(count):
+        assert client.get(url, params).status_code == 200
+    return max(bound)
+
+
+ASKED = [
+    (reverse_lazy("dashboard"), {}),
+    (reverse_lazy("dashboard"), {"sort": "build"}),  # every team's results
+    (reverse_lazy("dashboard"), {"sort": "checks"}),  # every team's checks fired
+    (reverse_lazy("dashboard_csv"), {}),
+]
+
+
+def test_no_query_binds_more_parameters_with_more_teams(
+    manager_client: Client, cd_model: MaturityModel
+) -> None:
+    """SQLite refuses a statement with more than 32,766 parameters (999 in older builds)
+    and PostgreSQL parses each: the dashboard's queries bind as many at any number of
+    teams, whatever the rows shown and the sort."""
+    seed(cd_model, 60, per_team=1)
+    fewer = [most_parameters_bound(manager_client, str(url), params) for url, params in ASKED]
+    seed(cd_model, 120, per_team=1, first=60)
+    more = [most_parameters_bound(manager_client, str(url), params) for url, params in ASKED]
+    assert more == fewer
 
 
 def test_the_checks_fired_are_counted_on_every_page_and_sort(
