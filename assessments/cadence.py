@@ -9,6 +9,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from maturity import generation
+from teams.access import Managed
 from teams.models import Team
 
 from .models import Assessment
@@ -61,3 +63,17 @@ def count_overdue(teams: QuerySet[Team]) -> Overdue:
         teams=Count("pk"), overdue=Count("pk", filter=late)
     )
     return Overdue(counts["teams"], counts["overdue"])
+
+
+OVERDUE_SECONDS = 5 * 60  # how late a team turning overdue as time passes may show
+
+
+def overdue_managed(scope: Managed) -> Overdue:
+    """count_overdue of the teams `scope` covers, as the manager's home shows it: kept
+    under the data generation (rendered again once a team or assessment is written) and
+    the day, for at most OVERDUE_SECONDS."""
+    covered = "all" if scope.everything else sorted(scope.units)
+    today = timezone.now().date()
+    return generation.cached(
+        "overdue", (covered, today), lambda: count_overdue(scope.teams()), OVERDUE_SECONDS
+    )

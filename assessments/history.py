@@ -154,7 +154,10 @@ class TeamSummary(Cadence):
 
 
 def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:
-    """Each team with its latest result: overall score and weakest category (one query)."""
+    """Each team with its latest result: overall score and weakest category (one query;
+    none without teams)."""
+    if not teams:
+        return []
     latest = _latest_first().filter(team=OuterRef("team")).values("pk")[:1]
     by_team = {
         submission.team_id: submission

@@ -27,7 +27,7 @@ from .access import (
     get_result_for_user,
 )
 from .agreement import NO_VOTES, of_category
-from .cadence import count_overdue
+from .cadence import overdue_managed
 from .display import time_to_answer
 from .edits import Outcome, Whose
 from .forms import (
@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     ctx = {
         "my_teams": team_summaries(my_teams),
-        "managed": count_overdue(scope.teams()) if scope else None,
+        "managed": overdue_managed(scope) if scope else None,
         "drafts": drafts,
     }
     return render(request, "assessments/home.html", ctx)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from assessments import dora, scoring
 from assessments.cadence import with_last_submitted
 from assessments.models import Assessment, AssessmentQuerySet
+from maturity import generation
 from maturity.models import Category, Level, MaturityModel
 from planning import progress
 from teams.models import Team, next_due
@@ -451,9 +452,18 @@ class ActiveModel:
     levels: list[tuple[int, str]]  # (value, name), floor first
 
 
+MODELS_SECONDS = 5 * 60
+
+
 def active_models() -> list[ActiveModel]:
     """The models teams can be assessed on (MaturityModelQuerySet.ready: active, two
-    levels or more, a practice to answer), each with its levels (one query)."""
+    levels or more, a practice to answer), each with its levels (one query). Kept under
+    the data generation, which every write of a model, level, category, cell or practice
+    advances."""
+    return generation.cached("active-models", (), _read_active_models, MODELS_SECONDS)
+
+
+def _read_active_models() -> list[ActiveModel]:
     levels = (
         Level.objects.filter(model__in=MaturityModel.objects.ready().values("pk"))
         .select_related("model")

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -58,14 +56,10 @@ def _sections(request: HttpRequest, selection: Selection, active: ActiveModel) -
         ctx = dashboard_context(active, selection)
         return render_to_string("dashboard/_sections.html", ctx, request)
 
-    token = generation.current()
-    if token is None:
-        return render_sections()
     visible = selection.units.visible
     seen = "all" if visible is None else sorted(visible)
-    state = (token, seen, active.model.pk, selection.query.urlencode(), timezone.now().date())
-    key = "dashboard:" + hashlib.blake2s(repr(state).encode(), digest_size=16).hexdigest()
-    return str(cache.get_or_set(key, render_sections, SECTIONS_SECONDS))
+    depends_on = (seen, active.model.pk, selection.query.urlencode(), timezone.now().date())
+    return generation.cached("dashboard", depends_on, render_sections, SECTIONS_SECONDS)
 
 
 @require_safe

@@ -9,7 +9,9 @@ default per-process cache, `current()` is None and such pages are not cached. A 
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 from uuid import uuid4
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.core.cache import cache
 from django.db import models, transaction
 
 KEY = "data-generation"
+T = TypeVar("T")
 
 
 def is_shared() -> bool:
@@ -32,6 +35,17 @@ def current() -> str | None:
         cache.add(KEY, uuid4().hex, None)
         token = cache.get(KEY)
     return token
+
+
+def cached(name: str, depends_on: object, compute: Callable[[], T], seconds: int) -> T:
+    """`compute()` kept in the shared cache for `seconds` under the current token and
+    `depends_on` (whatever else the value depends on, such as whose it is and the day, as
+    a value with a stable repr); computed every time without a shared cache."""
+    token = current()
+    if token is None:
+        return compute()
+    digest = hashlib.blake2s(repr((token, depends_on)).encode(), digest_size=16).hexdigest()
+    return cast(T, cache.get_or_set(f"{name}:{digest}", compute, seconds))
 
 
 def advance() -> None:

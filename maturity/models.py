@@ -136,7 +136,7 @@ class Category(AdvancesGeneration):
         return self.name
 
 
-class Cell(models.Model):
+class Cell(AdvancesGeneration):
     """One stage of one category: what it looks like and how to get there."""
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="cells")
@@ -173,7 +173,7 @@ class Cell(models.Model):
             )
 
 
-class Practice(models.Model):
+class Practice(AdvancesGeneration):
     """A yes/no statement that a team answers about itself."""
 
     # Denormalised from cell.category.model so the key can be unique per model.

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 
 from assessments.models import Assessment, DeliveryMetrics
 from assessments.reports import Kept
+from maturity import generation
 from maturity.models import Cell, MaturityModel
 from teams.models import Team
 
@@ -272,6 +273,29 @@ def test_home_query_count_is_constant(
     assert page.count("Start new assessment") == teams
     # and Payments, seen as a manager; the teams assessed on 1 January are past 90 days
     assert f"{teams + 1} teams, <strong>{teams} overdue</strong>" in page
+
+
+@pytest.mark.skipif(
+    not generation.is_shared(),
+    reason="needs a shared cache: CI runs the suite again with CACHE_URL=redis://...",
+)
+def test_with_a_shared_cache_a_managers_overdue_count_is_kept_until_a_team_or_assessment_is_saved(
+    client: Client,
+    member: User,
+    manager: User,
+    payments: Team,
+    cd_model: MaturityModel,
+    django_assert_num_queries: object,
+) -> None:
+    client.force_login(manager)
+    assert "1 team, none overdue" in client.get("/").content.decode()
+    # session, user and the manager check, memberships: the count comes from the cache
+    with django_assert_num_queries(3):  # type: ignore[operator]
+        client.get("/")
+    submit(payments, cd_model, member, up_to(1), datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert "1 team, <strong>1 overdue</strong>" in client.get("/").content.decode()
+    Team.objects.create(name="Search", slug="search")
+    assert "2 teams, <strong>1 overdue</strong>" in client.get("/").content.decode()
 
 
 def test_home_for_someone_without_a_team_says_what_to_do(
