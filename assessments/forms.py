@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from maturity.models import MaturityModel
@@ -14,21 +13,14 @@ from maturity.tree import CategoryNode, CellNode, PracticeNode
 
 from . import dora
 from .agreement import NO_VOTES, Votes
+from .answer_fields import STATUS_OPTIONS, AnswerFields
 from .edits import Conflict, Edit, Outcome, Refusal, Sent, Stored, Whose, tidy
 from .models import NOTE_MAX_LENGTH, AnswerState
-from .scoring import Status
 
 ANSWER_FIELD_PREFIX = "p"
 WAS = "-was"  # suffix of the hidden field that carries a field's value as rendered
-STATUS_OPTIONS = tuple(Status.choices)  # what an answer's radio group offers
 STATUS_CHOICES = [("", "Not answered"), *STATUS_OPTIONS]
 AUTO_ID = "id_%s"  # the ids a form gives its fields (its auto_id)
-RADIO = (  # one of an answer's radio buttons, as Bootstrap lays them out
-    '<div class="form-check form-check-inline">'
-    '<input class="form-check-input{}" type="radio" name="{}" id="{}" value="{}"{}>'
-    '<label class="form-check-label" for="{}">{}</label>'
-    "</div>"
-)
 
 
 def field_name(practice_id: int, whose: Whose, field: str) -> str:
@@ -56,41 +48,6 @@ def _was_field() -> forms.CharField:
 
 
 @dataclass(frozen=True)
-class AnswerFields:
-    """One answer's fields as the page writes them out: names, ids, the values shown and
-    as rendered ("was"), errors, and what the last save said about them. Plain values,
-    read once: the page has dozens of these."""
-
-    name: str  # of the status field; the note's is note_name
-    id: str
-    value: str
-    was: str
-    errors: list[str]
-    note_name: str
-    note_id: str
-    note: str
-    note_was: str
-    note_errors: list[str]
-    conflicts: tuple[Conflict, ...] = ()
-    refusal: str = ""
-
-    @property
-    def invalid(self) -> bool:
-        return bool(self.errors or self.refusal)
-
-    def radios(self) -> SafeString:
-        """The status's radio buttons, the one shown checked. Written here rather than
-        looped over in the template, which took twice as long: a page has dozens."""
-        invalid = " is-invalid" if self.invalid else ""
-        buttons = []
-        for index, (value, label) in enumerate(STATUS_OPTIONS):
-            radio_id = f"{self.id}_{index}"
-            checked = " checked" if value == self.value else ""
-            buttons.append((invalid, self.name, radio_id, value, checked, radio_id, label))
-        return format_html_join("\n", RADIO, buttons)
-
-
-@dataclass(frozen=True)
 class PracticeRow:
     practice: PracticeNode
     team: AnswerFields
@@ -102,6 +59,19 @@ class PracticeRow:
     @property
     def spread(self) -> str:
         return self.votes.spread.value
+
+    @property
+    def my_fields(self) -> SafeString:
+        return self.mine.html(self.practice.id, "My answer", "My note")
+
+    @property
+    def team_fields(self) -> SafeString:
+        return self.team.html(self.practice.id, "Team answer (scored)", "Team note")
+
+    @property
+    def only_fields(self) -> SafeString:
+        """The team's answer where the team has one member: no votes to tell it from."""
+        return self.team.html(self.practice.id, "Answer", "Add a note", legend_hidden=True)
 
 
 @dataclass(frozen=True)

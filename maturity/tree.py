@@ -1,11 +1,19 @@
 """A maturity model as plain, immutable data: what questionnaires, scoring and
-result pages read. `load_tree` fetches it in two queries."""
+result pages read. `load_tree` fetches it in two queries, whose SQL is compiled once per
+process (maturity.compiled): most pages read a tree, and building the two queries with
+the ORM cost more than running them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
+from typing import Any
 
+from django.db import connections, router
+from django.db.models import QuerySet
+
+from .compiled import CompiledQuery, placeholder
 from .models import Level, Practice
 
 
@@ -85,27 +93,22 @@ class ModelTree:
         return tuple(chain.from_iterable(category.practices for category in self.categories))
 
 
-def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
-    """The model's levels, and its practices with their cells and categories (two queries,
-    read as plain rows).
+MODEL_ID = placeholder()  # stands for the model's id while the SQL is compiled
 
-    Retired categories and practices are left out unless `include_retired`. A cell or
-    category with no practice to answer is left out too: a category with nothing to
-    fail would score the top, and a cell without practices is never shown.
-    """
-    levels = tuple(
-        LevelNode(value, name, description)
-        for value, name, description in Level.objects.filter(model_id=model_id)
+LEVELS = CompiledQuery(
+    lambda: (
+        Level.objects.filter(model_id=MODEL_ID)
         .order_by("value")
         .values_list("value", "name", "description")
     )
-    practices = Practice.objects.filter(model_id=model_id)
+)
+
+
+def _practices(*, include_retired: bool) -> QuerySet[Any]:
+    practices = Practice.objects.filter(model_id=MODEL_ID)
     if not include_retired:
         practices = practices.filter(is_active=True, cell__category__is_active=True)
-    categories: dict[int, tuple[str, str, str, int]] = {}
-    cells: dict[int, dict[int, tuple[int, str, str]]] = {}  # category -> level -> cell
-    by_cell: dict[int, list[PracticeNode]] = {}
-    rows = practices.order_by("order", "id").values_list(
+    return practices.order_by("order", "id").values_list(
         "id",
         "key",
         "text",
@@ -121,6 +124,35 @@ def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
         "cell__category__description",
         "cell__category__order",
     )
+
+
+PRACTICES = {
+    include_retired: CompiledQuery(partial(_practices, include_retired=include_retired))
+    for include_retired in (True, False)
+}
+
+
+def _rows(query: CompiledQuery, model_id: int) -> list[tuple[Any, ...]]:
+    alias = router.db_for_read(Practice)
+    sql, params = query.bound(alias, {MODEL_ID: model_id})
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
+    """The model's levels, and its practices with their cells and categories (two queries,
+    read as plain rows).
+
+    Retired categories and practices are left out unless `include_retired`. A cell or
+    category with no practice to answer is left out too: a category with nothing to
+    fail would score the top, and a cell without practices is never shown.
+    """
+    levels = tuple(LevelNode(*row) for row in _rows(LEVELS, model_id))
+    categories: dict[int, tuple[str, str, str, int]] = {}
+    cells: dict[int, dict[int, tuple[int, str, str]]] = {}  # category -> level -> cell
+    by_cell: dict[int, list[PracticeNode]] = {}
+    rows = _rows(PRACTICES[include_retired], model_id)
     for pk, key, text, help_, order, cell, summary, advice, level, category, *about in rows:
         categories.setdefault(category, tuple(about))  # type: ignore[arg-type]
         cells.setdefault(category, {}).setdefault(level, (cell, summary, advice))

@@ -28,11 +28,12 @@ DEFAULT_MODEL_FILE = BUNDLED_MODEL_FILES[-1]
 DEFAULT_VERSION = parse(DEFAULT_MODEL_FILE.read_text(encoding="utf-8")).version
 
 
-# In CI, property-based tests draw the same examples every run: a failure there is
-# reproducible, never a flake. Locally they explore, and remember what failed.
-hypothesis_settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    hypothesis_settings.load_profile("ci")
+# Property-based tests check results, not time: no deadline, which a busy machine trips.
+# In CI they draw the same examples every run: a failure there is reproducible, never a
+# flake. Locally they explore, and remember what failed.
+hypothesis_settings.register_profile("local", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, database=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -264,6 +264,29 @@ def test_changing_what_a_teammate_changed_meanwhile_is_a_conflict_shown_with_bot
     assert draft.answers.get(practice_id=first.id).status == "yes"
 
 
+def test_notes_are_escaped_in_the_fields_and_in_a_conflict(
+    member_client: Client, other: Client, draft: Assessment
+) -> None:
+    """The answer fields are written out in Python (answer_fields.py), not by the
+    template engine: what members type still reaches the page only escaped."""
+    hostile, theirs = '</textarea><script>alert(1)</script>"', "<img src=x onerror=alert(2)>"
+    first = category(draft, "build").practices[0]
+    stale = rendered(member_client, draft, "build")
+    other.post(edit_url(draft, "build"), {**stale, f"p{first.id}-note": theirs})
+
+    response = member_client.post(edit_url(draft, "build"), {**stale, f"p{first.id}-note": hostile})
+
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert (
+        f"Saved note now: <q>{escape(theirs)}</q>. Yours, not saved: <q>{escape(hostile)}</q>"
+        in page
+    )
+    assert rendered_from(page)[f"p{first.id}-note"] == hostile  # shown, escaped, to save again
+    assert rendered_from(page)[f"p{first.id}-note-was"] == theirs
+
+
 def test_not_applicable_needs_a_note_and_the_rest_is_saved(
     member_client: Client, draft: Assessment
 ) -> None:
