@@ -2,7 +2,8 @@
 group and a note, each beside a hidden copy of the value it was rendered with ("was"),
 so a save writes only what changed. Bootstrap's markup, as a form's widgets would write
 it. The page has two or four dozen of these: through the template engine they cost more
-than the rest of the page together. Every value is escaped here, as it is written in."""
+than the rest of the page together. Every value that is not the code's own is escaped here,
+as it is written in."""
 
 from __future__ import annotations
 
