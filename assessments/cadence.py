@@ -70,7 +70,7 @@ OVERDUE_SECONDS = 5 * 60  # how late a team turning overdue as time passes may s
 
 def overdue_managed(scope: Managed) -> Overdue:
     """count_overdue of the teams `scope` covers, as the manager's home shows it: kept
-    under the data generation (rendered again once a team or assessment is written) and
+    under the data generation (counted again once a team or assessment is written) and
     the day, for at most OVERDUE_SECONDS."""
     covered = "all" if scope.everything else sorted(scope.units)
     today = timezone.now().date()

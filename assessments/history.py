@@ -32,6 +32,7 @@ class Submission:
     submitted_at: datetime
     voided_at: datetime | None
     void_reason: str
+    overall: float | None  # as stored at submission: the mean of the scored categories
     results: list[scoring.Result]
     outcomes: dora.Scores | None
 
@@ -39,12 +40,16 @@ class Submission:
     def is_voided(self) -> bool:
         return self.voided_at is not None
 
-    @property
-    def overall(self) -> float | None:
-        return scoring.overall(result.score for result in self.results)
 
-
-ASSESSMENT_COLUMNS = ("pk", "team_id", "model_id", "submitted_at", "voided_at", "void_reason")
+ASSESSMENT_COLUMNS = (
+    "pk",
+    "team_id",
+    "model_id",
+    "submitted_at",
+    "voided_at",
+    "void_reason",
+    "overall",
+)
 RESULT_COLUMNS = ("category__slug", "category__name", "category__order", "level", "score")
 DELIVERY_COLUMNS = tuple(f"delivery__{metric}" for metric in dora.METRICS)
 
@@ -56,7 +61,9 @@ def _outcomes(delivery: Sequence[int | None]) -> dora.Scores | None:
 
 def _submission(row: Sequence[Any], results: list[scoring.Result], *, outcomes: bool) -> Submission:
     """From a row of ASSESSMENT_COLUMNS, then DELIVERY_COLUMNS when `outcomes`."""
-    pk, team_id, model_id, submitted_at, voided_at, void_reason = row[: len(ASSESSMENT_COLUMNS)]
+    pk, team_id, model_id, submitted_at, voided_at, void_reason, overall = row[
+        : len(ASSESSMENT_COLUMNS)
+    ]
     delivery = row[len(ASSESSMENT_COLUMNS) :]
     return Submission(
         pk,
@@ -65,6 +72,7 @@ def _submission(row: Sequence[Any], results: list[scoring.Result], *, outcomes: 
         submitted_at,
         voided_at,
         void_reason,
+        overall,
         results=results,
         outcomes=_outcomes(delivery) if outcomes else None,
     )
