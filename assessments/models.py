@@ -17,7 +17,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from maturity.checks import checks_of
-from maturity.generation import AdvancesGeneration
+from maturity.generation import AdvancesGeneration, AdvancingQuerySet
 from maturity.models import Category, MaturityModel, Practice
 from maturity.tree import ModelTree, PracticeNode, load_tree
 from teams.models import AnyUser, Membership, Team
@@ -71,7 +71,7 @@ class Incomplete(Exception):
         super().__init__(f"{sum(len(gap.missing) for gap in gaps)} practices are not answered")
 
 
-class AssessmentQuerySet(models.QuerySet["Assessment"]):
+class AssessmentQuerySet(AdvancingQuerySet["Assessment"]):
     def submitted(self) -> AssessmentQuerySet:
         """Submitted and not voided: what counts in scores, trends and lists."""
         return self.filter(submitted_at__isnull=False, voided_at__isnull=True)

@@ -1,10 +1,12 @@
 """A generation token for the data that managers' pages show, kept in the shared cache.
 
-Every write of such data moves it on in the writer's own save() and delete() (the models
-inherit `AdvancesGeneration`), so a page cached under the current token is never stale.
+Every write of such data moves it on: the models inherit `AdvancesGeneration`, whose
+save() and delete() advance it, and whose querysets' bulk writes (update, delete,
+bulk_create, bulk_update: the admin's "delete selected" among them) do too. A page
+cached under the current token is never stale.
 Only a cache that every process and server shares (Redis) can carry the token: with the
-default per-process cache, `current()` is None and such pages are not cached. A bulk
-`QuerySet.update()` bypasses save(); code that makes one calls `advance()` itself.
+default per-process cache, `current()` is None and such pages are not cached. Writes
+that go around the ORM (COPY, raw SQL) call `advance()` themselves.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.db import models, transaction
 
 KEY = "data-generation"
 T = TypeVar("T")
+M = TypeVar("M", bound=models.Model)
 
 
 def is_shared() -> bool:
@@ -61,9 +64,36 @@ def _new_token() -> None:
     cache.set(KEY, uuid4().hex, None)
 
 
+class AdvancingQuerySet(models.QuerySet[M]):
+    """The queryset of an AdvancesGeneration model: its bulk writes, which skip the
+    models' save() and delete(), advance the generation too."""
+
+    def update(self, **kwargs: Any) -> int:
+        updated = super().update(**kwargs)
+        advance()
+        return updated
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        deleted = super().delete()
+        advance()
+        return deleted
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[M]:
+        created = super().bulk_create(*args, **kwargs)
+        advance()
+        return created
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        updated = super().bulk_update(*args, **kwargs)
+        advance()
+        return updated
+
+
 class AdvancesGeneration(models.Model):
     """A model whose rows managers' pages show: saving or deleting one advances the
-    generation."""
+    generation, as do the bulk writes of its queryset, an AdvancingQuerySet (each model
+    says so: `objects = AdvancingQuerySet.as_manager()`, or its own queryset extends it;
+    tests/test_generation.py checks)."""
 
     class Meta:
         abstract = True

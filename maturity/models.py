@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from .checks import Metric, threshold_problem
-from .generation import AdvancesGeneration
+from .generation import AdvancesGeneration, AdvancingQuerySet
 from .limits import (
     CATEGORY_SLUG_LENGTH,
     CHECK_KEY_LENGTH,
@@ -36,7 +36,7 @@ practice_key_validator = RegexValidator(
 )
 
 
-class MaturityModelQuerySet(models.QuerySet["MaturityModel"]):
+class MaturityModelQuerySet(AdvancingQuerySet["MaturityModel"]):
     def active(self) -> MaturityModelQuerySet:
         """Models that admins have switched on."""
         return self.filter(is_active=True)
@@ -97,6 +97,8 @@ class Level(AdvancesGeneration):
     name = models.CharField(max_length=LEVEL_NAME_LENGTH)
     description = models.TextField(blank=True)
 
+    objects = AdvancingQuerySet.as_manager()
+
     class Meta:
         ordering = ["model", "value"]
         constraints = [
@@ -123,6 +125,8 @@ class Category(AdvancesGeneration):
         default=True, help_text="Retired categories are left out of new questionnaires."
     )
 
+    objects = AdvancingQuerySet.as_manager()
+
     class Meta:
         ordering = ["model", "order", "id"]
         verbose_name_plural = "categories"
@@ -145,6 +149,8 @@ class Cell(AdvancesGeneration):
     advice = models.TextField(
         blank=True, help_text="How to reach this stage from the one below: the next step."
     )
+
+    objects = AdvancingQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -192,6 +198,8 @@ class Practice(AdvancesGeneration):
     is_active = models.BooleanField(
         default=True, help_text="Retired practices are left out of new questionnaires."
     )
+
+    objects = AdvancingQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -249,6 +257,8 @@ class Check(AdvancesGeneration):
         help_text="A question to the team, shown on its result when the check fires.",
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Smaller comes first.")
+
+    objects = AdvancingQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

@@ -15,8 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from assessments.models import Assessment
-from maturity import generation
-from maturity.generation import AdvancesGeneration
+from maturity.generation import AdvancesGeneration, AdvancingQuerySet
 from maturity.limits import CATEGORY_SLUG_LENGTH, KEY_LENGTH, LEVEL_VALUE_MAX, LEVEL_VALUE_MIN
 from teams.models import Team
 
@@ -25,7 +24,7 @@ from . import progress
 TITLE_LENGTH = 200
 
 
-class TargetQuerySet(models.QuerySet["Target"]):
+class TargetQuerySet(AdvancingQuerySet["Target"]):
     def set_for(self, team: Team, wanted: Mapping[str, tuple[int, date] | None]) -> None:
         """Set (level, due) or clear (None) the team's target of each category slug in
         `wanted`; targets of other categories stay (two queries at most)."""
@@ -44,7 +43,6 @@ class TargetQuerySet(models.QuerySet["Target"]):
                     unique_fields=["team", "category"],
                     update_fields=["level", "due"],
                 )
-            generation.advance()  # the dashboard shows targets, and bulk writes skip save()
 
 
 class Target(AdvancesGeneration):

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from maturity.generation import AdvancesGeneration
+from maturity.generation import AdvancesGeneration, AdvancingQuerySet
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -45,6 +45,8 @@ class Unit(AdvancesGeneration):
         help_text="They see every team of this unit and of the units below it.",
     )
 
+    objects = AdvancingQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -67,7 +69,7 @@ class Unit(AdvancesGeneration):
             parent = parent.parent
 
 
-class TeamQuerySet(models.QuerySet["Team"]):
+class TeamQuerySet(AdvancingQuerySet["Team"]):
     def with_membership(self, user: AnyUser) -> TeamQuerySet:
         """Annotate `is_member`: whether the user belongs to the team."""
         return self.annotate(  # type: ignore[no-redef]  # declared below; django-stubs#2818

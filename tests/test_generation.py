@@ -1,0 +1,62 @@
+"""The data generation (maturity/generation.py): every write of what managers' pages show
+moves it on, the bulk writes that skip save() and delete() included, so that nothing
+cached under it is stale."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from maturity import generation
+from maturity.generation import AdvancesGeneration, AdvancingQuerySet
+from teams.models import Team, Unit
+
+shared_cache_only = pytest.mark.skipif(
+    not generation.is_shared(),
+    reason="needs a shared cache: CI runs the suite again with CACHE_URL=redis://...",
+)
+
+
+def test_every_model_whose_rows_managers_see_has_a_queryset_that_advances_it() -> None:
+    models = [model for model in apps.get_models() if issubclass(model, AdvancesGeneration)]
+    assert len(models) >= 10
+    for model in models:
+        assert isinstance(model._default_manager.all(), AdvancingQuerySet), model
+
+
+@shared_cache_only
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda: Unit.objects.bulk_create([Unit(name="Payments", slug="payments-unit")]),
+        lambda: Team.objects.update(cadence_days=30),
+        lambda: Team.objects.bulk_update(
+            [Team(pk=team.pk, name="Renamed") for team in Team.objects.all()], ["name"]
+        ),
+        lambda: Team.objects.filter(slug="search").delete(),
+    ],
+    ids=["bulk_create", "update", "bulk_update", "delete"],
+)
+def test_bulk_writes_advance_the_generation(write) -> None:  # type: ignore[no-untyped-def]
+    Team.objects.create(name="Search", slug="search")
+    before = generation.current()
+    write()
+    assert generation.current() != before
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_team_deleted_with_the_admins_bulk_action_leaves_the_managers_count_at_once(
+    admin_client: Client,
+) -> None:
+    Team.objects.create(name="Kept", slug="kept")
+    deleted = Team.objects.create(name="Gone", slug="gone")
+    assert "2 teams" in admin_client.get("/").content.decode()
+    admin_client.post(
+        "/admin/teams/team/",
+        {"action": "delete_selected", "_selected_action": [deleted.pk], "post": "yes"},
+    )
+    assert not Team.objects.filter(pk=deleted.pk).exists()
+    assert "1 team," in admin_client.get("/").content.decode()
