@@ -14,22 +14,27 @@ DATABASE_PREPARED_STATEMENTS off and the compiled SQL runs as it is."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import weakref
+from functools import cache
 from typing import Any
 
+import psycopg2
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import DatabaseError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from psycopg2.errors import InvalidSqlStatementName
 
 from maturity.compiled import CompiledQuery, placeholder
 from teams.access import MANAGER_FLAGS, manager_flags
 
-STATEMENT = "signed_in_user"  # the prepared statement's name on a PostgreSQL connection
+# The prepared statement's name on a PostgreSQL connection, with a digest of its SQL: a
+# pooled server connection may hold one prepared by another version of the code.
+STATEMENT = "signed_in_user"
+INVALID_STATEMENT_NAME, DUPLICATE_STATEMENT = "26000", "42P05"  # PostgreSQL's SQLSTATEs
 
 # The PostgreSQL connections that hold the prepared statement (a new connection, say after
 # the server restarted, prepares it again).
@@ -75,23 +80,41 @@ def _read_prepared(connection: BaseDatabaseWrapper, sql: str, params: list[Any])
     it is missing. Outside a transaction only: a failed EXECUTE then leaves nothing to
     roll back."""
     connection.ensure_connection()
+    name = statement_name(sql)
     if connection.connection not in _prepared_on:
-        _prepare(connection, sql)
-    execute = f"EXECUTE {STATEMENT}({', '.join(['%s'] * len(params))})"
+        _prepare(connection, name, sql)
+    execute = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
     try:
         return _read(connection.alias, execute, params)
     except DatabaseError as error:
-        if not isinstance(error.__cause__, InvalidSqlStatementName):
+        if _sqlstate(error) != INVALID_STATEMENT_NAME:
             raise
-    _prepare(connection, sql)  # the connection lost it
+    _prepare(connection, name, sql)  # the connection lost it
     return _read(connection.alias, execute, params)
 
 
-def _prepare(connection: BaseDatabaseWrapper, sql: str) -> None:
-    # Set-up of the connection, like Django's own: not one of a page's queries.
-    with connection.connection.cursor() as cursor:
-        cursor.execute(f"PREPARE {STATEMENT} AS {_numbered(sql)}")
+@cache
+def statement_name(sql: str) -> str:
+    return f"{STATEMENT}_{hashlib.sha1(sql.encode()).hexdigest()[:12]}"
+
+
+def _prepare(connection: BaseDatabaseWrapper, name: str, sql: str) -> None:
+    """Prepare the statement on the connection (set-up of the connection, like Django's
+    own: not one of a page's queries). One of the same name, and so of the same SQL, may
+    be there already, on a server connection that a pooler handed on."""
+    try:
+        with connection.connection.cursor() as cursor:
+            cursor.execute(f"PREPARE {name} AS {_numbered(sql)}")
+    except psycopg2.Error as error:  # the driver's own: this cursor is not Django's
+        if _sqlstate(error) != DUPLICATE_STATEMENT:
+            raise
     _prepared_on.add(connection.connection)
+
+
+def _sqlstate(error: BaseException) -> str | None:
+    """The SQLSTATE PostgreSQL answered with, whether the driver's error came wrapped in
+    Django's or not."""
+    return getattr(error.__cause__ or error, "pgcode", None)
 
 
 class UserWithManagerFlagsBackend(ModelBackend):

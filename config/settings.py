@@ -165,6 +165,10 @@ DATABASES = {
         conn_health_checks=True,  # a connection lost while idle is replaced, not reused
     )
 }
+SUPPORTED_DATABASES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
+if DATABASES["default"]["ENGINE"] not in SUPPORTED_DATABASES:
+    # Some queries are written for SQLite's and PostgreSQL's SQL (JSON, arrays).
+    raise ImproperlyConfigured("DATABASE_URL must name a SQLite or PostgreSQL database.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several requests may write at once (the questionnaire saves answers as they change):
     # a transaction takes the write lock when it begins, so a second one waits for it

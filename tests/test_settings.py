@@ -65,6 +65,13 @@ def test_a_refused_cache_url_does_not_show_its_password(monkeypatch: pytest.Monk
     assert "hunter2" not in str(refused.value)
 
 
+def test_a_database_other_than_sqlite_or_postgresql_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match="SQLite or PostgreSQL"):
+        load_settings(monkeypatch, DATABASE_URL="mysql://app:pw@db:3306/maturity")
+
+
 def test_secret_key_is_required_when_debug_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
         load_settings(monkeypatch, DEBUG="0")

@@ -16,7 +16,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from config.auth import STATEMENT, _numbered
+from config.auth import SIGNED_IN_USER, STATEMENT, _numbered, statement_name
 from teams.models import Unit
 
 DASHBOARD_LINK = b'href="/dashboard/"'
@@ -112,7 +112,20 @@ def test_a_connection_that_lost_the_statement_prepares_it_again(
     with connection.cursor() as cursor:
         cursor.execute(reset)  # what a pooler runs when it hands the connection on
     assert signed_in.get(reverse("home")).status_code == 200
-    assert prepared_statements() == [STATEMENT]
+    assert prepared_statements() == [statement_name(SIGNED_IN_USER.sql(connection.alias)[0])]
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("reconnect_afterwards")
+def test_a_statement_the_connection_holds_already_is_used(signed_in: Client) -> None:
+    """A pooler may hand a new connection a server connection that holds the statement."""
+    connection.close()
+    connection.ensure_connection()
+    sql = SIGNED_IN_USER.sql(connection.alias)[0]
+    with connection.connection.cursor() as cursor:
+        cursor.execute(f"PREPARE {statement_name(sql)} AS {_numbered(sql)}")
+    assert signed_in.get(reverse("home")).status_code == 200
 
 
 @POSTGRESQL_ONLY
