@@ -1,6 +1,7 @@
 """What the read API reads. Each function answers in a fixed number of queries, whatever
 the number of teams or the page size; scores are as the records, the pages and export.json
-show them (read from the record's JSON in SQL, only the parts needed)."""
+show them: each category's level and score read from the record's JSON in SQL (only
+those parts), the overall score as stored beside the record at submission."""
 
 from __future__ import annotations
 
@@ -51,7 +52,9 @@ class RecordedScores(Func):
 
     arity = 1
     output_field = JSONField()
-    # json_each yields the elements in the array's order, which the aggregate keeps.
+    # SQLite: json_each yields the elements in the array's order and the aggregate keeps
+    # the order it is fed. SQLite promises neither without an ORDER BY, which aggregates
+    # take only from 3.44; the API's tests check the order. PostgreSQL's version orders.
     template = (
         "(SELECT json_group_array(json_array(json_extract(value, '$.slug'), "
         "json_extract(value, '$.level'), json_extract(value, '$.score'))) "

@@ -93,7 +93,7 @@ class AnswerFields:
                 described=f' aria-describedby="{field_id}_error"' if self.invalid else "",
                 legend_hidden=" visually-hidden" if legend_hidden else "",
                 legend=escape(legend),
-                radios=self.radios(),
+                radios=self._radios(),
                 errors="".join(ERROR.format(field_id, escape(error)) for error in shown_errors),
                 was=escape(self.was),
                 opened=" open" if self.note or self.note_errors or self.refusal else "",
@@ -109,7 +109,7 @@ class AnswerFields:
             )
         )
 
-    def radios(self) -> SafeString:
+    def _radios(self) -> SafeString:
         """The status's radio buttons, the one shown checked."""
         invalid = " is-invalid" if self.invalid else ""
         name, field_id = escape(self.name), escape(self.id)

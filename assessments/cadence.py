@@ -73,7 +73,7 @@ def overdue_managed(scope: Managed) -> Overdue:
     under the data generation (counted again once a team or assessment is written) and
     the day, for at most OVERDUE_SECONDS."""
     covered = "all" if scope.everything else sorted(scope.units)
-    today = timezone.now().date()
+    today = timezone.localdate()
     return generation.cached(
         "overdue", (covered, today), lambda: count_overdue(scope.teams()), OVERDUE_SECONDS
     )

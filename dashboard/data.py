@@ -225,13 +225,18 @@ def load_dashboard(
         in_order = categories.order_by("order", "id")
         columns = [Column(category.slug, category.name, category.order) for category in in_order]
         return Dashboard(model, columns, rows)
-    group_of = {unit: key for key, units in groups.items() for unit in units}
     counted: dict[Group, list[int]] = {}
     for row in rows:
         if row.assessment_id is not None:
-            counted.setdefault(group_of.get(row.team.unit_id or 0), []).append(row.assessment_id)
+            counted.setdefault(group_of(groups, row.team.unit_id), []).append(row.assessment_id)
     columns, counts = _columns_counted(categories, counted)
     return Dashboard(model, columns, rows, counts)
+
+
+def group_of(groups: Mapping[int, Collection[int]], unit_id: int | None) -> Group:
+    """The key in `groups` of the group of units that holds `unit_id`; None for a team in
+    none (or in no unit)."""
+    return next((key for key, units in groups.items() if unit_id in units), None)
 
 
 def _assessments_of(teams: QuerySet[Team] | None) -> AssessmentQuerySet:
@@ -249,7 +254,7 @@ def _latest(model: MaturityModel, teams: QuerySet[Team] | None) -> QuerySet[Asse
 def _one_parameter(ids: Collection[int]) -> RawSQL:
     """A subquery of `ids` that binds them as one parameter, however many they are:
     SQLite refuses a statement with more than 32,766 parameters (999 before 3.32), and
-    PostgreSQL would parse each."""
+    Django prepares thousands of parameters more slowly than one list."""
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
@@ -364,7 +369,9 @@ def add_details(rows: Collection[TeamRow]) -> None:
 
 def _details_of(assessment_ids: Collection[int]) -> dict[int, Details]:
     """By assessment: its results by category slug, and the overall score of its team's
-    counted assessment of the same model before it (one query)."""
+    counted assessment of the same model before it (one query; none without ids)."""
+    if not assessment_ids:
+        return {}
     before = (
         Assessment.objects.submitted()
         .filter(team=OuterRef("team"), model=OuterRef("model"))
@@ -399,8 +406,10 @@ def _details_of(assessment_ids: Collection[int]) -> dict[int, Details]:
 
 def add_checks(rows: Iterable[TeamRow]) -> None:
     """Set `checks` on the assessed rows: how many checks fired on their latest
-    assessment, as its record says (one query)."""
+    assessment, as its record says (one query; none without them)."""
     by_assessment = {row.assessment_id: row for row in rows if row.assessment_id is not None}
+    if not by_assessment:
+        return
     fired = Assessment.objects.filter(pk__in=_one_parameter(by_assessment)).values_list(
         "pk", "record__checks"
     )

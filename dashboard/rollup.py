@@ -10,7 +10,7 @@ from statistics import fmean
 from teams.access import below
 from teams.models import Unit
 
-from .data import Column, Dashboard, TeamRow
+from .data import Column, Dashboard, TeamRow, group_of
 from .stats import ScoreCounts
 
 
@@ -123,10 +123,10 @@ def rollups(units: Units, current: UnitRow | None, dashboard: Dashboard) -> list
     one for the teams right in `current` (or in no visible unit), when there are any; the
     dashboard's scores are counted by these groups (load_dashboard)."""
     children = units.children(current)
-    group_of = {unit: key for key, subtree in groups(units, current).items() for unit in subtree}
+    grouped = groups(units, current)
     rows: dict[int | None, list[TeamRow]] = {child.pk: [] for child in children}
     for row in dashboard.rows:
-        rows.setdefault(group_of.get(row.team.unit_id or 0), []).append(row)
+        rows.setdefault(group_of(grouped, row.team.unit_id), []).append(row)
     found = [
         rollup(child, rows[child.pk], dashboard.columns, dashboard.counts.get(child.pk, {}))
         for child in children

@@ -58,7 +58,7 @@ def _sections(request: HttpRequest, selection: Selection, active: ActiveModel) -
 
     visible = selection.units.visible
     seen = "all" if visible is None else sorted(visible)
-    depends_on = (seen, active.model.pk, selection.query.urlencode(), timezone.now().date())
+    depends_on = (seen, active.model.pk, selection.query.urlencode(), timezone.localdate())
     return generation.cached("dashboard", depends_on, render_sections, SECTIONS_SECONDS)
 
 

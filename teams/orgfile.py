@@ -312,9 +312,11 @@ def load_organisation(rows: list[Row]) -> Organisation:
     teams = {
         slug: ExistingTeam(id, name, unit_name.lower() if unit_name else None)
         for chunk in _chunks({row.team_slug for row in rows})
-        for id, slug, name, unit_name in Team.objects.filter(slug__in=chunk).values_list(
-            "id", "slug", "name", "unit__name"
-        )
+        # Locked until the import's transaction ends, as the members page locks a team
+        # to change its members: the leads checked here are still the leads when written.
+        for id, slug, name, unit_name in Team.objects.filter(slug__in=chunk)
+        .select_for_update(of=("self",))
+        .values_list("id", "slug", "name", "unit__name")
     }
     found = [
         user

@@ -7,7 +7,6 @@ from typing import Any
 from django import template
 
 from assessments.display import agreement_text, change_text, level_css, score_text
-from assessments.records import status_label
 
 register = template.Library()
 
@@ -15,7 +14,6 @@ register = template.Library()
 register.filter("score", score_text)
 register.filter("change", change_text)
 register.filter("level_class", level_css)
-register.filter("status_label", status_label)
 register.filter("agreement", agreement_text)
 
 
