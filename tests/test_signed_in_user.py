@@ -8,6 +8,7 @@ prepared."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -15,8 +16,9 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from config.auth import SIGNED_IN_USER, STATEMENT, _numbered, statement_name
+from config.auth import SIGNED_IN_USER, STATEMENT, _numbered, signed_in_user, statement_name
 from teams.models import Unit
 
 DASHBOARD_LINK = b'href="/dashboard/"'
@@ -154,3 +156,16 @@ def test_placeholders_are_numbered_for_postgresql() -> None:
     assert _numbered("a = %s AND b LIKE '50%%' AND c IN (%s, %s)") == (
         "a = $1 AND b LIKE '50%' AND c IN ($2, $3)"
     )
+
+
+def test_the_user_is_read_with_every_field_as_the_orm_reads_it(member: User) -> None:
+    member.last_login = timezone.now()
+    member.save()
+    read = signed_in_user(member.pk)
+    expected = User.objects.get(pk=member.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name
+    assert isinstance(read.date_joined, datetime)
+    assert (read.granted_every_team, read.manages_a_unit) == (False, False)
+    assert not read._state.adding and read._state.db == "default"
+    assert signed_in_user(member.pk + 1000) is None
