@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -59,19 +60,22 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user.pk).select_related("team")
     my_teams = [membership.team for membership in memberships]
     scope = managed(request.user)
-    drafts = (
+    ctx = {
+        "my_teams": team_summaries(my_teams),
+        "managed": overdue_managed(scope) if scope else None,
+        "drafts": _drafts_of(my_teams) if my_teams else [],
+    }
+    return render(request, "assessments/home.html", ctx)
+
+
+def _drafts_of(teams: list[Team]) -> QuerySet[Assessment]:
+    return (
         Assessment.objects.drafts()
-        .filter(team__in=my_teams)
+        .filter(team__in=teams)
         .select_related("team", "model", "created_by")
         .only("created_at", "team__name", "model__name", "model__version", "created_by__username")
         .order_by("-created_at")
     )
-    ctx = {
-        "my_teams": team_summaries(my_teams),
-        "managed": overdue_managed(scope) if scope else None,
-        "drafts": drafts,
-    }
-    return render(request, "assessments/home.html", ctx)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import models, transaction
 
 KEY = "data-generation"
@@ -29,14 +31,27 @@ def is_shared() -> bool:
     return bool(settings.CACHES["default"]["BACKEND"].endswith("RedisCache"))
 
 
+# The token as a request first read it, kept for the rest of that request (a page may ask
+# for several cached parts): None until it is read, OUTSIDE_REQUESTS where every call reads
+# it. A part cached under a token is still computed after that token was read, and a write
+# during the request makes the next call read the new token.
+OUTSIDE_REQUESTS = ""
+_request_token: ContextVar[str | None] = ContextVar("request_token", default=OUTSIDE_REQUESTS)
+
+
 def current() -> str | None:
-    """The current token (one cache read), or None without a shared cache."""
+    """The current token (one cache read per request), or None without a shared cache."""
     if not is_shared():
         return None
+    kept = _request_token.get()
+    if kept:
+        return kept
     token: str | None = cache.get(KEY)
     if token is None:  # evicted or never set: a fresh token, never an old one again
         cache.add(KEY, uuid4().hex, None)
         token = cache.get(KEY)
+    if kept is None:
+        _request_token.set(token)
     return token
 
 
@@ -62,6 +77,20 @@ def advance() -> None:
 
 def _new_token() -> None:
     cache.set(KEY, uuid4().hex, None)
+    if _request_token.get() != OUTSIDE_REQUESTS:
+        _request_token.set(None)
+
+
+def _request_started(**kwargs: Any) -> None:
+    _request_token.set(None)
+
+
+def _request_finished(**kwargs: Any) -> None:
+    _request_token.set(OUTSIDE_REQUESTS)
+
+
+request_started.connect(_request_started, dispatch_uid="generation-request-started")
+request_finished.connect(_request_finished, dispatch_uid="generation-request-finished")
 
 
 class AdvancingQuerySet(models.QuerySet[M]):

@@ -4,8 +4,12 @@ cached under it is stale."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 import pytest
 from django.apps import apps
+from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.test import Client
 
 from maturity import generation
@@ -60,3 +64,25 @@ def test_a_team_deleted_with_the_admins_bulk_action_leaves_the_managers_count_at
     )
     assert not Team.objects.filter(pk=deleted.pk).exists()
     assert "1 team," in admin_client.get("/").content.decode()
+
+
+def _written_by_another_process() -> None:
+    cache.set(generation.KEY, uuid4().hex, None)
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_request_reads_the_token_once_and_again_after_its_own_write() -> None:
+    request_started.send(sender=None)
+    try:
+        seen = generation.current()
+        _written_by_another_process()
+        assert generation.current() == seen  # one request, one token
+        generation.advance()
+        moved = generation.current()
+        assert moved != seen
+        assert moved == cache.get(generation.KEY)
+    finally:
+        request_finished.send(sender=None)
+    _written_by_another_process()
+    assert generation.current() == cache.get(generation.KEY) != moved  # read every time
