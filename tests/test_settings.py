@@ -93,7 +93,7 @@ def test_production_settings_come_from_the_environment(monkeypatch: pytest.Monke
     assert settings["ALLOWED_HOSTS"] == ["maturity.example.com", "www.maturity.example.com"]
     assert settings["CSRF_TRUSTED_ORIGINS"] == ["https://maturity.example.com"]
     assert settings["SESSION_COOKIE_SECURE"] is True
-    assert "Manifest" in settings["STORAGES"]["staticfiles"]["BACKEND"]
+    assert settings["STORAGES"]["staticfiles"]["BACKEND"] == "config.storage.StaticFilesStorage"
 
 
 @pytest.mark.parametrize(
