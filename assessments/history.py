@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.safestring import SafeString, mark_safe
 
-from maturity.models import Level
+from maturity.compiled import CompiledQuery, placeholder
+from maturity.tree import LEVELS, MODEL_ID
 from teams.models import Team
 
 from . import charts, dora, scoring
@@ -80,9 +81,9 @@ def _submission(row: Sequence[Any], results: list[scoring.Result], *, outcomes: 
 
 def submissions(assessments: QuerySet[Assessment]) -> list[Submission]:
     """`assessments` (submitted ones), newest first, with their results (one query: a row
-    per result). For a few assessments picked by key, such as the latest of each team: to
-    join the results of a whole history, PostgreSQL may scan every team's results, so
-    team_history reads them by key instead."""
+    per result). For a few assessments picked by key, such as the latest of each team:
+    joining a whole history to its results this way, PostgreSQL may scan every team's
+    results (team_history reads a team's results apart, from its team's assessments)."""
     columns = (*ASSESSMENT_COLUMNS, *(f"results__{column}" for column in RESULT_COLUMNS))
     rows = assessments.order_by(
         "-submitted_at", "-pk", "results__category__order", "results__category_id"
@@ -97,20 +98,6 @@ def submissions(assessments: QuerySet[Assessment]) -> list[Submission]:
         if row[split] is not None:  # an assessment without results has one row of nulls
             results[pk].append(scoring.Result(*row[split:]))
     return [_submission(row, results[pk], outcomes=False) for pk, row in firsts.items()]
-
-
-def _results(pks: list[int]) -> dict[int, list[scoring.Result]]:
-    """The frozen results of the assessments `pks` in category order, by assessment (one
-    query; none without assessments)."""
-    rows = (
-        CategoryResult.objects.filter(assessment__in=pks)
-        .order_by("category__order", "category_id")
-        .values_list("assessment_id", *RESULT_COLUMNS)
-    )
-    found: dict[int, list[scoring.Result]] = {}
-    for pk, *result in rows:
-        found.setdefault(pk, []).append(scoring.Result(*result))
-    return found
 
 
 def _latest_first() -> QuerySet[Assessment]:
@@ -260,17 +247,41 @@ class History(Cadence):
 
 def model_levels(model_id: int) -> list[tuple[int, str]]:
     """A model's levels as (value, name), the floor first (one query)."""
-    levels = Level.objects.filter(model=model_id).order_by("value")
-    return list(levels.values_list("value", "name"))
+    return [(value, name) for value, name, _ in LEVELS.rows({MODEL_ID: model_id})]
+
+
+TEAM_ID = placeholder()  # stands for the team's id while the queries below are compiled
+
+# A team's history, asked on its page and its plan's: compiled once per process
+# (maturity.compiled). Its results are read by team, a join that PostgreSQL runs from
+# the team's assessments (an index) to their results (another).
+HEADS = CompiledQuery(
+    lambda: (
+        Assessment.objects.history()
+        .filter(team=TEAM_ID)
+        .values_list(*ASSESSMENT_COLUMNS, *DELIVERY_COLUMNS)
+    )
+)
+RESULTS = CompiledQuery(
+    lambda: (
+        CategoryResult.objects.filter(
+            assessment__team=TEAM_ID, assessment__submitted_at__isnull=False
+        )
+        .order_by("category__order", "category_id")
+        .values_list("assessment_id", *RESULT_COLUMNS)
+    )
+)
 
 
 def team_history(team: Team) -> History:
     """The team's submitted assessments, newest first, voided ones included, with scores
-    and delivery outcomes, and the levels of the newest one's model (three queries; one
+    and delivery outcomes, and the levels of the newest one's model (three queries; two
     before the first submission)."""
-    heads = Assessment.objects.history().filter(team=team)
-    rows = list(heads.values_list(*ASSESSMENT_COLUMNS, *DELIVERY_COLUMNS))
-    results = _results([row[0] for row in rows])
+    rows = HEADS.rows({TEAM_ID: team.pk})
+    results: dict[int, list[scoring.Result]] = {}
+    if rows:
+        for pk, *values in RESULTS.rows({TEAM_ID: team.pk}):
+            results.setdefault(pk, []).append(scoring.Result(*values))
     found = [_submission(row, results.get(row[0], []), outcomes=True) for row in rows]
     columns: dict[str, tuple[int, str]] = {}
     for result in (result for submission in found for result in submission.results):

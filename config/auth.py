@@ -79,12 +79,9 @@ def _read(alias: str, sql: str, params: list[Any]) -> Any:
         row = cursor.fetchone()
     if row is None:
         return None
-    model = get_user_model()
-    fields = [field.attname for field in model._meta.concrete_fields]
-    values = SIGNED_IN_USER.converted(alias, row)  # the fields in order, then the flags
-    user = model.from_db(alias, fields, values[: len(fields)])
-    for flag, value in zip(MANAGER_FLAGS, values[len(fields) :], strict=True):
-        setattr(user, flag, bool(value))  # SQLite answers 0 or 1
+    user = SIGNED_IN_USER.hydrated(alias, [row])[0]
+    for flag in MANAGER_FLAGS:
+        setattr(user, flag, bool(getattr(user, flag)))  # SQLite answers 0 or 1
     return user
 
 

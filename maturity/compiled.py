@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import connections, models, router
 from django.db.models import QuerySet
-
-# What turns a column's value from the database into the ORM's (SQLite's dates, say): the
-# ORM's converters of the column and the expression they are given.
-Converters = list[tuple[list[Callable[..., Any]], Any]]
+from django.db.models.query import (  # type: ignore[attr-defined]  # the ORM's own, untyped
+    get_related_populators,
+)
 
 # Ids no row has, each one different, and far from any other number a query may carry
-# (a level, a limit).
+# (a level, a limit); texts no row has, for a slug, say.
 _placeholders = itertools.count(-900_000_001, -1)
 
 
@@ -31,38 +31,116 @@ def placeholder() -> int:
     return next(_placeholders)
 
 
+def text_placeholder() -> str:
+    """A new text to stand for one of a request's values while a query is compiled."""
+    return f"\x00placeholder{next(_placeholders)}"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A query compiled for one database: its SQL, and what the ORM would do with each
+    row (each column's converters, and where the model, the models it selects with it
+    and its annotations sit in the row)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    converters: list[tuple[int, list[Callable[..., Any]], Any]]  # the columns that have any
+    model: type[models.Model]
+    fields: list[str]  # the model's attribute names, in the row's order
+    fields_at: slice
+    related: list[Any]  # the ORM's populators of the models selected with it
+    annotations: dict[str, int]
+
+
 class CompiledQuery:
     """The SQL of the query that `build` makes, compiled on first use per database."""
 
     def __init__(self, build: Callable[[], QuerySet[Any]]) -> None:
         self.build = build
-        self._compiled: dict[str, tuple[str, tuple[Any, ...], Converters]] = {}
+        self._compiled: dict[str, Compiled] = {}
+        self._model: type[models.Model] | None = None
 
-    def _compile(self, alias: str) -> tuple[str, tuple[Any, ...], Converters]:
+    def compiled(self, alias: str) -> Compiled:
         if alias not in self._compiled:
-            compiler = self.build().query.get_compiler(alias)
+            queryset = self.build()
+            compiler = queryset.query.get_compiler(alias)
             sql, params = compiler.as_sql()
-            found = compiler.get_converters([column for column, _, _ in compiler.select])
-            converters = [found.get(index, ([], None)) for index in range(len(compiler.select))]
-            self._compiled[alias] = (sql, tuple(params), converters)
+            select = compiler.select
+            found = compiler.get_converters([column for column, _, _ in select])
+            # values() and values_list() queries build no model: no klass_info.
+            klass = compiler.klass_info or {"select_fields": [], "related_klass_infos": []}
+            at = klass["select_fields"]
+            fields_at = slice(at[0], at[-1] + 1) if at else slice(0, 0)
+            self._compiled[alias] = Compiled(
+                sql,
+                tuple(params),
+                [(index, *found[index]) for index in sorted(found)],
+                queryset.model,
+                [column.target.attname for column, _, _ in select[fields_at]],
+                fields_at,
+                get_related_populators(klass, select, alias),
+                dict(compiler.annotation_col_map or {}),
+            )
         return self._compiled[alias]
 
     def sql(self, alias: str) -> tuple[str, tuple[Any, ...]]:
         """The SQL and its parameters, placeholders included."""
-        sql, params, _ = self._compile(alias)
-        return sql, params
+        compiled = self.compiled(alias)
+        return compiled.sql, compiled.params
 
-    def converted(self, alias: str, row: Sequence[Any]) -> list[Any]:
+    def converted(self, alias: str, row: Sequence[Any]) -> Sequence[Any]:
         """A row of the SQL's answer as the ORM would read it: each value converted."""
+        converters = self.compiled(alias).converters
+        if not converters:
+            return row
         connection = connections[alias]
-        values = []
-        for value, (converters, expression) in zip(row, self._compile(alias)[2], strict=True):
-            for convert in converters:
-                value = convert(value, expression, connection)
-            values.append(value)
+        values = list(row)
+        for index, functions, expression in converters:
+            for convert in functions:
+                values[index] = convert(values[index], expression, connection)
         return values
 
-    def bound(self, alias: str, values: Mapping[int, Any]) -> tuple[str, list[Any]]:
+    def bound(self, alias: str, values: Mapping[int | str, Any]) -> tuple[str, list[Any]]:
         """The SQL and its parameters with each placeholder replaced by its value."""
         sql, params = self.sql(alias)
-        return sql, [values.get(param, param) if type(param) is int else param for param in params]
+        return sql, [
+            values.get(param, param) if type(param) in (int, str) else param for param in params
+        ]
+
+    def alias(self) -> str:
+        """The database the ORM reads the query's model from."""
+        if self._model is None:
+            self._model = self.build().model
+        return router.db_for_read(self._model)
+
+    def rows(self, values: Mapping[int | str, Any]) -> list[Sequence[Any]]:
+        """The query's rows with `values` bound, each value as the ORM would read it."""
+        alias = self.alias()
+        return [self.converted(alias, row) for row in self._fetch(alias, values)]
+
+    def objects(self, values: Mapping[int | str, Any]) -> list[Any]:
+        """The model objects the query reads with `values` bound, as the ORM builds them:
+        with the models it selects with them, and its annotations as attributes."""
+        alias = self.alias()
+        return self.hydrated(alias, self._fetch(alias, values))
+
+    def hydrated(self, alias: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        """The model objects of rows of the query's SQL (or of what runs it, such as the
+        EXECUTE of a statement prepared from it) read from the database `alias`."""
+        compiled = self.compiled(alias)
+        found = []
+        for row in rows:
+            values = self.converted(alias, row)
+            obj = compiled.model.from_db(alias, compiled.fields, values[compiled.fields_at])
+            for related in compiled.related:
+                related.populate(values, obj)
+            for name, at in compiled.annotations.items():
+                setattr(obj, name, values[at])
+            found.append(obj)
+        return found
+
+    def _fetch(self, alias: str, values: Mapping[int | str, Any]) -> list[tuple[Any, ...]]:
+        sql, params = self.bound(alias, values)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()

@@ -10,7 +10,6 @@ from functools import partial
 from itertools import chain
 from typing import Any
 
-from django.db import connections, router
 from django.db.models import QuerySet
 
 from .compiled import CompiledQuery, placeholder
@@ -132,14 +131,6 @@ PRACTICES = {
 }
 
 
-def _rows(query: CompiledQuery, model_id: int) -> list[tuple[Any, ...]]:
-    alias = router.db_for_read(Practice)
-    sql, params = query.bound(alias, {MODEL_ID: model_id})
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
     """The model's levels, and its practices with their cells and categories (two queries,
     read as plain rows).
@@ -148,11 +139,11 @@ def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
     category with no practice to answer is left out too: a category with nothing to
     fail would score the top, and a cell without practices is never shown.
     """
-    levels = tuple(LevelNode(*row) for row in _rows(LEVELS, model_id))
+    levels = tuple(LevelNode(*row) for row in LEVELS.rows({MODEL_ID: model_id}))
     categories: dict[int, tuple[str, str, str, int]] = {}
     cells: dict[int, dict[int, tuple[int, str, str]]] = {}  # category -> level -> cell
     by_cell: dict[int, list[PracticeNode]] = {}
-    rows = _rows(PRACTICES[include_retired], model_id)
+    rows = PRACTICES[include_retired].rows({MODEL_ID: model_id})
     for pk, key, text, help_, order, cell, summary, advice, level, category, *about in rows:
         categories.setdefault(category, tuple(about))  # type: ignore[arg-type]
         cells.setdefault(category, {}).setdefault(level, (cell, summary, advice))

@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 from assessments.history import History, Submission, latest_submission, model_levels
 from assessments.models import Assessment
+from maturity.compiled import CompiledQuery, placeholder
 from maturity.models import Category, MaturityModel
 from teams.models import Membership, Team
 
@@ -191,15 +194,33 @@ def _board(
     )
 
 
+TEAM_ID = placeholder()  # stands for the team's id while the queries below are compiled
+
+
+def _items(*, only_open: bool) -> QuerySet[PlanItem]:
+    """The team's plan items (open ones only, or all) with their owners, as the plan
+    shows them."""
+    items = PlanItem.objects.filter(team=TEAM_ID)
+    return (items.open() if only_open else items).for_plan()
+
+
+# The plan's queries, asked on the team's page and its plan's: compiled once per process
+# (maturity.compiled).
+TARGETS = CompiledQuery(lambda: Target.objects.filter(team=TEAM_ID).order_by("category"))
+ITEMS = {
+    only_open: CompiledQuery(partial(_items, only_open=only_open)) for only_open in (True, False)
+}
+
+
 def _targets(team: Team) -> list[Target]:
-    return list(Target.objects.filter(team=team).order_by("category"))
+    return TARGETS.objects({TEAM_ID: team.pk})
 
 
 def plan_board(team: Team, today: date) -> Board:
     """Everything of the plan page but the forms (four queries: the targets, the items
     with their owners, the latest counted assessment with its results, its model's
     levels; one more for its answers while an open item about a practice predates it)."""
-    items = list(PlanItem.objects.filter(team=team).for_plan())
+    items: list[PlanItem] = ITEMS[False].objects({TEAM_ID: team.pk})
     basis = _basis(latest_submission(team), None, items)
     return _board(basis, _targets(team), items, today)
 
@@ -210,7 +231,7 @@ def team_board(team: Team, history: History, today: date) -> Board:
     predates the latest result, one for the levels in the rare case the newest assessment
     is voided and on another model; three more before the team's first result)."""
     targets = _targets(team)
-    items = list(PlanItem.objects.filter(team=team).open().for_plan())
+    items: list[PlanItem] = ITEMS[True].objects({TEAM_ID: team.pk})
     if not history.rows and not targets and not items:
         return _board(NO_BASIS, [], [], today)
     latest = history.latest_counted

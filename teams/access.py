@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+
+from maturity.compiled import CompiledQuery, placeholder, text_placeholder
 
 from .models import AnyUser, Membership, Team, Unit
 
@@ -117,11 +119,25 @@ def visible_teams(user: AnyUser) -> QuerySet[Team]:
     return Team.objects.filter(own | Q(unit__in=scope.units))
 
 
+# Stand for the request's user and team while TEAM_FOR_USER's SQL is compiled.
+USER_ID, SLUG = placeholder(), text_placeholder()
+
+# The team with its unit and whether the user is a member: asked on every page of a team,
+# so compiled once per process (maturity.compiled).
+TEAM_FOR_USER = CompiledQuery(
+    lambda: (
+        Team.objects.select_related("unit")
+        .with_membership(get_user_model()(pk=USER_ID))
+        .filter(slug=SLUG)
+    )
+)
+
+
 def get_team_for_user(user: AnyUser, slug: str, *, to_edit: bool = False) -> Team:
     """A team its members may see and edit; its managers may see it (read-only)."""
-    team = get_object_or_404(Team.objects.select_related("unit").with_membership(user), slug=slug)
-    if team.is_member or (not to_edit and managed(user).covers(team)):
-        return team
+    found = TEAM_FOR_USER.objects({USER_ID: user.pk, SLUG: slug})
+    if found and (found[0].is_member or (not to_edit and managed(user).covers(found[0]))):
+        return found[0]
     raise Http404("No team matches the given query.")
 
 
