@@ -4,13 +4,13 @@ outcomes), not as model objects."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils.safestring import SafeString, mark_safe
 
 from maturity.compiled import CompiledQuery, placeholder
@@ -79,16 +79,21 @@ def _submission(row: Sequence[Any], results: list[scoring.Result], *, outcomes: 
     )
 
 
-def submissions(assessments: QuerySet[Assessment]) -> list[Submission]:
-    """`assessments` (submitted ones), newest first, with their results (one query: a row
-    per result). For a few assessments picked by key, such as the latest of each team:
-    joining a whole history to its results this way, PostgreSQL may scan every team's
-    results (team_history reads a team's results apart, from its team's assessments)."""
+def submission_rows(assessments: QuerySet[Assessment]) -> QuerySet[Assessment, Any]:
+    """`assessments` (submitted ones), newest first, as rows of ASSESSMENT_COLUMNS then
+    RESULT_COLUMNS: a row per result. For a few assessments picked by key, such as the
+    latest of each team: joining a whole history to its results this way, PostgreSQL may
+    scan every team's results (team_history reads a team's results apart, from its
+    team's assessments)."""
     columns = (*ASSESSMENT_COLUMNS, *(f"results__{column}" for column in RESULT_COLUMNS))
-    rows = assessments.order_by(
+    return assessments.order_by(
         "-submitted_at", "-pk", "results__category__order", "results__category_id"
     ).values_list(*columns)
-    firsts: dict[int, tuple[Any, ...]] = {}  # each assessment's first row
+
+
+def submissions_of(rows: Iterable[Sequence[Any]]) -> list[Submission]:
+    """The submissions of submission_rows' rows."""
+    firsts: dict[int, Sequence[Any]] = {}  # each assessment's first row
     results: dict[int, list[scoring.Result]] = {}
     split = len(ASSESSMENT_COLUMNS)
     for row in rows:
@@ -100,15 +105,48 @@ def submissions(assessments: QuerySet[Assessment]) -> list[Submission]:
     return [_submission(row, results[pk], outcomes=False) for pk, row in firsts.items()]
 
 
-def _latest_first() -> QuerySet[Assessment]:
+def submissions(assessments: QuerySet[Assessment]) -> list[Submission]:
+    """`assessments` (submitted ones), newest first, with their results (one query)."""
+    return submissions_of(submission_rows(assessments))
+
+
+def latest_first() -> QuerySet[Assessment]:
     """Counted (not voided) assessments, the latest first."""
     return Assessment.objects.submitted().order_by("-submitted_at", "-pk")
 
 
+TEAM_ID = placeholder()  # stands for a team's id while the queries below are compiled
+
+# What the team's pages ask of it, compiled once per process (maturity.compiled): its
+# latest result (LATEST), its history and that history's results (HEADS, RESULTS), read
+# by team: PostgreSQL runs that join from the team's assessments (an index) to their
+# results (another).
+LATEST = CompiledQuery(
+    lambda: submission_rows(
+        Assessment.objects.filter(pk=Subquery(latest_first().filter(team=TEAM_ID).values("pk")[:1]))
+    )
+)
+HEADS = CompiledQuery(
+    lambda: (
+        Assessment.objects.history()
+        .filter(team=TEAM_ID)
+        .values_list(*ASSESSMENT_COLUMNS, *DELIVERY_COLUMNS)
+    )
+)
+RESULTS = CompiledQuery(
+    lambda: (
+        CategoryResult.objects.filter(
+            assessment__team=TEAM_ID, assessment__submitted_at__isnull=False
+        )
+        .order_by("category__order", "category_id")
+        .values_list("assessment_id", *RESULT_COLUMNS)
+    )
+)
+
+
 def latest_submission(team: Team) -> Submission | None:
     """The team's latest counted (not voided) assessment with its results (one query)."""
-    latest = _latest_first().filter(team=team).values("pk")[:1]
-    found = submissions(Assessment.objects.filter(pk=Subquery(latest)))
+    found = submissions_of(LATEST.rows({TEAM_ID: team.pk}))
     return found[0] if found else None
 
 
@@ -146,21 +184,6 @@ class TeamSummary(Cadence):
     @property
     def last_submitted(self) -> datetime | None:
         return self.latest.submitted_at if self.latest else None
-
-
-def team_summaries(teams: Sequence[Team]) -> list[TeamSummary]:
-    """Each team with its latest result: overall score and weakest category (one query;
-    none without teams)."""
-    if not teams:
-        return []
-    latest = _latest_first().filter(team=OuterRef("team")).values("pk")[:1]
-    by_team = {
-        submission.team_id: submission
-        for submission in submissions(
-            Assessment.objects.filter(team__in=teams, pk=Subquery(latest))
-        )
-    }
-    return [TeamSummary(team, by_team.get(team.pk)) for team in teams]
 
 
 @dataclass(frozen=True)
@@ -248,29 +271,6 @@ class History(Cadence):
 def model_levels(model_id: int) -> list[tuple[int, str]]:
     """A model's levels as (value, name), the floor first (one query)."""
     return [(value, name) for value, name, _ in LEVELS.rows({MODEL_ID: model_id})]
-
-
-TEAM_ID = placeholder()  # stands for the team's id while the queries below are compiled
-
-# A team's history, asked on its page and its plan's: compiled once per process
-# (maturity.compiled). Its results are read by team, a join that PostgreSQL runs from
-# the team's assessments (an index) to their results (another).
-HEADS = CompiledQuery(
-    lambda: (
-        Assessment.objects.history()
-        .filter(team=TEAM_ID)
-        .values_list(*ASSESSMENT_COLUMNS, *DELIVERY_COLUMNS)
-    )
-)
-RESULTS = CompiledQuery(
-    lambda: (
-        CategoryResult.objects.filter(
-            assessment__team=TEAM_ID, assessment__submitted_at__isnull=False
-        )
-        .order_by("category__order", "category_id")
-        .values_list("assessment_id", *RESULT_COLUMNS)
-    )
-)
 
 
 def team_history(team: Team) -> History:

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, ModelTree, load_tree
 from teams.access import get_team_for_user, managed
-from teams.models import Membership, Team
+from teams.models import Team
 
 from . import dora
 from .access import (
@@ -41,7 +40,7 @@ from .forms import (
     saved_reply,
     stored_values,
 )
-from .history import team_summaries
+from .home import drafts, team_summaries
 from .models import (
     NOTE_MAX_LENGTH,
     AlreadySubmitted,
@@ -57,25 +56,14 @@ from .reports import ANSWERS_PARTS, RESULT_PARTS
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.filter(user=request.user.pk).select_related("team")
-    my_teams = [membership.team for membership in memberships]
+    my_teams = team_summaries(request.user)
     scope = managed(request.user)
     ctx = {
-        "my_teams": team_summaries(my_teams),
+        "my_teams": my_teams,
         "managed": overdue_managed(scope) if scope else None,
-        "drafts": _drafts_of(my_teams) if my_teams else [],
+        "drafts": drafts(request.user) if my_teams else [],
     }
     return render(request, "assessments/home.html", ctx)
-
-
-def _drafts_of(teams: list[Team]) -> QuerySet[Assessment]:
-    return (
-        Assessment.objects.drafts()
-        .filter(team__in=teams)
-        .select_related("team", "model", "created_by")
-        .only("created_at", "team__name", "model__name", "model__version", "created_by__username")
-        .order_by("-created_at")
-    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -242,8 +242,14 @@ def team_board(team: Team, history: History, today: date) -> Board:
     )
 
 
+MEMBERS = CompiledQuery(
+    lambda: Membership.objects.filter(team=TEAM_ID).values_list(
+        "user_id", f"user__{get_user_model().USERNAME_FIELD}"
+    )
+)
+
+
 def team_members(team: Team) -> list[tuple[int, str]]:
     """(user id, user name) of the team's members, for choosing an owner (one query)."""
-    name = f"user__{get_user_model().USERNAME_FIELD}"
-    members = Membership.objects.filter(team=team).values_list("user_id", name)
+    members = [(user_id, name) for user_id, name in MEMBERS.rows({TEAM_ID: team.pk})]
     return sorted(members, key=lambda member: member[1].lower())

@@ -151,7 +151,7 @@ def test_unknown_pages_get_a_finished_404_page(client: Client, member: User) -> 
 def test_pages_answer_a_friendly_503_when_the_database_is_unreachable(
     client: Client, member: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def unreachable(teams: object) -> None:
+    def unreachable(user: object) -> None:
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(views, "team_summaries", unreachable)
