@@ -3,20 +3,41 @@ anyone else, so outsiders learn nothing, not even that it exists."""
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
+from maturity.compiled import CompiledQuery, placeholder, possible_key
 from teams.access import managed
 from teams.models import AnyUser
 
 from .models import Assessment
 from .reports import shown_assessment
 
+# Stand for the request's user and assessment while FOR_PAGES's SQL is compiled.
+USER_ID, ASSESSMENT_ID = placeholder(), placeholder()
+
+# The assessment as its pages read it (Assessment.objects.for_pages), on every view of the
+# questionnaire, review and outcomes: compiled once per process (maturity.compiled).
+FOR_PAGES = CompiledQuery(
+    lambda: Assessment.objects.for_pages(get_user_model()(pk=USER_ID)).filter(pk=ASSESSMENT_ID)
+)
+
+
+def _for_pages(user: AnyUser, pk: int) -> Assessment:
+    found = (
+        FOR_PAGES.objects({USER_ID: user.pk, ASSESSMENT_ID: pk})
+        if possible_key(Assessment, pk)
+        else []
+    )
+    if not found:
+        raise Http404("No assessment matches the given query.")
+    assessment: Assessment = found[0]
+    return assessment
+
 
 def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) -> Assessment:
     """Members see and edit their team's assessments; its managers see submitted ones."""
-    assessment = get_object_or_404(Assessment.objects.for_pages(user), pk=pk)
-    return _if_visible(user, assessment, to_edit=to_edit)
+    return _if_visible(user, _for_pages(user, pk), to_edit=to_edit)
 
 
 def get_result_for_user(user: AnyUser, pk: int, *, with_record: bool = True) -> Assessment:
@@ -47,7 +68,7 @@ def get_record_for_user(user: AnyUser, pk: int) -> Assessment:
 
 def get_assessment_to_void(user: AnyUser, pk: int) -> Assessment:
     """A submitted assessment of a team the user leads (staff void in the admin)."""
-    assessment = get_object_or_404(Assessment.objects.for_pages(user), pk=pk)
+    assessment = _for_pages(user, pk)
     if assessment.is_lead and not assessment.is_draft:
         return assessment
     raise Http404("No assessment matches the given query.")

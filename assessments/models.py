@@ -17,6 +17,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from maturity.checks import checks_of
+from maturity.compiled import CompiledQuery, placeholder
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
 from maturity.models import Category, MaturityModel, Practice
 from maturity.tree import ModelTree, PracticeNode, load_tree
@@ -29,6 +30,21 @@ from .questionnaire import CategoryProgress, Progress, progress
 from .scoring import Status
 
 NOTE_MAX_LENGTH = 2000
+
+
+ASSESSMENT_ID = placeholder()  # stands for an assessment's id in the queries below
+
+# What the questionnaire and review read of a draft's answers on every view, compiled once
+# per process (maturity.compiled): each answer's state, and which practices (by key) an
+# assessment answered.
+ANSWER_STATES = CompiledQuery(
+    lambda: Answer.objects.filter(assessment=ASSESSMENT_ID).values_list(
+        "practice_id", "status", "note", "confirmed"
+    )
+)
+ANSWERED_KEYS = CompiledQuery(
+    lambda: Answer.objects.filter(assessment=ASSESSMENT_ID).values_list("practice__key")
+)
 
 
 class AnswerState(NamedTuple):
@@ -260,11 +276,7 @@ class Assessment(AdvancesGeneration):
         not answer: new in this version (one query; none without a pre-fill)."""
         if self.prefilled_from_id is None:
             return set()
-        known = set(
-            Answer.objects.filter(assessment_id=self.prefilled_from_id).values_list(
-                "practice__key", flat=True
-            )
-        )
+        known = {key for (key,) in ANSWERED_KEYS.rows({ASSESSMENT_ID: self.prefilled_from_id})}
         return {practice.id for practice in practices if practice.key not in known}
 
     def statuses(self) -> dict[int, str]:
@@ -464,7 +476,7 @@ class Assessment(AdvancesGeneration):
 
     def answers_by_practice(self) -> dict[int, AnswerState]:
         """Practice id -> status, note and confirmation of every answer (one query)."""
-        rows = self.answers.values_list("practice_id", "status", "note", "confirmed")
+        rows = ANSWER_STATES.rows({ASSESSMENT_ID: self.pk})
         return {pk: AnswerState(status, note, confirmed) for pk, status, note, confirmed in rows}
 
     def progress(self, tree: ModelTree, answers: Mapping[int, AnswerState]) -> Progress:

@@ -20,12 +20,12 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import connections, router
+from django.db import router
 from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from maturity.compiled import CompiledQuery, placeholder
+from maturity.compiled import CompiledQuery, placeholder, possible_key
 from teams.models import AnyUser, Team
 
 from . import charts
@@ -62,10 +62,9 @@ SHOWN = {
 def shown_assessment(user: AnyUser, pk: int, *, with_record: bool = True) -> Assessment | None:
     """The assessment `pk` with its team and the user's `role`, for the pages that show
     its record; None if there is none. Without the record, it is read if asked for."""
-    alias = router.db_for_read(Assessment)
-    low, high = connections[alias].ops.integer_field_range(Assessment._meta.pk.get_internal_type())
-    if not low <= pk <= high:  # no assessment has it, and the database would refuse it
+    if not possible_key(Assessment, pk):
         return None
+    alias = router.db_for_read(Assessment)
     sql, params = SHOWN[with_record].bound(alias, {USER_ID: user.pk, ASSESSMENT_ID: pk})
     found = Assessment.objects.db_manager(alias).raw(sql, params)
     assessment = next(iter(found), None)

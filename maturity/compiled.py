@@ -36,6 +36,16 @@ def text_placeholder() -> str:
     return f"\x00placeholder{next(_placeholders)}"
 
 
+def possible_key(model: type[models.Model], value: int) -> bool:
+    """Whether `value` fits the model's primary key: the database refuses a number out of
+    its column's range, where it finds nothing for any other."""
+    alias = router.db_for_read(model)
+    field = model._meta.pk
+    assert field is not None
+    low, high = connections[alias].ops.integer_field_range(field.get_internal_type())
+    return (low is None or low <= value) and (high is None or value <= high)
+
+
 @dataclass(frozen=True)
 class Compiled:
     """A query compiled for one database: its SQL, and what the ORM would do with each
