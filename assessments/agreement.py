@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from maturity.tree import PracticeNode
 
@@ -79,7 +80,7 @@ def agreement(votes: Iterable[Votes]) -> float | None:
     return spreads.count(Spread.AGREE) / len(spreads)
 
 
-def votes_by_practice(rows: Iterable[tuple[int, str, int]]) -> dict[int, Votes]:
+def votes_by_practice(rows: Iterable[Sequence[Any]]) -> dict[int, Votes]:
     """(practice id, status, how many members) rows, as counted by the database, to the
     votes per practice."""
     counts: dict[int, dict[str, int]] = {}

@@ -20,7 +20,7 @@ from maturity.checks import checks_of
 from maturity.compiled import CompiledQuery, placeholder
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
 from maturity.models import Category, MaturityModel, Practice
-from maturity.tree import ModelTree, PracticeNode, load_tree
+from maturity.tree import CategoryNode, ModelTree, PracticeNode, load_tree
 from teams.models import AnyUser, Membership, Team
 
 from . import agreement, dora, records, scoring
@@ -37,6 +37,31 @@ ASSESSMENT_ID = placeholder()  # stands for an assessment's id in the queries be
 # What the questionnaire and review read of a draft's answers on every view, compiled once
 # per process (maturity.compiled): each answer's state, and which practices (by key) an
 # assessment answered.
+TEAM_ID, CATEGORY_ID = placeholder(), placeholder()
+
+
+def _votes_cast(assessment: int, team: int) -> models.QuerySet[MemberAnswer]:
+    """The own answers on the assessment of the team's members."""
+    members = Membership.objects.filter(team_id=team).values("user_id")
+    return MemberAnswer.objects.filter(assessment_id=assessment, user_id__in=members)
+
+
+def _counted(votes: models.QuerySet[MemberAnswer]) -> models.QuerySet[MemberAnswer, Any]:
+    """(practice id, status, how many) of the votes given (not blank)."""
+    given = votes.exclude(status="").values("practice_id", "status")
+    return given.annotate(n=Count("pk")).values_list("practice_id", "status", "n").order_by()
+
+
+# The members' answers as the questionnaire (a category's) and review (every vote) show
+# them on every view: compiled once per process.
+VOTES = CompiledQuery(lambda: _counted(_votes_cast(ASSESSMENT_ID, TEAM_ID)))
+MEMBER_ANSWERS_IN = CompiledQuery(
+    lambda: (
+        _votes_cast(ASSESSMENT_ID, TEAM_ID)
+        .filter(practice__cell__category=CATEGORY_ID)
+        .values_list("practice_id", "user_id", "status", "note")
+    )
+)
 ANSWER_STATES = CompiledQuery(
     lambda: Answer.objects.filter(assessment=ASSESSMENT_ID).values_list(
         "practice_id", "status", "note", "confirmed"
@@ -406,34 +431,33 @@ class Assessment(AdvancesGeneration):
 
     def votes_cast(self) -> models.QuerySet[MemberAnswer]:
         """The own answers of the team's members: someone who left no longer has a say."""
-        members = Membership.objects.filter(team_id=self.team_id).values("user_id")
-        return self.member_answers.filter(user_id__in=members)
+        return _votes_cast(self.pk, self.team_id)
 
     def votes(self, on: Collection[int] | None = None) -> dict[int, Votes]:
         """Practice id -> the members' votes, for every practice (or those `on`) someone
         voted on (one query, counted by the database)."""
-        voted = self.votes_cast().exclude(status="")
-        if on is not None:
-            voted = voted.filter(practice_id__in=on)
-        rows = (
-            voted.values("practice_id", "status")
-            .annotate(n=Count("pk"))
-            .values_list("practice_id", "status", "n")
-            .order_by()
-        )
+        if on is None:
+            rows = VOTES.rows({ASSESSMENT_ID: self.pk, TEAM_ID: self.team_id})
+        else:
+            rows = list(_counted(self.votes_cast().filter(practice_id__in=on)))
         return agreement.votes_by_practice(rows)
 
-    def member_answers_on(
-        self, practice_ids: Collection[int], user: AnyUser
+    def member_answers_in(
+        self, category: CategoryNode, user: AnyUser
     ) -> tuple[dict[int, Votes], dict[int, Stored]]:
-        """For the given practices: the members' votes, and the user's own answers
+        """For the category's practices: the members' votes, and the user's own answers
         (one query)."""
+        shown = {practice.id for practice in category.practices}
         statuses: dict[int, list[str]] = {}
         mine: dict[int, Stored] = {}
-        rows = self.votes_cast().filter(practice_id__in=practice_ids)
-        for pk, user_id, status, note in rows.values_list(
-            "practice_id", "user_id", "status", "note"
-        ):
+        values: dict[int | str, int] = {
+            ASSESSMENT_ID: self.pk,
+            TEAM_ID: self.team_id,
+            CATEGORY_ID: category.id,
+        }
+        for pk, user_id, status, note in MEMBER_ANSWERS_IN.rows(values):
+            if pk not in shown:  # a retired practice
+                continue
             statuses.setdefault(pk, []).append(status)
             if user_id == user.pk:
                 mine[pk] = Stored(status, note)

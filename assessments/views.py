@@ -203,8 +203,7 @@ def _questionnaire(
     """The page with the stored answers, or as sent in a form `refused` whole, with its
     errors. After a save, what `outcome` could not write shows the values `kept`."""
     answers = assessment.answers_by_practice()
-    practice_ids = [practice.id for practice in node.practices]
-    votes, mine = assessment.member_answers_on(practice_ids, request.user)
+    votes, mine = assessment.member_answers_in(node, request.user)
     state = PageState(
         votes=votes,
         unconfirmed={pk for pk, answer in answers.items() if not answer.confirmed},

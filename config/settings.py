@@ -180,9 +180,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = envint(
         "DB_CONNECT_TIMEOUT", 5
     )
-# The signed-in user is read through a statement prepared once per PostgreSQL connection
-# (config/auth.py). Off behind a pooler in transaction mode (PgBouncer), which hands each
-# transaction any server connection: a prepared statement lives on one of them only.
+# The queries that run on nearly every request (the signed-in user, a team, an assessment,
+# the model tree) run as statements prepared once per PostgreSQL connection
+# (maturity/prepared.py). Off behind a pooler in transaction mode (PgBouncer), which hands
+# each transaction any server connection: a prepared statement lives on one of them only.
 DATABASE_PREPARED_STATEMENTS = envbool("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
