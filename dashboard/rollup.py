@@ -7,11 +7,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 
+from maturity.compiled import CompiledQuery
 from teams.access import below
 from teams.models import Unit
 
 from .data import Column, Dashboard, TeamRow, group_of
 from .stats import ScoreCounts
+
+# Read on every view of the dashboard: compiled once per process (maturity.compiled).
+EVERY_UNIT = CompiledQuery(
+    lambda: Unit.objects.order_by("name").values_list("pk", "name", "slug", "parent_id")
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class Units:
     @classmethod
     def load(cls, visible: frozenset[int] | None) -> Units:
         """Every unit (one query)."""
-        rows = Unit.objects.order_by("name").values_list("pk", "name", "slug", "parent_id")
+        rows = EVERY_UNIT.rows({})
         return cls(
             {pk: UnitRow(pk, name, slug, parent) for pk, name, slug, parent in rows}, visible
         )

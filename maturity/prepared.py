@@ -64,7 +64,7 @@ def _fetch_prepared(
     name = statement_name(sql)
     if name not in _prepared_on.get(connection.connection, ()):
         _prepare(connection, name, sql)
-    execute = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+    execute = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
     try:
         return _run(connection, execute, params)
     except DatabaseError as error:

@@ -21,6 +21,7 @@ pytestmark = [
 
 SLUG = text_placeholder()
 NAME_OF = CompiledQuery(lambda: Team.objects.filter(slug=SLUG).values_list("name"))
+EVERY_NAME = CompiledQuery(lambda: Team.objects.order_by("name").values_list("name"))
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +48,13 @@ def test_a_statement_is_prepared_once_and_reads_what_is_there_now() -> None:
     runs = [query["sql"] for query in captured.captured_queries if name in query["sql"]]
     assert len(runs) == 3 and all(sql.startswith("EXECUTE") for sql in runs)
     assert _prepared().count(name) == 1
+
+
+def test_a_statement_without_parameters_runs_too() -> None:
+    Team.objects.create(name="Search", slug="search")
+    for _ in range(2):
+        assert EVERY_NAME.rows({}) == [("Search",)]
+    assert statement_name(EVERY_NAME.sql(connection.alias)[0]) in _prepared()
 
 
 def test_a_table_changed_under_a_statement_prepares_it_again() -> None:
