@@ -1,5 +1,6 @@
 """What the result and answers pages show of an assessment: the assessment as they read
-it, the parts of the pages that show only its record, and the radar.
+it, the parts of the pages that show only its record, and the radar; and the parts of a
+team's page that show only its history.
 
 The pages that show a record read the assessment, its team and the user's role in one
 query on every view. Building that query with the ORM cost more than running it (about
@@ -14,7 +15,7 @@ leaves the record out: it is the bulk of the row, and decoding it the bulk of th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
@@ -25,11 +26,13 @@ from django.db.models import F, QuerySet
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from maturity import generation
 from maturity.compiled import CompiledQuery, placeholder, possible_key
 from teams.models import AnyUser, Team
 
 from . import charts
 from .display import change_css, level_reached
+from .history import History, team_history
 from .models import Assessment
 from .records import Record
 
@@ -207,3 +210,32 @@ def radar_svg(record: Record) -> str:
             series.append(charts.Series(label, values, dashed=True))  # type: ignore[arg-type]
     title = f"{record.data['team']['name']}: score per category"
     return charts.radar_svg(axes, record.levels, series, title=title)
+
+
+HISTORY_SECONDS = 5 * 60
+
+
+def shown_history(team: Team) -> tuple[History, dict[str, SafeString]]:
+    """The team's history and the parts of its page that show only that history (its
+    charts, its table of submitted assessments), rendered without the request. With a
+    shared cache they are kept under the data generation, which every write of an
+    assessment (its results are written with it), a team, a model's categories or levels
+    moves on; without one they are worked out every time."""
+
+    def work_out() -> tuple[History, dict[str, SafeString]]:
+        history = team_history(team)
+        ctx = {
+            "team": team,
+            "history": history,
+            "trend": mark_safe(history.trend_svg()) if history.rows else "",
+        }
+        parts = {
+            "charts": "assessments/_team_charts.html",
+            "table": "assessments/_team_history.html",
+        }
+        return history, {
+            part: mark_safe(render_to_string(name, ctx).strip()) for part, name in parts.items()
+        }
+
+    history, parts = generation.cached("team-history", team.pk, work_out, HISTORY_SECONDS)
+    return replace(history, team=team), parts  # the team as this request read it

@@ -12,11 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from assessments.history import team_history
 from assessments.models import Assessment
+from assessments.reports import shown_history
 from teams.access import get_team_for_user
 from teams.models import Team
 
@@ -30,11 +29,11 @@ from .steps import recorded_answer
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_team_for_user(request.user, slug)
-    history = team_history(team)
+    history, parts = shown_history(team)
     ctx = {
         "team": team,
         "history": history,
-        "trend": mark_safe(history.trend_svg()) if history.rows else "",
+        "history_parts": parts,
         "is_member": team.is_member,
         "plan": team_board(team, history, timezone.localdate()),
     }

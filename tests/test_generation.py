@@ -8,12 +8,16 @@ from uuid import uuid4
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.test import Client
+from django.urls import reverse
 
+from assessments.models import Assessment
 from maturity import generation
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
+from maturity.models import Category
 from teams.models import Team, Unit
 
 shared_cache_only = pytest.mark.skipif(
@@ -86,3 +90,21 @@ def test_a_request_reads_the_token_once_and_again_after_its_own_write() -> None:
         request_finished.send(sender=None)
     _written_by_another_process()
     assert generation.current() == cache.get(generation.KEY) != moved  # read every time
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_the_team_pages_kept_history_shows_each_write_at_once(
+    client: Client, member: User, submitted: Assessment
+) -> None:
+    client.force_login(member)
+    page = reverse("team_detail", args=[submitted.team.slug])
+    assert "Voided" not in client.get(page).content.decode()
+    assert "Voided" not in client.get(page).content.decode()  # from the cache
+    submitted.void(member, "Answered for the wrong team")
+    assert "Answered for the wrong team" in client.get(page).content.decode()
+    category = Category.objects.filter(model=submitted.model).first()
+    assert category is not None
+    category.name = "Renamed category"
+    category.save()
+    assert "Renamed category" in client.get(page).content.decode()
