@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from . import generation
 from .compiled import CompiledQuery, placeholder
 from .models import Level, Practice
 
@@ -131,14 +132,27 @@ PRACTICES = {
 }
 
 
+TREE_SECONDS = 5 * 60
+
+
 def load_tree(model_id: int, *, include_retired: bool = False) -> ModelTree:
     """The model's levels, and its practices with their cells and categories (two queries,
-    read as plain rows).
+    read as plain rows). With a shared cache the tree is kept under the data generation,
+    which every write of a model, level, category, cell or practice moves on.
 
     Retired categories and practices are left out unless `include_retired`. A cell or
     category with no practice to answer is left out too: a category with nothing to
     fail would score the top, and a cell without practices is never shown.
     """
+    return generation.cached(
+        "model-tree",
+        (model_id, include_retired),
+        partial(_read_tree, model_id, include_retired=include_retired),
+        TREE_SECONDS,
+    )
+
+
+def _read_tree(model_id: int, *, include_retired: bool) -> ModelTree:
     levels = tuple(LevelNode(*row) for row in LEVELS.rows({MODEL_ID: model_id}))
     categories: dict[int, tuple[str, str, str, int]] = {}
     cells: dict[int, dict[int, tuple[int, str, str]]] = {}  # category -> level -> cell
