@@ -32,12 +32,8 @@ from .scoring import Status
 NOTE_MAX_LENGTH = 2000
 
 
-ASSESSMENT_ID = placeholder()  # stands for an assessment's id in the queries below
-
-# What the questionnaire and review read of a draft's answers on every view, compiled once
-# per process (maturity.compiled): each answer's state, and which practices (by key) an
-# assessment answered.
-TEAM_ID, CATEGORY_ID = placeholder(), placeholder()
+# Stand for an assessment's, a team's and a category's ids in the queries below.
+ASSESSMENT_ID, TEAM_ID, CATEGORY_ID = placeholder(), placeholder(), placeholder()
 
 
 def _votes_cast(assessment: int, team: int) -> models.QuerySet[MemberAnswer]:
@@ -53,7 +49,7 @@ def _counted(votes: models.QuerySet[MemberAnswer]) -> models.QuerySet[MemberAnsw
 
 
 # The members' answers as the questionnaire (a category's) and review (every vote) show
-# them on every view: compiled once per process.
+# them on every view: compiled once per process (maturity.compiled).
 VOTES = CompiledQuery(lambda: _counted(_votes_cast(ASSESSMENT_ID, TEAM_ID)))
 MEMBER_ANSWERS_IN = CompiledQuery(
     lambda: (
@@ -62,6 +58,8 @@ MEMBER_ANSWERS_IN = CompiledQuery(
         .values_list("practice_id", "user_id", "status", "note")
     )
 )
+# What the questionnaire and review read of a draft's answers on every view, compiled once
+# per process: each answer's state, and which practices (by key) an assessment answered.
 ANSWER_STATES = CompiledQuery(
     lambda: Answer.objects.filter(assessment=ASSESSMENT_ID).values_list(
         "practice_id", "status", "note", "confirmed"
