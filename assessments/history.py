@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from django.db.models import QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.safestring import SafeString, mark_safe
 
 from maturity.compiled import CompiledQuery, placeholder
@@ -110,9 +110,11 @@ def submissions(assessments: QuerySet[Assessment]) -> list[Submission]:
     return submissions_of(submission_rows(assessments))
 
 
-def latest_first() -> QuerySet[Assessment]:
-    """Counted (not voided) assessments, the latest first."""
-    return Assessment.objects.submitted().order_by("-submitted_at", "-pk")
+def latest_of(team: int | OuterRef) -> Subquery:
+    """The id of the team's latest counted (not voided) assessment, as a subquery; `team`
+    is a team's id, or OuterRef("team") to pick each row's team."""
+    counted = Assessment.objects.submitted().filter(team=team)  # type: ignore[misc]  # OuterRef
+    return Subquery(counted.order_by("-submitted_at", "-pk").values("pk")[:1])
 
 
 TEAM_ID = placeholder()  # stands for a team's id while the queries below are compiled
@@ -121,11 +123,7 @@ TEAM_ID = placeholder()  # stands for a team's id while the queries below are co
 # latest result (LATEST), its history and that history's results (HEADS, RESULTS), read
 # by team: PostgreSQL runs that join from the team's assessments (an index) to their
 # results (another).
-LATEST = CompiledQuery(
-    lambda: submission_rows(
-        Assessment.objects.filter(pk=Subquery(latest_first().filter(team=TEAM_ID).values("pk")[:1]))
-    )
-)
+LATEST = CompiledQuery(lambda: submission_rows(Assessment.objects.filter(pk=latest_of(TEAM_ID))))
 HEADS = CompiledQuery(
     lambda: (
         Assessment.objects.history()

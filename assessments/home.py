@@ -4,12 +4,12 @@ once per process (maturity.compiled), with the user's id bound on each run."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet
 
 from maturity.compiled import CompiledQuery, placeholder
 from teams.models import AnyUser, Team
 
-from .history import TeamSummary, latest_first, submission_rows, submissions_of
+from .history import TeamSummary, latest_of, submission_rows, submissions_of
 from .models import Assessment
 
 USER_ID = placeholder()  # stands for the user's id while the queries below are compiled
@@ -21,7 +21,7 @@ LATEST_OF_MY_TEAMS = CompiledQuery(
     lambda: submission_rows(
         Assessment.objects.filter(
             team__memberships__user=USER_ID,
-            pk=Subquery(latest_first().filter(team=OuterRef("team")).values("pk")[:1]),
+            pk=latest_of(OuterRef("team")),
         )
     )
 )

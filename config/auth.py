@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from maturity.compiled import CompiledQuery, placeholder
-from teams.access import MANAGER_FLAGS, manager_flags
+from teams.access import manager_flags
 
 USER_ID = placeholder()  # stands for the signed-in user's id while the query is compiled
 
@@ -26,11 +26,8 @@ SIGNED_IN_USER = CompiledQuery(
 
 def signed_in_user(user_id: int) -> Any:
     """The user `user_id` with MANAGER_FLAGS, or None (one query, prepared)."""
-    for user in SIGNED_IN_USER.objects({USER_ID: user_id}):
-        for flag in MANAGER_FLAGS:
-            setattr(user, flag, bool(getattr(user, flag)))  # SQLite answers 0 or 1
-        return user
-    return None
+    found = SIGNED_IN_USER.objects({USER_ID: user_id})
+    return found[0] if found else None
 
 
 class UserWithManagerFlagsBackend(ModelBackend):

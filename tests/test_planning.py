@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from assessments.models import Assessment
+from maturity import generation
 from maturity.models import MaturityModel
 from planning import widgets
 from planning.models import PlanItem, Target
@@ -848,6 +849,13 @@ def test_team_page_query_count_is_constant(
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = client.get(reverse("team_detail", args=["payments"]))
     assert f"Item {items - 1 if (items - 1) % 3 != 2 else items - 2}" in response.content.decode()
+    # Viewed again with a shared cache: the history (assessments, their results, the
+    # levels) comes from it.
+    with django_assert_num_queries(6 if generation.is_shared() else 9):  # type: ignore[operator]
+        again = client.get(reverse("team_detail", args=["payments"]))
+    shown = again.content.decode()
+    assert f"Item {items - 1 if (items - 1) % 3 != 2 else items - 2}" in shown
+    assert 'id="history-heading"' in shown and 'id="trend-heading"' in shown
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import unescape
 
 import pytest
@@ -764,3 +765,22 @@ def test_confirming_a_page_leaves_what_could_not_be_saved_unconfirmed(
     )  # fmt: skip
     confirmed = dict(prefilled.answers.values_list("practice_id", "confirmed"))
     assert confirmed[first.id] is False and confirmed[second.id] is True
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda pk: reverse("assessment_edit", args=[pk, "testing"]),
+        lambda pk: reverse("assessment_review", args=[pk]),
+        lambda pk: reverse("assessment_discard", args=[pk]),
+        lambda pk: reverse("assessment_outcomes", args=[pk]),
+        lambda pk: reverse("assessment_void", args=[pk]),
+    ],
+    ids=["edit", "review", "discard", "outcomes", "void"],
+)
+def test_an_id_beyond_any_assessment_is_404_on_the_draft_pages(
+    member_client: Client, draft: Assessment, url: Callable[[int], str]
+) -> None:
+    for pk in (2**63, 10**30):  # the database would refuse them: nothing to find
+        assert member_client.get(url(pk)).status_code == 404
+        assert member_client.post(url(pk), {}).status_code == 404

@@ -249,6 +249,20 @@ def test_home_shows_latest_overall_weakest_area_and_drafts(
     assert reverse("assessment_new", args=["payments"]) in page
 
 
+def test_home_lists_my_teams_by_name_and_no_one_elses(
+    client: Client, member: User, mobile: Team
+) -> None:
+    from teams.models import Membership
+
+    for name in ("Zebra", "Alpha"):
+        team = Team.objects.create(name=name, slug=name.lower())
+        Membership.objects.create(user=member, team=team)
+    client.force_login(member)
+    page = client.get("/").content.decode()
+    assert page.index(">Alpha</a>") < page.index(">Payments</a>") < page.index(">Zebra</a>")
+    assert mobile.name not in page
+
+
 @pytest.mark.parametrize("teams", [2, 8])
 def test_home_query_count_is_constant(
     client: Client,
