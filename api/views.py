@@ -36,7 +36,8 @@ from rest_framework.views import APIView
 
 from assessments.access import get_record_for_user
 from assessments.models import Assessment
-from teams.access import get_team_for_user
+from maturity import generation
+from teams.access import get_team_for_user, teams_seen_by
 from teams.models import Team, Unit
 
 from . import queries
@@ -210,6 +211,9 @@ class AssessmentDetail(JsonOnlyMixin, APIView):
         return Response(get_record_for_user(request.user, pk).record)
 
 
+SCORES_SECONDS = 5 * 60
+
+
 @extend_schema(
     description="The latest scores of each team you see that has a counted assessment on "
     "the model, by team name: overall and per category (level and score, null where the "
@@ -220,6 +224,19 @@ class AssessmentDetail(JsonOnlyMixin, APIView):
 )
 class ScoreList(JsonOnlyMixin, ListAPIView[Assessment]):
     serializer_class = ScoreSerializer
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The page as computed under the data generation (maturity.generation), the teams
+        the user sees and the URL asked (the page's links hold its host); computed every
+        time without a shared cache. A 400 or 404 is raised again each time."""
+        if not generation.is_shared():  # nothing kept: spare the key's query
+            return super().list(request, *args, **kwargs)
+
+        def compute() -> Any:
+            return super(ScoreList, self).list(request, *args, **kwargs).data
+
+        asked = (teams_seen_by(request.user), request.build_absolute_uri())
+        return Response(generation.cached("api-scores", asked, compute, SCORES_SECONDS))
 
     def get_queryset(self) -> queries.ScoreRows:  # type: ignore[override]  # for the paginator
         wanted: dict[str, Any] = read_filters(ScoreFilter, self.request)

@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from uuid import uuid4
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import request_finished, request_started
 from django.db import models, transaction
 
@@ -55,15 +55,25 @@ def current() -> str | None:
     return token
 
 
+_MISSING = object()
+
+
 def cached(name: str, depends_on: object, compute: Callable[[], T], seconds: int) -> T:
     """`compute()` kept in the shared cache for `seconds` under the current token and
     `depends_on` (whatever else the value depends on, such as whose it is and the day, as
-    a value with a stable repr); computed every time without a shared cache."""
+    a value with a stable repr); computed every time without a shared cache. Each process
+    keeps a copy too ("generations" cache): under its token a value never changes."""
     token = current()
     if token is None:
         return compute()
     digest = hashlib.blake2s(repr((token, depends_on)).encode(), digest_size=16).hexdigest()
-    return cast(T, cache.get_or_set(f"{name}:{digest}", compute, seconds))
+    key = f"{name}:{digest}"
+    here = caches["generations"]
+    value = here.get(key, _MISSING)
+    if value is _MISSING:
+        value = cache.get_or_set(key, compute, seconds)
+        here.set(key, value, seconds)
+    return cast(T, value)
 
 
 def advance() -> None:

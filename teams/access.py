@@ -119,6 +119,16 @@ def visible_teams(user: AnyUser) -> QuerySet[Team]:
     return Team.objects.filter(own | Q(unit__in=scope.units))
 
 
+def teams_seen_by(user: AnyUser) -> object:
+    """What decides which teams visible_teams gives the user, as part of a cache key:
+    "all", or the units they manage and the teams they belong to (one query)."""
+    scope = managed(user)
+    if scope.everything:
+        return "all"
+    own = Membership.objects.filter(user=user.pk).values_list("team", flat=True)
+    return (sorted(scope.units), sorted(own))
+
+
 # Stand for the request's user and team while TEAM_FOR_USER's SQL is compiled.
 USER_ID, SLUG = placeholder(), text_placeholder()
 

@@ -19,9 +19,10 @@ from rest_framework.test import APIRequestFactory
 from api.pagination import PageNumbers
 from api.serializers import EXAMPLE_RECORD
 from assessments.models import Assessment, CategoryResult
+from maturity import generation
 from maturity.models import Category, MaturityModel
 from planning.models import PlanItem, Target
-from teams.models import Team, Unit
+from teams.models import Membership, Team, Unit
 
 from .conftest import answer_all, up_to
 from .test_dashboard import submit_at
@@ -490,8 +491,11 @@ def test_a_unit_managers_lists_take_as_many_queries_for_any_number_of_teams(
     for name in ("units", "teams"):
         with django_assert_num_queries(6):
             get(client, name)
-    # ... and the newest active model
-    with django_assert_num_queries(7):
+    # ... and the newest active model; with a shared cache, the user's teams too (the page
+    # is kept under them), and a kept page leaves out the model, count and page
+    with django_assert_num_queries(8 if generation.is_shared() else 7):
+        assert get(client, "scores")["count"] == teams + 1
+    with django_assert_num_queries(5 if generation.is_shared() else 7):
         assert get(client, "scores")["count"] == teams + 1
 
 
@@ -551,6 +555,26 @@ def test_scores_of_200_teams_with_8_assessments_each_take_5_queries(
         page = get(manager_api, "scores", page_size=200)
     assert page["count"] == 201 and len(page["results"]) == 200
     assert len({row["team"] for row in page["results"]}) == 200
+    # kept with a shared cache: the session and the user with the manager's flags
+    with django_assert_num_queries(2 if generation.is_shared() else 5):
+        assert get(manager_api, "scores", page_size=200) == page
+
+
+@pytest.mark.skipif(not generation.is_shared(), reason="pages are kept only in a shared cache")
+def test_kept_scores_show_each_submission_and_membership_change_at_once(
+    client: Client, cd_model: MaturityModel, member: User, payments: Team, mobile: Team
+) -> None:
+    submit_at(payments, cd_model, member, 1, days_ago=3)
+    client.force_login(member)
+    assert slugs(get(client, "scores"), "team") == ["payments"]
+    latest = submit_at(payments, cd_model, member, 2, days_ago=1)
+    assert [row["assessment"] for row in get(client, "scores")["results"]] == [latest.pk]
+    submit_at(mobile, cd_model, member, 1, days_ago=1)
+    assert slugs(get(client, "scores"), "team") == ["payments"]  # not one of the member's
+    Membership.objects.create(user=member, team=mobile)
+    assert slugs(get(client, "scores"), "team") == ["mobile", "payments"]
+    Membership.objects.filter(user=member, team=payments).delete()
+    assert slugs(get(client, "scores"), "team") == ["mobile"]
 
 
 def test_scores_answer_a_draft_only_team_with_nothing(

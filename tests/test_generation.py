@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.signals import request_finished, request_started
 from django.test import Client
 from django.urls import reverse
@@ -108,3 +108,25 @@ def test_the_team_pages_kept_history_shows_each_write_at_once(
     category.name = "Renamed category"
     category.save()
     assert "Renamed category" in client.get(page).content.decode()
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_kept_value_is_read_from_the_process_own_copy_until_the_generation_moves() -> None:
+    computed: list[int] = []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert generation.cached("counted", "same", compute, 60) == 1
+    token = generation.current()
+    cache.clear()
+    cache.set(generation.KEY, token, None)  # the shared copy gone, the token kept
+    assert generation.cached("counted", "same", compute, 60) == 1  # the process's copy
+    caches["generations"].clear()
+    assert generation.cached("counted", "same", compute, 60) == 2  # nowhere: computed
+    caches["generations"].clear()
+    assert generation.cached("counted", "same", compute, 60) == 2  # the shared copy
+    generation.advance()
+    assert generation.cached("counted", "same", compute, 60) == 3
