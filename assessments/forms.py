@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.safestring import SafeString
 
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, CellNode, PracticeNode
@@ -55,23 +54,6 @@ class PracticeRow:
     votes: Votes
     is_new: bool  # not in the assessment this one was pre-filled from
     unconfirmed: bool  # copied from it, and not yet confirmed or changed
-
-    @property
-    def spread(self) -> str:
-        return self.votes.spread.value
-
-    @property
-    def my_fields(self) -> SafeString:
-        return self.mine.html(self.practice.id, "My answer", "My note")
-
-    @property
-    def team_fields(self) -> SafeString:
-        return self.team.html(self.practice.id, "Team answer (scored)", "Team note")
-
-    @property
-    def only_fields(self) -> SafeString:
-        """The team's answer where the team has one member: no votes to tell it from."""
-        return self.team.html(self.practice.id, "Answer", "Add a note", legend_hidden=True)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from assessments.display import agreement_text, change_text, level_css, score_text
+from assessments.practice_rows import practice_rows, vote_counts, votes_with_spread
 
 register = template.Library()
 
@@ -15,6 +16,9 @@ register.filter("score", score_text)
 register.filter("change", change_text)
 register.filter("level_class", level_css)
 register.filter("agreement", agreement_text)
+register.filter("vote_counts", vote_counts)
+register.filter("votes_with_spread", votes_with_spread)
+register.simple_tag(practice_rows)
 
 
 @register.filter
