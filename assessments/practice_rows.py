@@ -1,15 +1,18 @@
-"""The questionnaire's practice rows and the members' vote counts, written out in Python as
-an answer's fields are (answer_fields.py): a page has one to two dozen rows, and through
-the template engine they cost more than the rest of the page. The markup is what the
+"""The questionnaire's practice rows, the members' vote counts and lists of practices,
+written out in Python as an answer's fields are (answer_fields.py): a page has one to two
+dozen rows, the review lists up to every practice, and through the template engine they
+cost more than the rest of the page. The markup is what the
 templates wrote. Every value that is not the code's own is escaped here, as it is written
 in."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+
+from maturity.tree import PracticeNode
 
 from .agreement import Spread, Votes
 from .forms import PracticeRow
@@ -55,6 +58,11 @@ def votes_with_spread(votes: Votes) -> SafeString:
     """The votes as counts, then a mark for how far apart they are."""
     mark = SPREAD_MARKS[votes.spread]
     return mark_safe(f'{vote_counts(votes)} <span class="spread-mark">{mark}</span>')
+
+
+def practice_items(practices: Iterable[PracticeNode]) -> SafeString:
+    """Each practice's text as a list item."""
+    return mark_safe("".join(f"<li>{escape(practice.text)}</li>" for practice in practices))
 
 
 def practice_rows(rows: Sequence[PracticeRow], shows_votes: bool, copied_from: str) -> SafeString:

@@ -7,7 +7,12 @@ from typing import Any
 from django import template
 
 from assessments.display import agreement_text, change_text, level_css, score_text
-from assessments.practice_rows import practice_rows, vote_counts, votes_with_spread
+from assessments.practice_rows import (
+    practice_items,
+    practice_rows,
+    vote_counts,
+    votes_with_spread,
+)
 
 register = template.Library()
 
@@ -18,6 +23,7 @@ register.filter("level_class", level_css)
 register.filter("agreement", agreement_text)
 register.filter("vote_counts", vote_counts)
 register.filter("votes_with_spread", votes_with_spread)
+register.filter("practice_items", practice_items)
 register.simple_tag(practice_rows)
 
 
