@@ -1,7 +1,8 @@
-"""The widgets of the plan's forms, written out in Python: the HTML of Django's widget
-templates, character for character (tests/test_planning.py compares them). The plan page
-shows two dozen fields; through the template engine, with an include per option and per
-list of attributes, they cost more than everything else on the page together."""
+"""The widgets of the plan's forms, and each field with its label and errors, written out in
+Python: the HTML of Django's widget templates, character for character
+(tests/test_planning.py compares them). The plan page shows two dozen fields; through the
+template engine, with an include per field, per option and per list of attributes, they
+cost more than everything else on the page together."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
 from django.forms.renderers import BaseRenderer
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -83,3 +85,27 @@ def _options(optgroups: list[tuple[str | None, list[dict[str, Any]], int]]) -> I
             )
         if group:
             yield "\n  </optgroup>"
+
+
+def with_label(field: BoundField) -> SafeString:
+    """The field with its label shown above it, then its errors."""
+    return _labelled(field, "form-label")
+
+
+def with_hidden_label(field: BoundField) -> SafeString:
+    """The field with a label for screen readers only (a table's header names it), then
+    its errors."""
+    return _labelled(field, "visually-hidden")
+
+
+def _labelled(field: BoundField, label_class: str) -> SafeString:
+    label = (
+        f'<label class="{label_class}" for="{conditional_escape(field.id_for_label)}">'
+        f"{conditional_escape(field.label)}</label>"
+    )
+    errors = ""
+    if field.errors:
+        shown = " ".join(conditional_escape(str(error)) for error in field.errors)
+        error_id = f"{conditional_escape(field.auto_id)}-error"
+        errors = f'<div class="invalid-feedback" id="{error_id}">{shown}</div>'
+    return mark_safe(f"{label}\n{field}\n{errors}")

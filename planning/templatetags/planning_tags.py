@@ -1,14 +1,31 @@
-"""What the result page offers to add to the plan."""
+"""What the result page offers to add to the plan; the plan's fields and buttons."""
 
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from assessments.records import Record
+from planning.models import PlanItem
 from planning.steps import StepPractices
 from planning.steps import next_step_practices as practices_of
+from planning.widgets import with_hidden_label, with_label
 
 register = template.Library()
+register.filter("with_label", with_label)
+register.filter("with_hidden_label", with_hidden_label)
+
+STATUS_BUTTON = """<form method="post" action="{action}" class="d-inline">{csrf}
+  <input type="hidden" name="action" value="status">
+  <input type="hidden" name="item" value="{item}">
+  <input type="hidden" name="status" value="{status}">
+  <input type="hidden" name="back" value="{back}">
+  <button type="submit" class="btn btn-sm {style}">{label}<span class="visually-hidden">: \
+{title}</span></button>
+</form>"""
+CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
 
 
 @register.simple_tag
@@ -16,3 +33,29 @@ def next_step_practices(record: Record) -> list[StepPractices]:
     """{% next_step_practices record as steps %}: the result's next steps with their
     practices' keys, weakest category first (read from the record: no query)."""
     return practices_of(record)
+
+
+@register.simple_tag(takes_context=True)
+def status_button(
+    context: template.Context,
+    item: PlanItem,
+    status: str,
+    label: str,
+    style: str,
+    back: str = "plan",
+) -> SafeString:
+    """{% status_button item status label style back %}: one click setting the item of the
+    context's team to `status`, on a button of class `style`; `back` to "team" or "plan"."""
+    token = context.get("csrf_token")
+    return mark_safe(
+        STATUS_BUTTON.format(
+            action=reverse("team_plan", args=[context["team"].slug]),
+            csrf=CSRF.format(conditional_escape(token)) if token and token != "NOTPROVIDED" else "",
+            item=int(item.pk),
+            status=conditional_escape(status),
+            back=conditional_escape(back),
+            style=conditional_escape(style),
+            label=conditional_escape(label),
+            title=conditional_escape(item.title),
+        )
+    )
