@@ -212,6 +212,7 @@ class AssessmentDetail(JsonOnlyMixin, APIView):
 
 
 SCORES_SECONDS = 5 * 60
+KEPT_PARAMETERS = {"model", "unit", "since", "page", "page_size"}
 
 
 @extend_schema(
@@ -227,9 +228,12 @@ class ScoreList(JsonOnlyMixin, ListAPIView[Assessment]):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The page as computed under the data generation (maturity.generation), the teams
-        the user sees and the URL asked (the page's links hold its host); computed every
-        time without a shared cache. A 400 or 404 is raised again each time."""
-        if not generation.is_shared():  # nothing kept: spare the key's query
+        the user sees and the URL asked (the page's links hold its host and query); computed
+        every time without a shared cache, or when the query holds a parameter the endpoint
+        does not read (such URLs, without end, would only fill the cache). A 400 or 404
+        is raised again each time."""
+        unread = set(request.query_params) - KEPT_PARAMETERS
+        if unread or not generation.is_shared():  # nothing kept: spare the key's query
             return super().list(request, *args, **kwargs)
 
         def compute() -> Any:

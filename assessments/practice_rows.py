@@ -1,9 +1,8 @@
 """The questionnaire's practice rows, the members' vote counts and lists of practices,
 written out in Python as an answer's fields are (answer_fields.py): a page has one to two
 dozen rows, the review lists up to every practice, and through the template engine they
-cost more than the rest of the page. The markup is what the
-templates wrote. Every value that is not the code's own is escaped here, as it is written
-in."""
+cost more than the rest of the page. The markup is what the templates wrote. Every value
+that is not the code's own is escaped here, as it is written in."""
 
 from __future__ import annotations
 

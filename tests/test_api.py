@@ -558,6 +558,10 @@ def test_scores_of_200_teams_with_8_assessments_each_take_5_queries(
     # kept with a shared cache: the session and the user with the manager's flags
     with django_assert_num_queries(2 if generation.is_shared() else 5):
         assert get(manager_api, "scores", page_size=200) == page
+    # a parameter the endpoint does not read: never kept, so such URLs cannot fill the cache
+    for _ in range(2):
+        with django_assert_num_queries(5):
+            assert get(manager_api, "scores", page_size=200, unread="x")["count"] == 201
 
 
 @pytest.mark.skipif(not generation.is_shared(), reason="pages are kept only in a shared cache")

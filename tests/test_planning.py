@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from django import forms
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -929,3 +931,62 @@ def test_the_plans_widgets_write_the_html_of_djangos_templates(
     attrs: dict[str, object] | None,
 ) -> None:
     assert plan_widget.render("x", value, attrs) == django_widget.render("x", value, attrs)
+
+
+# What the templates planning/_field.html and _status_button.html wrote, before the page
+# wrote fields and buttons in Python (planning/widgets.py, planning_tags.status_button).
+FIELD_TEMPLATE = """<label class="{% if label %}form-label{% else %}visually-hidden{% endif %}" \
+for="{{ field.id_for_label }}">{{ field.label }}</label>
+{{ field }}
+{% if field.errors %}<div class="invalid-feedback" id="{{ field.auto_id }}-error">\
+{{ field.errors|join:" " }}</div>{% endif %}"""
+STATUS_BUTTON_TEMPLATE = """<form method="post" action="{% url 'team_plan' team.slug %}" \
+class="d-inline">{% csrf_token %}
+  <input type="hidden" name="action" value="status">
+  <input type="hidden" name="item" value="{{ item.pk }}">
+  <input type="hidden" name="status" value="{{ status }}">
+  <input type="hidden" name="back" value="{{ back|default:'plan' }}">
+  <button type="submit" class="btn btn-sm {{ style }}">{{ label }}<span class="visually-hidden">: \
+{{ item.title }}</span></button>
+</form>"""
+
+
+def _refused(value: str) -> None:
+    raise ValidationError('<i>never</i> & "so"')
+
+
+class HostileForm(forms.Form):
+    title = forms.CharField(
+        label='<b>Title</b> & "more"', widget=widgets.TextInput, validators=[_refused]
+    )
+
+
+@pytest.mark.parametrize("sent", [None, {"title": "x"}], ids=["unbound", "refused"])
+@pytest.mark.parametrize(
+    ("shown", "write"), [(True, widgets.with_label), (False, widgets.with_hidden_label)]
+)
+def test_the_plans_fields_write_what_their_template_did(
+    sent: dict[str, str] | None, shown: bool, write: Callable[[forms.BoundField], str]
+) -> None:
+    field = HostileForm(sent)["title"]
+    expected = Template(FIELD_TEMPLATE).render(Context({"field": field, "label": shown}))
+    assert write(field).strip() == expected.strip()
+    assert "<b>Title" not in write(field) and "<i>never" not in write(field)
+
+
+@pytest.mark.filterwarnings("ignore:Calling format_html")  # Django's {% csrf_token %}
+@pytest.mark.parametrize("csrf_token", ["a-token", "NOTPROVIDED", None])
+@pytest.mark.parametrize("back", [None, "team"])
+def test_the_plans_status_buttons_write_what_their_template_did(
+    payments: Team, csrf_token: str | None, back: str | None
+) -> None:
+    item = PlanItem.objects.create(team=payments, title='<script>alert(1)</script> & "x"')
+    context = {"team": payments, "item": item, "csrf_token": csrf_token, "back": back}
+    given = ' "dropped" "Drop" "btn-outline-secondary"' + (' "team"' if back else "")
+    tag = Template("{% load planning_tags %}{% status_button item" + given + " %}")
+    expected = Template(STATUS_BUTTON_TEMPLATE).render(
+        Context({**context, "status": "dropped", "label": "Drop", "style": "btn-outline-secondary"})
+    )
+    written = tag.render(Context(context))
+    assert written == expected
+    assert "<script>alert" not in written

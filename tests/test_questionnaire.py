@@ -289,6 +289,22 @@ def test_notes_are_escaped_in_the_fields_and_in_a_conflict(
     assert rendered_from(page)[f"p{first.id}-note-was"] == theirs
 
 
+def test_the_practices_texts_are_escaped_in_their_rows(
+    member_client: Client, draft: Assessment
+) -> None:
+    """The practice rows are written out in Python (practice_rows.py): what an admin typed
+    into the model reaches the page only escaped."""
+    first = category(draft, "build").practices[0]
+    text, help_text = '<img src=x onerror=alert(1)> & "more"', "<script>alert(2)</script>"
+    Practice.objects.filter(pk=first.id).update(text=text, help=help_text)
+
+    page = member_client.get(edit_url(draft, "build")).content.decode()
+
+    assert "<img src=x" not in page and "<script>alert(2)" not in page
+    assert f'<p class="fw-medium mb-1" id="practice-{first.id}">{escape(text)}</p>' in page
+    assert f'<p class="form-text mt-0 mb-2">{escape(help_text)}</p>' in page
+
+
 def test_not_applicable_needs_a_note_and_the_rest_is_saved(
     member_client: Client, draft: Assessment
 ) -> None:
