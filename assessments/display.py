@@ -1,11 +1,14 @@
 """How numbers look on every page: one decimal, a signed change and its colour, a share
-in percent, the level a score reaches, a time to plan, a CSS class per level.
+in percent, the level a score reaches, a time to plan, a CSS class and a badge per level.
 The template filters in maturity_tags and the dashboard's rows both use these."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
 
 from .charts import level_shade
 from .scoring import rounded
@@ -55,6 +58,14 @@ def time_to_answer(statements: int) -> str:
     if minutes:
         parts.append(f"{minutes} minutes")
     return "about " + " ".join(parts)
+
+
+def level_badge(level: int, name: str, levels: Sequence[int]) -> SafeString:
+    """A level as a badge coloured by its place among the model's `levels`."""
+    css = level_css(level, levels)
+    return mark_safe(
+        f'<span class="badge level-badge {css}">{escape(str(level))} · {escape(name)}</span>'
+    )
 
 
 def level_css(level: int | None, levels: Sequence[int]) -> str:

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +22,7 @@ from assessments.charts import (
     radar_svg,
     trend_svg,
 )
-from assessments.display import level_css
+from assessments.display import level_badge, level_css
 
 SVG = "{http://www.w3.org/2000/svg}"
 AXES = ["Build", "Environments", "Release", "Testing", "Data", "Configuration"]
@@ -199,6 +200,23 @@ def test_badges_heatmap_and_distribution_colour_a_level_alike() -> None:
     for value in levels:
         assert f'<g class="{level_css(value, levels)}">' in svg
     assert level_css(5, levels) == "level-shade-4" and level_css(None, levels) == "level-none"
+
+
+# What the template assessments/_level_badge.html wrote, before badges were written in Python.
+BADGE_TEMPLATE = """{% load maturity_tags %}<span class="badge level-badge \
+{{ level|level_class:levels }}">{{ level }} · {{ name }}</span>"""
+
+
+@pytest.mark.parametrize(
+    ("level", "name"), [(-1, "Regressive"), (3, "Optimizing"), (0, '<script>"R&D"</script>')]
+)
+def test_a_level_badge_is_what_its_template_wrote(level: int, name: str) -> None:
+    levels = [-1, 0, 1, 2, 3]
+    expected = Template(BADGE_TEMPLATE).render(
+        Context({"level": level, "name": name, "levels": levels})
+    )
+    assert level_badge(level, name, levels) == expected
+    assert "<script>" not in level_badge(level, name, levels)
 
 
 def test_every_level_shade_has_its_colours_in_the_stylesheet() -> None:

@@ -6,7 +6,13 @@ from typing import Any
 
 from django import template
 
-from assessments.display import agreement_text, change_text, level_css, score_text
+from assessments.display import (
+    agreement_text,
+    change_text,
+    level_badge,
+    level_css,
+    score_text,
+)
 from assessments.practice_rows import (
     practice_items,
     practice_rows,
@@ -25,6 +31,7 @@ register.filter("vote_counts", vote_counts)
 register.filter("votes_with_spread", votes_with_spread)
 register.filter("practice_items", practice_items)
 register.simple_tag(practice_rows)
+register.simple_tag(level_badge)
 
 
 @register.filter
