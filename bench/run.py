@@ -9,7 +9,8 @@ session of the person who uses it: a member of the team (no manager rights) or a
 manager. Two floors are measured in the same rounds: a trivial view (no session, no
 template) and the signed-in floor (a `login_required` view rendering base.html and
 nothing else, as the member). Prints a Markdown table: the median of the rounds' req/s,
-p50 and p99, each page's share of both floors, the goal (the floor at least 30% of the
+p50 and p99, each page's share of both floors (the median over the rounds of its req/s
+over the floor's in the same round), the goal (the floor at least 30% of the
 trivial view, every page at least 50% of the floor) and SQL queries per page. Ends with a
 soak: 50 connections on the result page.
 
@@ -104,14 +105,21 @@ def measurements(
 ) -> list[Measurement]:
     """Each page's median run, its shares of both floors and whether it meets its goal."""
     medians = {page.name: median_run(runs[page.name]) for page in pages}
-    floor = medians[FLOOR].requests_per_second
-    trivial = medians[TRIVIAL].requests_per_second
-    if not floor or not trivial:
+    if not all(run.requests_per_second for run in runs[FLOOR] + runs[TRIVIAL]):
         raise SystemExit("a floor got no answers in time: try a longer --duration")
+
+    def share(page: str, floor: str) -> float:
+        """The median over the rounds of the page's req/s over the floor's in the same
+        round: a machine that speeds up or slows down between rounds moves both alike."""
+        return statistics.median(
+            run.requests_per_second / under.requests_per_second
+            for run, under in zip(runs[page], runs[floor], strict=True)
+        )
+
     rows = []
     for page in pages:
         run = medians[page.name]
-        ratio, trivial_ratio = run.requests_per_second / floor, run.requests_per_second / trivial
+        ratio, trivial_ratio = share(page.name, FLOOR), share(page.name, TRIVIAL)
         goal, met = "", None
         if page.name == FLOOR:
             goal, met = f"{FLOOR_GOAL:.0%} of trivial", trivial_ratio >= FLOOR_GOAL
@@ -171,7 +179,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument(
         "--duration", type=int, default=5, help="seconds per page in each round (default 5)"
     )

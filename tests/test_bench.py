@@ -31,12 +31,12 @@ def test_median_run_takes_each_figures_median_and_every_error() -> None:
     assert median_run(rounds(300, 100, 200)) == Run(200, 20.0, 40.0, 3)
 
 
-def test_shares_are_of_the_floors_medians_and_goals_are_judged() -> None:
+def test_shares_are_per_round_medians_and_goals_are_judged() -> None:
     runs = {
-        TRIVIAL: rounds(1000, 900, 1100),
-        FLOOR: rounds(300, 200, 250),  # 25% of trivial: below its 30%
-        "result": rounds(150, 140, 160),  # 60% of the floor
-        "dashboard": rounds(100, 120, 110),  # 44% of the floor
+        TRIVIAL: rounds(1000, 800, 1200),
+        FLOOR: rounds(250, 200, 300),  # 25% of trivial in every round: below its 30%
+        "result": rounds(150, 120, 180),  # 60% of the floor in every round
+        "dashboard": rounds(100, 96, 150),  # 40%, 48%, 50% of the floor
     }
     rows = {row.page: row for row in measurements(PAGES, runs, dict.fromkeys(runs, "1/1"))}
 
@@ -44,9 +44,26 @@ def test_shares_are_of_the_floors_medians_and_goals_are_judged() -> None:
     assert (rows[FLOOR].goal, rows[FLOOR].met) == ("30% of trivial", False)
     assert rows["result"].ratio == 0.6
     assert (rows["result"].goal, rows["result"].met) == ("50% of floor", True)
+    assert rows["dashboard"].ratio == 0.48  # not the medians' 100 / 250
     assert rows["dashboard"].met is False
     assert (rows[TRIVIAL].goal, rows[TRIVIAL].met) == ("", None)
-    assert rows["dashboard"].rounds == [100, 120, 110]
+    assert rows["dashboard"].rounds == [100, 96, 150]
+
+
+def test_a_change_of_the_machines_speed_between_rounds_moves_no_share() -> None:
+    """Every page, the floors too, at half speed in the second round and three quarters in
+    the third: each page's share is what its rounds show, where the medians of its rounds
+    and of the floor's, taken from different rounds, would say 0.4 and 0.5."""
+    runs = {
+        TRIVIAL: rounds(1000, 500, 750),
+        FLOOR: rounds(400, 200, 300),
+        "result": rounds(200, 100, 120),  # 50%, 50%, 40%
+        "dashboard": rounds(240, 120, 150),  # 60%, 60%, 50%
+    }
+    rows = {row.page: row for row in measurements(PAGES, runs, dict.fromkeys(runs, "1/1"))}
+
+    assert (rows["result"].ratio, rows["dashboard"].ratio) == (0.5, 0.6)
+    assert rows[FLOOR].trivial_ratio == 0.4
 
 
 def test_pages_table_says_whose_session_and_ok_or_below() -> None:
