@@ -305,6 +305,23 @@ def test_the_practices_texts_are_escaped_in_their_rows(
     assert f'<p class="form-text mt-0 mb-2">{escape(help_text)}</p>' in page
 
 
+def test_the_review_lists_what_is_missing_by_the_practices_escaped_texts(
+    member_client: Client, draft: Assessment
+) -> None:
+    build = category(draft, "build").practices
+    text = '<img src=x onerror=alert(1)> & "more"'
+    Practice.objects.filter(pk=build[0].id).update(text=text)
+
+    page = member_client.get(reverse("assessment_review", args=[draft.pk])).content.decode()
+
+    missing = re.search(r'<ul class="small mt-2 mb-0 missing-list">(.*?)</ul>', page, re.S)
+    assert missing is not None and "<img src=x" not in page
+    assert re.findall(r"<li>(.*?)</li>", missing.group(1)) == [
+        escape(text),
+        *(escape(practice.text) for practice in build[1:]),
+    ]
+
+
 def test_not_applicable_needs_a_note_and_the_rest_is_saved(
     member_client: Client, draft: Assessment
 ) -> None:
