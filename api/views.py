@@ -42,6 +42,7 @@ from teams.models import Team, Unit
 
 from . import queries
 from .filters import ScoreFilter, TeamFilter, read_filters
+from .pagination import PageNumbers
 from .serializers import (
     EXAMPLE_RECORD,
     EXAMPLE_SCORES,
@@ -212,7 +213,12 @@ class AssessmentDetail(JsonOnlyMixin, APIView):
 
 
 SCORES_SECONDS = 5 * 60
-KEPT_PARAMETERS = {"model", "unit", "since", "page", "page_size"}
+# What the scores endpoint reads of a query: its filters and its paginator's parameters.
+READ_PARAMETERS = {
+    *ScoreFilter().fields,
+    PageNumbers.page_query_param,
+    PageNumbers.page_size_query_param,
+}
 
 
 @extend_schema(
@@ -232,7 +238,7 @@ class ScoreList(JsonOnlyMixin, ListAPIView[Assessment]):
         every time without a shared cache, or when the query holds a parameter the endpoint
         does not read (such URLs, without end, would only fill the cache). A 400 or 404
         is raised again each time."""
-        unread = set(request.query_params) - KEPT_PARAMETERS
+        unread = set(request.query_params) - READ_PARAMETERS
         if unread or not generation.is_shared():  # nothing kept: spare the key's query
             return super().list(request, *args, **kwargs)
 

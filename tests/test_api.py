@@ -581,6 +581,28 @@ def test_kept_scores_show_each_submission_and_membership_change_at_once(
     assert slugs(get(client, "scores"), "team") == ["mobile"]
 
 
+@pytest.mark.skipif(not generation.is_shared(), reason="pages are kept only in a shared cache")
+def test_kept_scores_follow_a_managers_scope_at_once(
+    client: Client,
+    cd_model: MaturityModel,
+    member: User,
+    manager: User,
+    unit_manager: User,
+    units: dict[str, Unit],
+) -> None:
+    submit_at(Team.objects.get(slug="payments"), cd_model, member, 1, days_ago=3)
+    submit_at(Team.objects.get(slug="mobile"), cd_model, member, 1, days_ago=3)
+    client.force_login(unit_manager)  # manages Engineering, above Payments' unit
+    assert slugs(get(client, "scores"), "team") == ["payments"]
+    units["engineering"].managers.remove(unit_manager)
+    units["sales"].managers.add(unit_manager)
+    assert slugs(get(client, "scores"), "team") == ["mobile"]
+    client.force_login(manager)  # a global manager, through the Managers group
+    assert slugs(get(client, "scores"), "team") == ["mobile", "payments"]
+    manager.groups.clear()
+    assert get(client, "scores")["count"] == 0
+
+
 def test_scores_answer_a_draft_only_team_with_nothing(
     manager_api: Client,
     django_assert_num_queries: Any,

@@ -20,7 +20,7 @@ from assessments.models import Assessment, DeliveryMetrics
 from assessments.reports import Kept
 from maturity import generation
 from maturity.models import Cell, MaturityModel
-from teams.models import Team
+from teams.models import Membership, Team
 
 from .conftest import DEFAULT_VERSION, answer_all, up_to
 
@@ -252,8 +252,6 @@ def test_home_shows_latest_overall_weakest_area_and_drafts(
 def test_home_lists_my_teams_by_name_and_no_one_elses(
     client: Client, member: User, mobile: Team
 ) -> None:
-    from teams.models import Membership
-
     for name in ("Zebra", "Alpha"):
         team = Team.objects.create(name=name, slug=name.lower())
         Membership.objects.create(user=member, team=team)
