@@ -260,7 +260,6 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         "assessment": assessment,
         "form": form,
         "progress": assessment.progress(assessment.tree(), assessment.answers_by_practice()),
-        "on_outcomes": True,
         "credit": dora.CREDIT,
         "shown": stored,  # each field's "was": what is stored now
         "conflicts": [

@@ -192,13 +192,6 @@ CACHES = {
     # For what never changes once written (a submitted record's rendering): each
     # process keeps its own copy, which is always right, and no network hop.
     "immutable": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Each process's copy of what maturity.generation keeps in the shared cache: a key
-    # holds the data generation's token, so its value never changes. At most this many
-    # (a dashboard's sections are the largest, up to about 400 KB).
-    "generations": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 64},
-    },
 }
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Sessions are read from the shared cache and written through to the database,

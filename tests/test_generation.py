@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.test import Client
 from django.urls import reverse
@@ -124,9 +124,26 @@ def test_a_kept_value_is_read_from_the_process_own_copy_until_the_generation_mov
     cache.clear()
     cache.set(generation.KEY, token, None)  # the shared copy gone, the token kept
     assert generation.cached("counted", "same", compute, 60) == 1  # the process's copy
-    caches["generations"].clear()
+    generation.process_copies.clear()
     assert generation.cached("counted", "same", compute, 60) == 2  # nowhere: computed
-    caches["generations"].clear()
+    generation.process_copies.clear()
     assert generation.cached("counted", "same", compute, 60) == 2  # the shared copy
     generation.advance()
     assert generation.cached("counted", "same", compute, 60) == 3
+
+
+def test_the_process_copies_are_kept_until_their_time_is_up_and_the_least_read_go_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(generation.time, "monotonic", lambda: now[0])
+    copies = generation.ProcessCopies(size=2)
+    tree = object()
+    copies.set("tree", tree, 60)
+    copies.set("old", "o", 60)
+    assert copies.get("tree") is tree  # the object itself, no copy; now the last read
+    copies.set("new", "n", 60)
+    assert copies.get("old") is generation._MISSING  # dropped: the least recently read
+    assert copies.get("tree") is tree and copies.get("new") == "n"
+    now[0] += 61
+    assert copies.get("tree") is generation._MISSING  # its time is up

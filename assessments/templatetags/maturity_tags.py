@@ -13,9 +13,10 @@ from assessments.display import (
     level_css,
     score_text,
 )
-from assessments.practice_rows import (
+from assessments.questionnaire_html import (
+    level_sections,
     practice_items,
-    practice_rows,
+    progress_nav,
     vote_counts,
     votes_with_spread,
 )
@@ -30,7 +31,8 @@ register.filter("agreement", agreement_text)
 register.filter("vote_counts", vote_counts)
 register.filter("votes_with_spread", votes_with_spread)
 register.filter("practice_items", practice_items)
-register.simple_tag(practice_rows)
+register.simple_tag(level_sections)
+register.simple_tag(progress_nav)
 register.simple_tag(level_badge)
 
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments.records import Record
+from planning.display import item_marks, latest_level, target_state
 from planning.models import PlanItem
 from planning.steps import StepPractices
 from planning.steps import next_step_practices as practices_of
-from planning.widgets import with_hidden_label, with_label
+from planning.widgets import text, with_hidden_label, with_label
 
 register = template.Library()
 register.filter("with_label", with_label)
 register.filter("with_hidden_label", with_hidden_label)
+register.simple_tag(latest_level)
+register.simple_tag(target_state)
+register.simple_tag(item_marks)
 
 STATUS_BUTTON = """<form method="post" action="{action}" class="d-inline">{csrf}
   <input type="hidden" name="action" value="status">
@@ -50,12 +53,12 @@ def status_button(
     return mark_safe(
         STATUS_BUTTON.format(
             action=reverse("team_plan", args=[context["team"].slug]),
-            csrf=CSRF.format(conditional_escape(token)) if token and token != "NOTPROVIDED" else "",
+            csrf=CSRF.format(text(token)) if token and token != "NOTPROVIDED" else "",
             item=int(item.pk),
-            status=conditional_escape(status),
-            back=conditional_escape(back),
-            style=conditional_escape(style),
-            label=conditional_escape(label),
-            title=conditional_escape(item.title),
+            status=text(status),
+            back=text(back),
+            style=text(style),
+            label=text(label),
+            title=text(item.title),
         )
     )
