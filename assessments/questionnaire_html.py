@@ -15,8 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from maturity.tree import PracticeNode
 
-from .agreement import Spread, Votes
-from .display import level_badge
+from .agreement import CategoryAgreement, Spread, Votes
+from .display import agreement_text, level_badge
 from .forms import LevelSection, PracticeRow
 from .questionnaire import CategoryProgress, Progress
 
@@ -136,6 +136,100 @@ def level_sections(
             )
             for section in sections
         )
+    )
+
+
+REVIEW_CATEGORY = """<div class="list-group-item review-category" id="review-{slug}">
+    <div class="d-flex justify-content-between align-items-center flex-wrap gap-2">
+      <a class="fw-semibold" href="{edit}">{name}</a>
+      <span class="d-flex flex-wrap gap-2">
+      {agreement}{answered}
+      </span>
+    </div>{disputed}{unconfirmed}{missing}
+  </div>"""
+AGREEMENT = (
+    '<span class="badge text-bg-light border agreement" aria-describedby="agreement-help">'
+    "Agreement {}</span>\n      "
+)
+COMPLETE = '<span class="badge text-bg-success">✓ complete, {total} answered</span>'
+INCOMPLETE = '<span class="badge text-bg-warning">{missing} of {total} unanswered</span>'
+DISPUTED = """
+    <div class="small mt-2 disputed">
+      <h2 class="h6 mb-1">Talk about these<span class="visually-hidden"> ({name})</span></h2>
+      <p class="text-body-secondary mb-1">Members' own answers differ strongly:
+        yes beside no, or not applicable beside an answer.</p>
+      <ul class="mb-1 disputed-list">
+        {items}
+      </ul>
+      <a href="{edit}">Set the team answers after you talk</a>
+    </div>"""
+DISPUTED_ITEM = '<li>{} <span class="text-body-secondary text-nowrap">({})</span></li>'
+UNCONFIRMED_LIST = """
+    <details class="small mt-2">
+      <summary>
+        <span class="badge text-bg-warning">{count} from {copied_from}, not yet confirmed</span>
+      </summary>
+      <ul class="mb-0 mt-1 unconfirmed-list">
+        {items}
+      </ul>
+      <a href="{edit}">Check and confirm them</a>
+    </details>"""
+MISSING_LIST = """
+    <ul class="small mt-2 mb-0 missing-list">
+      {items}
+    </ul>"""
+
+
+def review_categories(
+    categories: Sequence[tuple[CategoryProgress, CategoryAgreement]],
+    assessment_id: int,
+    copied_from: str,
+) -> SafeString:
+    """The review's categories, each with a link to its page, its agreement, how much is
+    answered, what members dispute, what was copied from `copied_from` and is not yet
+    confirmed, and what is missing."""
+    return mark_safe(
+        "\n  ".join(
+            _review_category(row, agreed, assessment_id, copied_from) for row, agreed in categories
+        )
+    )
+
+
+def _review_category(
+    row: CategoryProgress, agreed: CategoryAgreement, assessment_id: int, copied_from: str
+) -> str:
+    category = row.category
+    edit = escape(reverse("assessment_edit", args=[assessment_id, category.slug]))
+    name = escape(category.name)
+    answered = (
+        COMPLETE.format(total=row.total)
+        if row.done
+        else INCOMPLETE.format(missing=len(row.missing), total=row.total)
+    )
+    disputed = ""
+    if agreed.disputed:
+        items = "".join(
+            DISPUTED_ITEM.format(escape(practice.text), vote_counts(votes))
+            for practice, votes in agreed.disputed
+        )
+        disputed = DISPUTED.format(name=name, items=items, edit=edit)
+    unconfirmed = ""
+    if row.unconfirmed:
+        unconfirmed = UNCONFIRMED_LIST.format(
+            count=len(row.unconfirmed),
+            copied_from=escape(copied_from),
+            items=practice_items(row.unconfirmed),
+            edit=edit,
+        )
+    return REVIEW_CATEGORY.format(
+        slug=escape(category.slug),
+        edit=edit,
+        name=name,
+        agreement="" if agreed.share is None else AGREEMENT.format(agreement_text(agreed.share)),
+        answered=answered,
+        disputed=disputed,
+        unconfirmed=unconfirmed,
+        missing=MISSING_LIST.format(items=practice_items(row.missing)) if row.missing else "",
     )
 
 

@@ -305,6 +305,26 @@ def test_the_practices_texts_are_escaped_in_their_rows(
     assert f'<p class="form-text mt-0 mb-2">{escape(help_text)}</p>' in page
 
 
+def test_a_category_name_reaches_the_progress_links_and_the_review_only_escaped(
+    member_client: Client, draft: Assessment
+) -> None:
+    """The progress links and the review's categories are written out in Python too."""
+    hostile = '<img src=x onerror=alert(1)> & "Build"'
+    draft.model.categories.filter(slug="build").update(name=hostile)
+    build_page = edit_url(draft, "build")
+
+    for url in (
+        edit_url(draft, "testing"),
+        reverse("assessment_outcomes", args=[draft.pk]),
+        reverse("assessment_review", args=[draft.pk]),
+    ):
+        page = member_client.get(url).content.decode()
+        assert "<img src=x" not in page
+        assert f'href="{build_page}"' in page and escape(hostile) in page
+    review = member_client.get(reverse("assessment_review", args=[draft.pk])).content.decode()
+    assert f'<a class="fw-semibold" href="{build_page}">{escape(hostile)}</a>' in review
+
+
 def test_the_review_lists_what_is_missing_by_the_practices_escaped_texts(
     member_client: Client, draft: Assessment
 ) -> None:

@@ -17,6 +17,7 @@ from assessments.questionnaire_html import (
     level_sections,
     practice_items,
     progress_nav,
+    review_categories,
     vote_counts,
     votes_with_spread,
 )
@@ -33,6 +34,7 @@ register.filter("votes_with_spread", votes_with_spread)
 register.filter("practice_items", practice_items)
 register.simple_tag(level_sections)
 register.simple_tag(progress_nav)
+register.simple_tag(review_categories)
 register.simple_tag(level_badge)
 
 
