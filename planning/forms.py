@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BaseChoiceIterator
 
 from maturity.limits import KEY_LENGTH
 
@@ -21,12 +22,23 @@ OWNER_ERRORS = {"invalid_choice": "Choose a member of the team as the owner, or 
 NO_OWNER = ("", "Nobody yet")
 
 
+class Choices(BaseChoiceIterator):
+    """(value, label) pairs, taken by a field and its widget as they are: Django
+    normalises a list of choices again for each (a plan page's selects have dozens)."""
+
+    def __init__(self, pairs: Iterable[tuple[Any, str]]):
+        self.pairs = list(pairs)
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        return iter(self.pairs)
+
+
 def _date_field(label: str, *, required: bool = False) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
         input_formats=["%Y-%m-%d"],
-        widget=widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=widgets.DateInput,
         error_messages=DATE_ERRORS,
     )
 
@@ -34,7 +46,7 @@ def _date_field(label: str, *, required: bool = False) -> forms.DateField:
 def _owner_field(members: Sequence[tuple[int, str]]) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label="Owner",
-        choices=[NO_OWNER, *members],
+        choices=Choices([NO_OWNER, *members]),
         widget=widgets.Select,
         coerce=int,
         empty_value=None,
@@ -116,7 +128,9 @@ class TargetsForm(BootstrapForm):
             initial[f"{slug}-was"] = shown(target.level, target.due)
         super().__init__(data, initial=initial)
         self.categories, self.today = list(categories), today
-        choices = [("", "No target"), *((value, f"{value} · {name}") for value, name in levels)]
+        choices = Choices(
+            [("", "No target"), *((value, f"{value} · {name}") for value, name in levels)]
+        )
         for slug, name in self.categories:
             self.fields[f"{slug}-level"] = forms.TypedChoiceField(
                 label=f"Target level for {name}",
@@ -227,10 +241,9 @@ class PlanItemForm(BootstrapForm):
                 member_choices.append((item.owner_id, f"{name} (not on the team)"))
         super().__init__(data, initial=initial, prefix=prefix)
         self.today = today
-        cast(forms.ChoiceField, self.fields["category"]).choices = [
-            ("", "No category"),
-            *category_choices,
-        ]
+        cast(forms.ChoiceField, self.fields["category"]).choices = Choices(
+            [("", "No category"), *category_choices]
+        )
         self.fields["owner"] = _owner_field(member_choices)
         self._style()
 

@@ -6,7 +6,7 @@ cost more than everything else on the page together."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -54,7 +54,13 @@ class TextInput(Input, forms.TextInput):
 
 
 class DateInput(Input, forms.DateInput):
-    pass
+    """A browser's date picker, its value as ISO 8601. A field given the class, not an
+    instance, builds its own rather than deep-copying one (a plan page has seven)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None):
+        super().__init__(attrs, format or "%Y-%m-%d")
 
 
 class HiddenInput(Input, forms.HiddenInput):
@@ -62,7 +68,8 @@ class HiddenInput(Input, forms.HiddenInput):
 
 
 class Select(forms.Select):
-    """django/forms/widgets/select.html, with select_option.html for each option."""
+    """django/forms/widgets/select.html, with select_option.html for each option, written
+    from the choices themselves: Django's context for them builds a dict for each."""
 
     def render(
         self,
@@ -71,23 +78,28 @@ class Select(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = "".join(_options(widget["optgroups"]))
-        return mark_safe(
-            f'<select name="{text(name)}"{_attrs(widget["attrs"])}>{options}\n</select>'
-        )
+        options = "".join(_options(self.choices, self.format_value(value)))
+        written = _attrs(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{text(name)}"{written}>{options}\n</select>')
 
 
-def _options(optgroups: list[tuple[str | None, list[dict[str, Any]], int]]) -> Iterator[str]:
-    for group, options, _ in optgroups:
-        if group:
+def _options(choices: Iterable[tuple[Any, Any]], chosen: Sequence[str]) -> Iterator[str]:
+    """The options, in groups where a choice holds a list of them; as ChoiceWidget.optgroups
+    does, only the first option of a chosen value is selected."""
+    selected_one = False
+    for value, label in choices:
+        group = "" if value is None else value
+        nested = isinstance(label, (list, tuple))
+        if nested and group:
             yield f'\n  <optgroup label="{text(group)}">'
-        for option in options:
+        for option_value, option_label in label if nested else [(group, label)]:
+            selected = not selected_one and str(option_value) in chosen
+            selected_one |= selected
             yield (
-                f'\n  <option value="{text(option["value"])}"'
-                f"{_attrs(option['attrs'])}>{text(option['label'])}</option>\n"
+                f'\n  <option value="{text(option_value)}"{" selected" if selected else ""}>'
+                f"{text(option_label)}</option>\n"
             )
-        if group:
+        if nested and group:
             yield "\n  </optgroup>"
 
 

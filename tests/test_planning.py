@@ -916,21 +916,33 @@ LEVEL_CHOICES = [("", "No target"), (0, "0 · R&D <first>"), (1, mark_safe("1 ·
         (forms.TextInput(), widgets.TextInput(), None, None),
         (
             forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widgets.DateInput,  # a date picker, ISO 8601, as the plan's date fields are
             date(2027, 6, 30),
             {"id": "id_x"},
         ),
-        (forms.DateInput(), widgets.DateInput(), "2027-13-45<", None),
+        (
+            forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widgets.DateInput,
+            "2027-13-45<",
+            None,
+        ),
+        (
+            forms.Select(choices=[(None, "none"), ("", "empty"), (1, "one"), (1, "again")]),
+            widgets.Select(choices=[(None, "none"), ("", "empty"), (1, "one"), (1, "again")]),
+            "1",
+            {"id": "id_x", "required": True},
+        ),
         (forms.HiddenInput(), widgets.HiddenInput(), "2|2027-06-30", {"id": "id_x"}),
     ],
 )
 def test_the_plans_widgets_write_the_html_of_djangos_templates(
     django_widget: forms.Widget,
-    plan_widget: forms.Widget,
+    plan_widget: forms.Widget | type[forms.Widget],
     value: object,
     attrs: dict[str, object] | None,
 ) -> None:
-    assert plan_widget.render("x", value, attrs) == django_widget.render("x", value, attrs)
+    written = plan_widget() if isinstance(plan_widget, type) else plan_widget
+    assert written.render("x", value, attrs) == django_widget.render("x", value, attrs)
 
 
 # What the templates planning/_field.html and _status_button.html wrote, before the page
