@@ -16,6 +16,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from maturity import generation
 from maturity.checks import checks_of
 from maturity.compiled import CompiledQuery, placeholder
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
@@ -68,6 +69,19 @@ ANSWER_STATES = CompiledQuery(
 ANSWERED_KEYS = CompiledQuery(
     lambda: Answer.objects.filter(assessment=ASSESSMENT_ID).values_list("practice__key")
 )
+KEYS_SECONDS = 60 * 60
+
+
+def answered_keys(submitted_id: int) -> frozenset[str]:
+    """The keys of the practices a submitted assessment answered (one query), kept under
+    the data generation: its answers never change, and a practice's key changing moves
+    the generation on."""
+    return generation.cached(
+        "answered-keys",
+        submitted_id,
+        lambda: frozenset(key for (key,) in ANSWERED_KEYS.rows({ASSESSMENT_ID: submitted_id})),
+        KEYS_SECONDS,
+    )
 
 
 class AnswerState(NamedTuple):
@@ -296,10 +310,10 @@ class Assessment(AdvancesGeneration):
 
     def new_since_prefill(self, practices: Iterable[PracticeNode]) -> set[int]:
         """Ids of the given practices that the assessment this one was pre-filled from did
-        not answer: new in this version (one query; none without a pre-fill)."""
+        not answer: new in this version (answered_keys; none without a pre-fill)."""
         if self.prefilled_from_id is None:
             return set()
-        known = {key for (key,) in ANSWERED_KEYS.rows({ASSESSMENT_ID: self.prefilled_from_id})}
+        known = answered_keys(self.prefilled_from_id)
         return {practice.id for practice in practices if practice.key not in known}
 
     def statuses(self) -> dict[int, str]:

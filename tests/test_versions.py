@@ -125,6 +125,16 @@ def test_answers_carry_over_by_key_and_new_practices_are_highlighted(
     page = client.get(reverse("assessment_edit", args=[new.pk, "build"])).content.decode()
     assert page.count("New in this version") == 1
     assert page.index("New in this version") < page.index(added.text)
+    # The keys the old assessment answered are kept (with a shared cache): an old practice
+    # given the added one's key shows at once, the added one answered, its own key new.
+    renamed = Practice.objects.filter(model=cd_model, key__startswith="build.").first()
+    assert renamed is not None
+    now_new = Practice.objects.get(model=v2, key=renamed.key)
+    renamed.key = added.key
+    renamed.save()
+    page = client.get(reverse("assessment_edit", args=[new.pk, "build"])).content.decode()
+    assert page.count("New in this version") == 1
+    assert f'practice-new" data-practice="{now_new.pk}"' in page
 
 
 def test_download_yaml_is_the_export_format(staff_client: Client, cd_model: MaturityModel) -> None:
