@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.safestring import SafeString, mark_safe
 
+from maturity import generation
 from maturity.compiled import CompiledQuery, placeholder
 from maturity.tree import LEVELS, MODEL_ID
 from teams.models import Team
@@ -266,9 +267,18 @@ class History(Cadence):
         return mark_safe(charts.outcomes_trend_svg(self._outcome_points(), title=title))
 
 
+LEVELS_SECONDS = 60 * 60
+
+
 def model_levels(model_id: int) -> list[tuple[int, str]]:
-    """A model's levels as (value, name), the floor first (one query)."""
-    return [(value, name) for value, name, _ in LEVELS.rows({MODEL_ID: model_id})]
+    """A model's levels as (value, name), the floor first (one query), kept under the data
+    generation as the model tree is: a plan page reads them on every request."""
+    return generation.cached(
+        "model-levels",
+        model_id,
+        lambda: [(value, name) for value, name, _ in LEVELS.rows({MODEL_ID: model_id})],
+        LEVELS_SECONDS,
+    )
 
 
 def team_history(team: Team) -> History:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from assessments.models import Assessment
 from maturity import generation
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
-from maturity.models import Category
+from maturity.models import Category, Level
 from teams.models import Team, Unit
 
 shared_cache_only = pytest.mark.skipif(
@@ -108,6 +108,20 @@ def test_the_team_pages_kept_history_shows_each_write_at_once(
     category.name = "Renamed category"
     category.save()
     assert "Renamed category" in client.get(page).content.decode()
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_the_plans_kept_levels_show_a_renamed_level_at_once(
+    client: Client, member: User, submitted: Assessment
+) -> None:
+    client.force_login(member)
+    page = reverse("team_plan", args=[submitted.team.slug])
+    level = Level.objects.get(model=submitted.model, value=1)
+    assert f"1 · {level.name}" in client.get(page).content.decode()
+    level.name = "Renamed level"
+    level.save()
+    assert "1 · Renamed level" in client.get(page).content.decode()
 
 
 @shared_cache_only
