@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, QuerySet
 
+from maturity import generation
 from maturity.compiled import CompiledQuery, placeholder
 from teams.models import AnyUser, Team
 
-from .history import TeamSummary, latest_of, submission_rows, submissions_of
+from .history import Submission, TeamSummary, latest_of, submission_rows, submissions_of
 from .models import Assessment
 
 USER_ID = placeholder()  # stands for the user's id while the queries below are compiled
@@ -40,16 +41,23 @@ def _drafts() -> QuerySet[Assessment]:
 DRAFTS_OF_MY_TEAMS = CompiledQuery(_drafts)
 
 
+LATEST_SECONDS = 5 * 60
+
+
 def team_summaries(user: AnyUser) -> list[TeamSummary]:
     """Each of the user's teams, by name, with its latest result: overall score and
-    weakest category (two queries; one when they are on no team)."""
+    weakest category (two queries; one when they are on no team). The latest results
+    are kept under the data generation and the teams, which a membership changes."""
     teams: list[Team] = MY_TEAMS.objects({USER_ID: user.pk})
     if not teams:
         return []
-    latest = {
-        submission.team_id: submission
-        for submission in submissions_of(LATEST_OF_MY_TEAMS.rows({USER_ID: user.pk}))
-    }
+
+    def latest_results() -> dict[int, Submission]:
+        rows = LATEST_OF_MY_TEAMS.rows({USER_ID: user.pk})
+        return {submission.team_id: submission for submission in submissions_of(rows)}
+
+    asked = (user.pk, [team.pk for team in teams])
+    latest = generation.cached("latest-of-teams", asked, latest_results, LATEST_SECONDS)
     return [TeamSummary(team, latest.get(team.pk)) for team in teams]
 
 

@@ -17,8 +17,10 @@ from django.urls import reverse
 from assessments.models import Assessment
 from maturity import generation
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
-from maturity.models import Category, Level
-from teams.models import Team, Unit
+from maturity.models import Category, Level, MaturityModel
+from teams.models import Membership, Team, Unit
+
+from .conftest import answer_all, up_to
 
 shared_cache_only = pytest.mark.skipif(
     not generation.is_shared(),
@@ -108,6 +110,24 @@ def test_the_team_pages_kept_history_shows_each_write_at_once(
     category.name = "Renamed category"
     category.save()
     assert "Renamed category" in client.get(page).content.decode()
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_the_homes_kept_latest_results_show_a_void_and_a_new_team_at_once(
+    client: Client, member: User, submitted: Assessment, mobile: Team, cd_model: MaturityModel
+) -> None:
+    client.force_login(member)
+    assert "No assessment submitted yet." not in client.get("/").content.decode()
+    submitted.void(member, "Answered for the wrong team")
+    assert "No assessment submitted yet." in client.get("/").content.decode()
+    other = Assessment.start(mobile, cd_model, member, prefill_from=None)
+    answer_all(other, up_to(2))
+    other.submit()
+    assert "Mobile" not in client.get("/").content.decode()
+    Membership.objects.create(user=member, team=mobile)  # a membership moves no generation
+    page = client.get("/").content.decode()
+    assert "Mobile" in page and page.count("No assessment submitted yet.") == 1
 
 
 @shared_cache_only
