@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from assessments.history import History, Submission, latest_submission, model_levels
 from assessments.models import Assessment
+from maturity import generation
 from maturity.compiled import CompiledQuery, placeholder
 from maturity.models import Category, MaturityModel
 from teams.models import Membership, Team
@@ -212,8 +213,15 @@ ITEMS = {
 }
 
 
+TARGETS_SECONDS = 5 * 60
+
+
 def _targets(team: Team) -> list[Target]:
-    return TARGETS.objects({TEAM_ID: team.pk})
+    """The team's targets (one query), kept under the data generation, which every write
+    of a target moves on: the team and plan pages read them on every request."""
+    return generation.cached(
+        "targets", team.pk, lambda: TARGETS.objects({TEAM_ID: team.pk}), TARGETS_SECONDS
+    )
 
 
 def plan_board(team: Team, today: date) -> Board:
