@@ -5,6 +5,7 @@ the same steps as a team's own, or written in bulk as those steps would leave th
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
 from collections.abc import Iterable, Mapping, Sequence
@@ -109,29 +110,13 @@ def submit_in_bulk(
     model: MaturityModel, tree: ModelTree, submissions: Sequence[Submission]
 ) -> None:
     """Write `submissions` as submit_dated leaves them with no voters and no delivery
-    metrics, submitted by no one: drafts, team answers, and the results and records that
-    Assessment.submit writes (records.score_and_record), in bulk: five queries on
-    PostgreSQL (more elsewhere, where the parameters of one are capped), and one per team
-    for records.SECTIONS. Give each team's whole history, for teams with nothing submitted
-    yet. Bulk writes skip save(): the caller advances the generation (maturity.generation)."""
-    now = timezone.now()
-    drafts = Assessment.objects.bulk_create(
-        Assessment(team=each.team, model=model, created_at=each.submitted_at - timedelta(days=3))
-        for each in submissions
-    )
-    ids = [draft.pk for draft in drafts]
-    insert_rows(
-        Answer,
-        ("assessment_id", "practice_id", "status"),
-        (
-            (assessment_id, practice_id, status)
-            for assessment_id, each in zip(ids, submissions, strict=True)
-            for practice_id, status in each.statuses.items()
-        ),
-        note="",
-        confirmed=True,
-        updated_at=now,
-    )
+    metrics, submitted by no one: the assessments with their records, team answers and
+    results (Assessment.submit's, from records.score_and_record), each row inserted once
+    and in bulk: four queries on PostgreSQL (more elsewhere, where the parameters of one
+    are capped), and one per team for records.SECTIONS. Give each team's whole history,
+    for teams with nothing submitted yet. Bulk writes skip save(): the caller advances the
+    generation (maturity.generation)."""
+    ids = reserve_ids(Assessment, len(submissions))
     checks = checks_of(model.pk)
     sections: dict[int, dict[str, object]] = {}
     earlier: dict[int, list[records.Earlier]] = {}
@@ -162,10 +147,51 @@ def submit_in_bulk(
             records.Earlier(assessment_id, each.submitted_at, {r.slug: r.score for r in scored})
         )
         overall = scoring.overall(result.score for result in scored)
-        submitted.append((assessment_id, each.submitted_at, record, overall))
+        created_at = each.submitted_at - timedelta(days=3)
+        submitted.append((assessment_id, team.pk, created_at, each.submitted_at, record, overall))
         results += [(assessment_id, *row) for row in records.result_rows(tree, scored, record)]
+    insert_rows(
+        Assessment,
+        ("id", "team_id", "created_at", "submitted_at", "record", "overall"),
+        submitted,
+        model_id=model.pk,
+        notes="",
+        void_reason="",
+    )
+    insert_rows(
+        Answer,
+        ("assessment_id", "practice_id", "status"),
+        (
+            (assessment_id, practice_id, status)
+            for assessment_id, each in zip(ids, submissions, strict=True)
+            for practice_id, status in each.statuses.items()
+        ),
+        note="",
+        confirmed=True,
+        updated_at=timezone.now(),
+    )
     insert_rows(CategoryResult, ("assessment_id", *records.ResultRow._fields), results)
-    update_rows(Assessment, ("id", "submitted_at", "record", "overall"), submitted)
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys for new rows of `model` that no other insert takes: drawn from
+    the table's sequence on PostgreSQL, from its AUTOINCREMENT counter on SQLite (where
+    the caller's transaction holds the write lock from its start: settings.py)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, model._meta.pk.column, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        cursor.execute("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
+        (last,) = cursor.fetchone()
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+        cursor.execute(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last + count]
+        )
+        return list(range(last + 1, last + count + 1))
 
 
 # How COPY's text format writes the characters that would end a value, a row or an escape.
@@ -181,8 +207,8 @@ def insert_rows(
     """Insert `rows`, each the values of `fields` (attribute names), with `shared`'s values
     in every row, into `model`'s table: every column without a database default needs a
     value. On PostgreSQL through COPY, which takes the values as text (numbers, strings,
-    booleans, aware datetimes and None): at a million rows, bulk_create's model instances
-    and SQL would take most of the time."""
+    booleans, aware datetimes, None, dicts and lists as JSON): at a million rows,
+    bulk_create's model instances and SQL would take most of the time."""
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(
             model(**dict(zip(fields, row, strict=True)), **shared) for row in rows
@@ -203,40 +229,11 @@ def _copy_text(value: object) -> str:
     """`value` as COPY's text format writes it."""
     if value is None:
         return "\\N"
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
     if isinstance(value, str):
         return value.translate(COPY_ESCAPES)
     return str(value)
-
-
-def update_rows(
-    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[object]]
-) -> None:
-    """Set `fields` (attribute names) of `model`'s rows to `rows`' values: the first field
-    is the primary key, which picks the row. On PostgreSQL in one UPDATE from a list of
-    VALUES: bulk_update's CASE expressions would take longer to build than to run."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        changed = [model(**dict(zip(fields, row, strict=True))) for row in rows]
-        model._default_manager.bulk_update(changed, fields[1:])
-        return
-    quote = connection.ops.quote_name
-    columns = _fields_named(model, fields)
-    names = [quote(column.column) for column in columns]
-    typed = "(" + ", ".join(f"%s::{column.db_type(connection)}" for column in columns) + ")"
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} AS old"
-        f" SET {', '.join(f'{name} = new.{name}' for name in names[1:])}"
-        f" FROM (VALUES {', '.join([typed] * len(rows))}) AS new ({', '.join(names)})"
-        f" WHERE old.{names[0]} = new.{names[0]}"
-    )
-    params = [
-        column.get_db_prep_save(value, connection)
-        for values in rows
-        for column, value in zip(columns, values, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
 
 
 def _fields_named(model: type[models.Model], names: Sequence[str]) -> list[models.Field[Any, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from assessments.demo import insert_rows, update_rows
+from assessments.demo import insert_rows, reserve_ids
 from assessments.models import Answer, Assessment
 from maturity.tree import load_tree
 from teams.models import Team
@@ -71,5 +71,20 @@ def test_rows_written_in_bulk_keep_text_that_copy_would_read_as_markup(draft: As
     answer = Answer.objects.get(assessment=draft, practice_id=practice.id)
     assert (answer.status, answer.note, answer.confirmed) == ("na", awkward, False)
     assert answer.updated_at == when and answer.updated_by_id is None
-    update_rows(Assessment, ("id", "notes", "voided_by_id"), [(draft.pk, awkward, None)])
-    assert Assessment.objects.get(pk=draft.pk).notes == awkward
+
+
+def test_rows_written_in_bulk_take_json_and_the_ids_reserved_for_them(draft: Assessment) -> None:
+    record = {"text": 'a\ttab, a "quote", a back\\slash, \\N and é', "levels": [-1, 0.5, None]}
+    first, second = reserve_ids(Assessment, 2)
+    insert_rows(
+        Assessment,
+        ("id", "team_id", "record"),
+        [(first, draft.team_id, record)],
+        model_id=draft.model_id,
+        created_at=draft.created_at,
+        notes="",
+        void_reason="",
+    )
+    assert Assessment.objects.get(pk=first).record == record
+    later = Assessment.objects.create(team=draft.team, model=draft.model)
+    assert first < second < later.pk
