@@ -9,8 +9,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.demo import Submission, answers_for, submit_in_bulk
-from assessments.models import Assessment
+from assessments.demo import (
+    Submission,
+    answers_for,
+    foreign_keys_checked_at_end,
+    submit_in_bulk,
+)
+from assessments.models import Answer, Assessment, CategoryResult
 from maturity import generation
 from maturity.models import MaturityModel
 from maturity.tree import ModelTree, load_tree
@@ -24,7 +29,9 @@ class Command(BaseCommand):
     help = (
         "Create many teams with a history of submitted assessments, each answered as a "
         "team would and written in bulk as its submission would leave it, for benchmarks "
-        "(e.g. --teams 200 --assessments 8). Teams are named scale-NNNN."
+        "(e.g. --teams 200 --assessments 8). Teams are named scale-NNNN. While it runs, "
+        "the assessments, answers, results, practices, categories and users wait for it: "
+        "it checks the answers' and results' foreign keys once at the end."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,7 +55,7 @@ class Command(BaseCommand):
         if model is None:
             raise CommandError("No active model with practices: run load_model first.")
         started = time.perf_counter()
-        with transaction.atomic():
+        with transaction.atomic(), foreign_keys_checked_at_end(Answer, CategoryResult):
             existing = Team.objects.filter(slug__startswith=PREFIX)
             if existing.exists():
                 if not replace:
