@@ -119,6 +119,7 @@ def submit_in_bulk(
     generation (maturity.generation)."""
     ids = reserve_ids(Assessment, len(submissions))
     checks = checks_of(model.pk)
+    answered = {status: AnswerState(status, "", True) for status in Status.values}
     sections: dict[int, dict[str, object]] = {}
     earlier: dict[int, list[records.Earlier]] = {}
     submitted = []
@@ -132,7 +133,7 @@ def submit_in_bulk(
         ]
         record, scored = records.score_and_record(
             tree,
-            {pk: AnswerState(status, "", True) for pk, status in each.statuses.items()},
+            {pk: answered[status] for pk, status in each.statuses.items()},
             {},
             assessment_id=assessment_id,
             team=(team.slug, team.name),
@@ -228,12 +229,14 @@ def insert_rows(
 
 def _copy_text(value: object) -> str:
     """`value` as COPY's text format writes it."""
+    if isinstance(value, str):
+        return value.translate(COPY_ESCAPES)
+    if isinstance(value, int):  # the commonest, after text
+        return str(value)
     if value is None:
         return "\\N"
     if isinstance(value, dict | list):
-        value = json.dumps(value)
-    if isinstance(value, str):
-        return value.translate(COPY_ESCAPES)
+        return json.dumps(value).translate(COPY_ESCAPES)
     return str(value)
 
 
