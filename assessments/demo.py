@@ -8,16 +8,18 @@ import io
 import json
 import math
 import random
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from maturity.checks import checks_of
+from maturity.checks import CheckRule, checks_of
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, ModelTree
 from teams.models import AnyUser, Team
@@ -108,26 +110,53 @@ class Submission:
 
 
 def submit_in_bulk(
-    model: MaturityModel, tree: ModelTree, submissions: Sequence[Submission]
+    model: MaturityModel, tree: ModelTree, batches: Iterable[Sequence[Submission]]
 ) -> None:
-    """Write `submissions` as submit_dated leaves them with no voters and no delivery
-    metrics, submitted by no one: the assessments with their records, team answers and
-    results (Assessment.submit's, from records.score_and_record), each row inserted once
-    and in bulk: four queries on PostgreSQL (more elsewhere, where the parameters of one
-    are capped), and one per team for records.SECTIONS. Give each team's whole history,
-    for teams with nothing submitted yet. Bulk writes skip save(): the caller advances the
-    generation (maturity.generation)."""
-    ids = reserve_ids(Assessment, len(submissions))
+    """Write the submissions of `batches` as submit_dated leaves them with no voters and
+    no delivery metrics, submitted by no one: the assessments with their records, team
+    answers and results (Assessment.submit's, from records.score_and_record), each row
+    inserted once and in bulk: four queries a batch on PostgreSQL (more elsewhere, where
+    the parameters of one are capped), and one per team for records.SECTIONS. Give each
+    team's whole history in one batch, for teams with nothing submitted yet. A second
+    thread makes a batch's rows (without a query) while this one writes the batch before,
+    so that Python and the database work at once. Bulk writes skip save(): the caller
+    advances the generation (maturity.generation)."""
     checks = checks_of(model.pk)
+    with ThreadPoolExecutor(max_workers=1) as maker:
+        inserts: list[Callable[[], object]] = []
+        for batch in batches:
+            making = maker.submit(
+                _inserts,
+                model,
+                tree,
+                checks,
+                batch,
+                reserve_ids(Assessment, len(batch)),
+                {team.pk: records.sections_of(team.pk) for team in {each.team for each in batch}},
+            )
+            for insert in inserts:
+                insert()
+            inserts = making.result()
+        for insert in inserts:
+            insert()
+
+
+def _inserts(
+    model: MaturityModel,
+    tree: ModelTree,
+    checks: Sequence[CheckRule],
+    submissions: Sequence[Submission],
+    ids: Sequence[int],
+    sections: Mapping[int, Mapping[str, object]],
+) -> list[Callable[[], object]]:
+    """The inserts of submit_in_bulk for `submissions`, with their `ids` and their teams'
+    `sections` (team id -> records.SECTIONS' data), made ready (prepare_insert)."""
     answered = {status: AnswerState(status, "", True) for status in Status.values}
-    sections: dict[int, dict[str, object]] = {}
     earlier: dict[int, list[records.Earlier]] = {}
     submitted = []
     results = []
     for assessment_id, each in zip(ids, submissions, strict=True):
         team = each.team
-        if team.pk not in sections:
-            sections[team.pk] = records.sections_of(team.pk)
         submitted_before = [
             e for e in earlier.setdefault(team.pk, []) if e.submitted_at < each.submitted_at
         ]
@@ -152,27 +181,29 @@ def submit_in_bulk(
         created_at = each.submitted_at - timedelta(days=3)
         submitted.append((assessment_id, team.pk, created_at, each.submitted_at, record, overall))
         results += [(assessment_id, *row) for row in records.result_rows(tree, scored, record)]
-    insert_rows(
-        Assessment,
-        ("id", "team_id", "created_at", "submitted_at", "record", "overall"),
-        submitted,
-        model_id=model.pk,
-        notes="",
-        void_reason="",
-    )
-    insert_rows(
-        Answer,
-        ("assessment_id", "practice_id", "status"),
-        (
-            (assessment_id, practice_id, status)
-            for assessment_id, each in zip(ids, submissions, strict=True)
-            for practice_id, status in each.statuses.items()
+    return [
+        prepare_insert(
+            Assessment,
+            ("id", "team_id", "created_at", "submitted_at", "record", "overall"),
+            submitted,
+            model_id=model.pk,
+            notes="",
+            void_reason="",
         ),
-        note="",
-        confirmed=True,
-        updated_at=timezone.now(),
-    )
-    insert_rows(CategoryResult, ("assessment_id", *records.ResultRow._fields), results)
+        prepare_insert(
+            Answer,
+            ("assessment_id", "practice_id", "status"),
+            (
+                (assessment_id, practice_id, status)
+                for assessment_id, each in zip(ids, submissions, strict=True)
+                for practice_id, status in each.statuses.items()
+            ),
+            note="",
+            confirmed=True,
+            updated_at=timezone.now(),
+        ),
+        prepare_insert(CategoryResult, ("assessment_id", *records.ResultRow._fields), results),
+    ]
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -200,31 +231,34 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def insert_rows(
+def prepare_insert(
     model: type[models.Model],
     fields: Sequence[str],
     rows: Iterable[Sequence[object]],
     **shared: object,
-) -> None:
-    """Insert `rows`, each the values of `fields` (attribute names), with `shared`'s values
-    in every row, into `model`'s table: every column without a database default needs a
-    value. On PostgreSQL through COPY, which takes the values as text (numbers, strings,
-    booleans, aware datetimes, None, dicts and lists as JSON): at a million rows,
-    bulk_create's model instances and SQL would take most of the time."""
+) -> Callable[[], object]:
+    """The insert of `rows`, each the values of `fields` (attribute names), with `shared`'s
+    values in every row, into `model`'s table (every column without a database default
+    needs a value), made ready without a query, so in any thread: call it to run it. On
+    PostgreSQL through COPY, which takes the values as text (numbers, strings, booleans,
+    aware datetimes, None, dicts and lists as JSON): at a million rows, bulk_create's
+    model instances and SQL would take most of the time."""
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(
-            model(**dict(zip(fields, row, strict=True)), **shared) for row in rows
-        )
-        return
+        instances = [model(**dict(zip(fields, row, strict=True)), **shared) for row in rows]
+        return partial(model._default_manager.bulk_create, instances)
     quote = connection.ops.quote_name
     columns = _fields_named(model, [*fields, *shared])
     names = ", ".join(quote(column.column) for column in columns)
     tail = "".join(f"\t{_copy_text(value)}" for value in shared.values()) + "\n"
     text = "".join("\t".join(map(_copy_text, row)) + tail for row in rows)
+    return partial(_copy, f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN", text)
+
+
+def _copy(sql: str, text: str) -> None:
+    """Run `sql`, a COPY FROM STDIN, on `text`, read at once: each read takes the GIL,
+    which another thread may hold."""
     with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN", io.StringIO(text)
-        )
+        cursor.copy_expert(sql, io.StringIO(text), len(text) + 1)  # size: by position
 
 
 def _copy_text(value: object) -> str:

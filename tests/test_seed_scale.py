@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from assessments.demo import foreign_keys_checked_at_end, insert_rows, reserve_ids
+from assessments.demo import foreign_keys_checked_at_end, prepare_insert, reserve_ids
 from assessments.models import Answer, Assessment, CategoryResult
 from maturity.tree import load_tree
 from teams.models import Team
@@ -61,14 +61,14 @@ def test_rows_written_in_bulk_keep_text_that_copy_would_read_as_markup(draft: As
     awkward = "a\ttab, a\nnewline, a\rreturn, a back\\slash, \\N and \\t"
     practice = load_tree(draft.model_id).practices[0]
     when = datetime(2026, 11, 26, 10, 0, 0, 500, tzinfo=timezone.utc)
-    insert_rows(
+    prepare_insert(
         Answer,
         ("assessment_id", "practice_id", "status", "note"),
         [(draft.pk, practice.id, "na", awkward)],
         confirmed=False,
         updated_at=when,
         updated_by_id=None,
-    )
+    )()
     answer = Answer.objects.get(assessment=draft, practice_id=practice.id)
     assert (answer.status, answer.note, answer.confirmed) == ("na", awkward, False)
     assert answer.updated_at == when and answer.updated_by_id is None
@@ -77,7 +77,7 @@ def test_rows_written_in_bulk_keep_text_that_copy_would_read_as_markup(draft: As
 def test_rows_written_in_bulk_take_json_and_the_ids_reserved_for_them(draft: Assessment) -> None:
     record = {"text": 'a\ttab, a "quote", a back\\slash, \\N and é', "levels": [-1, 0.5, None]}
     first, second = reserve_ids(Assessment, 2)
-    insert_rows(
+    prepare_insert(
         Assessment,
         ("id", "team_id", "record"),
         [(first, draft.team_id, record)],
@@ -85,7 +85,7 @@ def test_rows_written_in_bulk_take_json_and_the_ids_reserved_for_them(draft: Ass
         created_at=draft.created_at,
         notes="",
         void_reason="",
-    )
+    )()
     assert Assessment.objects.get(pk=first).record == record
     later = Assessment.objects.create(team=draft.team, model=draft.model)
     assert first < second < later.pk

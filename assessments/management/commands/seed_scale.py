@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from maturity.tree import ModelTree, load_tree
 from teams.models import Team
 
 PREFIX = "scale-"
-TEAMS_PER_BATCH = 100  # what one submit_in_bulk writes: bounds the memory it takes
+TEAMS_PER_BATCH = 100  # what submit_in_bulk writes at once: bounds the memory it takes
 
 
 class Command(BaseCommand):
@@ -74,19 +75,29 @@ def _seed(
     tree: ModelTree, model: MaturityModel, teams: int, per_team: int, chooser: random.Random
 ) -> int:
     """Teams whose scores drift over two years, each assessment answered as users do."""
-    now = timezone.now()
     created = Team.objects.bulk_create(
         Team(slug=f"{PREFIX}{index:04}", name=f"Scale team {index:04}") for index in range(teams)
     )
-    for first in range(0, teams, TEAMS_PER_BATCH):
-        submissions = []
-        for team in created[first : first + TEAMS_PER_BATCH]:
-            targets = [chooser.uniform(-1, 2) for _ in tree.categories]
-            for round_ in range(per_team):
-                targets = [min(3.0, max(-1.0, t + chooser.uniform(-0.4, 0.7))) for t in targets]
-                when = now - timedelta(
-                    days=730 * (per_team - round_) / per_team, hours=chooser.random()
-                )
-                submissions.append(Submission(team, answers_for(tree, targets, chooser), when))
-        submit_in_bulk(model, tree, submissions)
+    batches = (
+        _histories(tree, created[first : first + TEAMS_PER_BATCH], per_team, chooser)
+        for first in range(0, teams, TEAMS_PER_BATCH)
+    )
+    submit_in_bulk(model, tree, batches)
     return teams * per_team
+
+
+def _histories(
+    tree: ModelTree, teams: Sequence[Team], per_team: int, chooser: random.Random
+) -> list[Submission]:
+    """`per_team` assessments of each of `teams`, answered to scores that drift up."""
+    now = timezone.now()
+    submissions = []
+    for team in teams:
+        targets = [chooser.uniform(-1, 2) for _ in tree.categories]
+        for round_ in range(per_team):
+            targets = [min(3.0, max(-1.0, t + chooser.uniform(-0.4, 0.7))) for t in targets]
+            when = now - timedelta(
+                days=730 * (per_team - round_) / per_team, hours=chooser.random()
+            )
+            submissions.append(Submission(team, answers_for(tree, targets, chooser), when))
+    return submissions
