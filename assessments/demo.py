@@ -266,7 +266,8 @@ def _copy(sql: str, text: str) -> None:
     """Run `sql`, a COPY FROM STDIN, on `text`, read at once: each read takes the GIL,
     which another thread may hold."""
     with connection.cursor() as cursor:
-        cursor.copy_expert(sql, io.StringIO(text), len(text) + 1)  # size: by position
+        # The size by position: Django's debug cursor takes no keywords.
+        cursor.copy_expert(sql, io.StringIO(text), len(text) + 1)
 
 
 def _copy_text(value: object) -> str:
@@ -299,8 +300,9 @@ def foreign_keys_checked_at_end(*tables: type[models.Model]) -> Iterator[None]:
             [[model._meta.db_table for model in tables]],
         )
         keys = cursor.fetchall()
-        connection.check_constraints()  # the rows written before: a table can't be altered
-        # while their checks are pending
+        # Check what the transaction wrote before now: a table with checks pending can't
+        # be altered.
+        connection.check_constraints()
         for table, name, _ in keys:
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
         yield

@@ -3,7 +3,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -75,11 +75,12 @@ def _seed(
     tree: ModelTree, model: MaturityModel, teams: int, per_team: int, chooser: random.Random
 ) -> int:
     """Teams whose scores drift over two years, each assessment answered as users do."""
+    now = timezone.now()
     created = Team.objects.bulk_create(
         Team(slug=f"{PREFIX}{index:04}", name=f"Scale team {index:04}") for index in range(teams)
     )
     batches = (
-        _histories(tree, created[first : first + TEAMS_PER_BATCH], per_team, chooser)
+        _histories(tree, created[first : first + TEAMS_PER_BATCH], per_team, now, chooser)
         for first in range(0, teams, TEAMS_PER_BATCH)
     )
     submit_in_bulk(model, tree, batches)
@@ -87,10 +88,10 @@ def _seed(
 
 
 def _histories(
-    tree: ModelTree, teams: Sequence[Team], per_team: int, chooser: random.Random
+    tree: ModelTree, teams: Sequence[Team], per_team: int, now: datetime, chooser: random.Random
 ) -> list[Submission]:
-    """`per_team` assessments of each of `teams`, answered to scores that drift up."""
-    now = timezone.now()
+    """`per_team` assessments of each of `teams` over the two years to `now`, answered to
+    scores that drift up."""
     submissions = []
     for team in teams:
         targets = [chooser.uniform(-1, 2) for _ in tree.categories]
