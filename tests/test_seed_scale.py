@@ -6,9 +6,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
-from assessments.demo import insert_rows, update_rows
-from assessments.models import Answer, Assessment
+from assessments.demo import foreign_keys_checked_at_end, prepare_insert, reserve_ids
+from assessments.models import Answer, Assessment, CategoryResult
 from maturity.tree import load_tree
 from teams.models import Team
 
@@ -60,16 +61,62 @@ def test_rows_written_in_bulk_keep_text_that_copy_would_read_as_markup(draft: As
     awkward = "a\ttab, a\nnewline, a\rreturn, a back\\slash, \\N and \\t"
     practice = load_tree(draft.model_id).practices[0]
     when = datetime(2026, 11, 26, 10, 0, 0, 500, tzinfo=timezone.utc)
-    insert_rows(
+    prepare_insert(
         Answer,
         ("assessment_id", "practice_id", "status", "note"),
         [(draft.pk, practice.id, "na", awkward)],
         confirmed=False,
         updated_at=when,
         updated_by_id=None,
-    )
+    )()
     answer = Answer.objects.get(assessment=draft, practice_id=practice.id)
     assert (answer.status, answer.note, answer.confirmed) == ("na", awkward, False)
     assert answer.updated_at == when and answer.updated_by_id is None
-    update_rows(Assessment, ("id", "notes", "voided_by_id"), [(draft.pk, awkward, None)])
-    assert Assessment.objects.get(pk=draft.pk).notes == awkward
+
+
+def test_rows_written_in_bulk_take_json_and_the_ids_reserved_for_them(draft: Assessment) -> None:
+    record = {"text": 'a\ttab, a "quote", a back\\slash, \\N and é', "levels": [-1, 0.5, None]}
+    first, second = reserve_ids(Assessment, 2)
+    prepare_insert(
+        Assessment,
+        ("id", "team_id", "record"),
+        [(first, draft.team_id, record)],
+        model_id=draft.model_id,
+        created_at=draft.created_at,
+        notes="",
+        void_reason="",
+    )()
+    assert Assessment.objects.get(pk=first).record == record
+    later = Assessment.objects.create(team=draft.team, model=draft.model)
+    assert first < second < later.pk
+
+
+def foreign_keys() -> set[tuple[str, str]]:
+    """The names and definitions of the answers and results tables' foreign keys."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [[Answer._meta.db_table, CategoryResult._meta.db_table]],
+        )
+        return set(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL drops the keys")
+def test_foreign_keys_dropped_for_a_bulk_insert_come_back_and_check_every_row(
+    draft: Assessment,
+) -> None:
+    before = foreign_keys()
+    assert len(before) == 5  # answers: assessment, practice, user; results: assessment, category
+    with foreign_keys_checked_at_end(Answer, CategoryResult):
+        assert not foreign_keys()
+        Answer.objects.create(
+            assessment=draft, practice_id=load_tree(draft.model_id).practices[0].id
+        )
+    assert foreign_keys() == before
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        foreign_keys_checked_at_end(Answer, CategoryResult),
+    ):
+        Answer.objects.create(assessment_id=draft.pk + 1000, practice=draft.answers.get().practice)

@@ -2,29 +2,37 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.demo import Submission, answers_for, submit_in_bulk
-from assessments.models import Assessment
+from assessments.demo import (
+    Submission,
+    answers_for,
+    foreign_keys_checked_at_end,
+    submit_in_bulk,
+)
+from assessments.models import Answer, Assessment, CategoryResult
 from maturity import generation
 from maturity.models import MaturityModel
 from maturity.tree import ModelTree, load_tree
 from teams.models import Team
 
 PREFIX = "scale-"
-TEAMS_PER_BATCH = 100  # what one submit_in_bulk writes: bounds the memory it takes
+TEAMS_PER_BATCH = 100  # what submit_in_bulk writes at once: bounds the memory it takes
 
 
 class Command(BaseCommand):
     help = (
         "Create many teams with a history of submitted assessments, each answered as a "
         "team would and written in bulk as its submission would leave it, for benchmarks "
-        "(e.g. --teams 200 --assessments 8). Teams are named scale-NNNN."
+        "(e.g. --teams 200 --assessments 8). Teams are named scale-NNNN. While it runs, "
+        "the assessments, answers, results, practices, categories and users wait for it: "
+        "it checks the answers' and results' foreign keys once at the end."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -48,7 +56,7 @@ class Command(BaseCommand):
         if model is None:
             raise CommandError("No active model with practices: run load_model first.")
         started = time.perf_counter()
-        with transaction.atomic():
+        with transaction.atomic(), foreign_keys_checked_at_end(Answer, CategoryResult):
             existing = Team.objects.filter(slug__startswith=PREFIX)
             if existing.exists():
                 if not replace:
@@ -71,15 +79,26 @@ def _seed(
     created = Team.objects.bulk_create(
         Team(slug=f"{PREFIX}{index:04}", name=f"Scale team {index:04}") for index in range(teams)
     )
-    for first in range(0, teams, TEAMS_PER_BATCH):
-        submissions = []
-        for team in created[first : first + TEAMS_PER_BATCH]:
-            targets = [chooser.uniform(-1, 2) for _ in tree.categories]
-            for round_ in range(per_team):
-                targets = [min(3.0, max(-1.0, t + chooser.uniform(-0.4, 0.7))) for t in targets]
-                when = now - timedelta(
-                    days=730 * (per_team - round_) / per_team, hours=chooser.random()
-                )
-                submissions.append(Submission(team, answers_for(tree, targets, chooser), when))
-        submit_in_bulk(model, tree, submissions)
+    batches = (
+        _histories(tree, created[first : first + TEAMS_PER_BATCH], per_team, now, chooser)
+        for first in range(0, teams, TEAMS_PER_BATCH)
+    )
+    submit_in_bulk(model, tree, batches)
     return teams * per_team
+
+
+def _histories(
+    tree: ModelTree, teams: Sequence[Team], per_team: int, now: datetime, chooser: random.Random
+) -> list[Submission]:
+    """`per_team` assessments of each of `teams` over the two years to `now`, answered to
+    scores that drift up."""
+    submissions = []
+    for team in teams:
+        targets = [chooser.uniform(-1, 2) for _ in tree.categories]
+        for round_ in range(per_team):
+            targets = [min(3.0, max(-1.0, t + chooser.uniform(-0.4, 0.7))) for t in targets]
+            when = now - timedelta(
+                days=730 * (per_team - round_) / per_team, hours=chooser.random()
+            )
+            submissions.append(Submission(team, answers_for(tree, targets, chooser), when))
+    return submissions
