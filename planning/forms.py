@@ -62,7 +62,7 @@ def _not_past(due: date | None, today: date) -> None:
 
 class BootstrapForm(forms.Form):
     """Fields styled as Bootstrap's; those with errors marked invalid and pointing at their
-    message (planning/_field.html writes it)."""
+    message (planning/widgets.py writes it)."""
 
     compact = False
 

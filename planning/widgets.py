@@ -16,17 +16,17 @@ from django.forms.renderers import BaseRenderer
 from django.utils.safestring import SafeString, mark_safe
 
 
-def text(value: Any) -> str:
-    """Django's text() without its lazy-string wrapper, which cost more than
-    the escaping (a plan page escapes some 200 values): HTML kept as it is, the rest
-    escaped."""
+def escaped(value: Any) -> str:
+    """As Django's conditional_escape(): HTML kept as it is, the rest escaped; without its
+    lazy-string wrapper, which cost more than the escaping (a plan page escapes some 200
+    values)."""
     return str(value.__html__()) if hasattr(value, "__html__") else escape(str(value))
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
     """As django/forms/widgets/attrs.html writes them: True as a bare name, False left out."""
     return "".join(
-        f" {text(name)}" if value is True else f' {text(name)}="{text(value)}"'
+        f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -43,10 +43,10 @@ class Input(forms.widgets.Input):
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
         widget = self.get_context(name, value, attrs)["widget"]
-        kind, value = text(widget["type"]), widget["value"]
-        shown = "" if value is None else f' value="{text(value)}"'
+        kind, value = escaped(widget["type"]), widget["value"]
+        shown = "" if value is None else f' value="{escaped(value)}"'
         written = _attrs(widget["attrs"])
-        return mark_safe(f'<input type="{kind}" name="{text(name)}"{shown}{written}>')
+        return mark_safe(f'<input type="{kind}" name="{escaped(name)}"{shown}{written}>')
 
 
 class TextInput(Input, forms.TextInput):
@@ -80,7 +80,7 @@ class Select(forms.Select):
     ) -> SafeString:
         options = "".join(_options(self.choices, self.format_value(value)))
         written = _attrs(self.build_attrs(self.attrs, attrs))
-        return mark_safe(f'<select name="{text(name)}"{written}>{options}\n</select>')
+        return mark_safe(f'<select name="{escaped(name)}"{written}>{options}\n</select>')
 
 
 def _options(choices: Iterable[tuple[Any, Any]], chosen: Sequence[str]) -> Iterator[str]:
@@ -91,13 +91,13 @@ def _options(choices: Iterable[tuple[Any, Any]], chosen: Sequence[str]) -> Itera
         group = "" if value is None else value
         nested = isinstance(label, (list, tuple))
         if nested and group:
-            yield f'\n  <optgroup label="{text(group)}">'
+            yield f'\n  <optgroup label="{escaped(group)}">'
         for option_value, option_label in label if nested else [(group, label)]:
             selected = not selected_one and str(option_value) in chosen
             selected_one |= selected
             yield (
-                f'\n  <option value="{text(option_value)}"{" selected" if selected else ""}>'
-                f"{text(option_label)}</option>\n"
+                f'\n  <option value="{escaped(option_value)}"{" selected" if selected else ""}>'
+                f"{escaped(option_label)}</option>\n"
             )
         if nested and group:
             yield "\n  </optgroup>"
@@ -116,11 +116,12 @@ def with_hidden_label(field: BoundField) -> SafeString:
 
 def _labelled(field: BoundField, label_class: str) -> SafeString:
     label = (
-        f'<label class="{label_class}" for="{text(field.id_for_label)}">{text(field.label)}</label>'
+        f'<label class="{label_class}" for="{escaped(field.id_for_label)}">'
+        f"{escaped(field.label)}</label>"
     )
     errors = ""
     if field.errors:
-        shown = " ".join(text(str(error)) for error in field.errors)
-        error_id = f"{text(field.auto_id)}-error"
+        shown = " ".join(escaped(str(error)) for error in field.errors)
+        error_id = f"{escaped(field.auto_id)}-error"
         errors = f'<div class="invalid-feedback" id="{error_id}">{shown}</div>'
     return mark_safe(f"{label}\n{field}\n{errors}")

@@ -293,7 +293,7 @@ def test_notes_are_escaped_in_the_fields_and_in_a_conflict(
 def test_the_practices_texts_are_escaped_in_their_rows(
     member_client: Client, draft: Assessment
 ) -> None:
-    """The practice rows are written out in Python (practice_rows.py): what an admin typed
+    """The practice rows are written out in Python (questionnaire_html.py): what an admin typed
     into the model reaches the page only escaped."""
     first = category(draft, "build").practices[0]
     text, help_text = '<img src=x onerror=alert(1)> & "more"', "<script>alert(2)</script>"

@@ -15,10 +15,8 @@ from assessments.display import (
 )
 from assessments.questionnaire_html import (
     level_sections,
-    practice_items,
     progress_nav,
     review_categories,
-    vote_counts,
     votes_with_spread,
 )
 
@@ -29,9 +27,7 @@ register.filter("score", score_text)
 register.filter("change", change_text)
 register.filter("level_class", level_css)
 register.filter("agreement", agreement_text)
-register.filter("vote_counts", vote_counts)
 register.filter("votes_with_spread", votes_with_spread)
-register.filter("practice_items", practice_items)
 register.simple_tag(level_sections)
 register.simple_tag(progress_nav)
 register.simple_tag(review_categories)

@@ -11,7 +11,7 @@ from planning.display import item_marks, latest_level, target_state
 from planning.models import PlanItem
 from planning.steps import StepPractices
 from planning.steps import next_step_practices as practices_of
-from planning.widgets import text, with_hidden_label, with_label
+from planning.widgets import escaped, with_hidden_label, with_label
 
 register = template.Library()
 register.filter("with_label", with_label)
@@ -53,12 +53,12 @@ def status_button(
     return mark_safe(
         STATUS_BUTTON.format(
             action=reverse("team_plan", args=[context["team"].slug]),
-            csrf=CSRF.format(text(token)) if token and token != "NOTPROVIDED" else "",
+            csrf=CSRF.format(escaped(token)) if token and token != "NOTPROVIDED" else "",
             item=int(item.pk),
-            status=text(status),
-            back=text(back),
-            style=text(style),
-            label=text(label),
-            title=text(item.title),
+            status=escaped(status),
+            back=escaped(back),
+            style=escaped(style),
+            label=escaped(label),
+            title=escaped(item.title),
         )
     )
