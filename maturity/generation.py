@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import models, transaction
+from django.db.models.signals import post_delete
 
 KEY = "data-generation"
 T = TypeVar("T")
@@ -139,6 +140,17 @@ def _request_finished(**kwargs: Any) -> None:
 
 request_started.connect(_request_started, dispatch_uid="generation-request-started")
 request_finished.connect(_request_finished, dispatch_uid="generation-request-finished")
+
+
+def _user_deleted(**kwargs: Any) -> None:
+    """The database cleared what named the user (an assessment's author, a plan item's
+    owner) in a cascade that goes around save(): values kept under the token show it."""
+    advance()
+
+
+post_delete.connect(
+    _user_deleted, sender=settings.AUTH_USER_MODEL, dispatch_uid="generation-user-deleted"
+)
 
 
 class AdvancingQuerySet(models.QuerySet[M]):

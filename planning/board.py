@@ -224,10 +224,21 @@ def _targets(team: Team) -> list[Target]:
     )
 
 
+BOARD_SECONDS = 5 * 60
+
+
 def plan_board(team: Team, today: date) -> Board:
-    """Everything of the plan page but the forms (four queries: the targets, the items
-    with their owners, the latest counted assessment with its results, its model's
-    levels; one more for its answers while an open item about a practice predates it)."""
+    """Everything of the plan page but the forms, kept under the data generation, which
+    every write of a target, an item or an assessment moves on (computed: four queries,
+    the targets, the items with their owners, the latest counted assessment with its
+    results, its model's levels; one more for its answers while an open item about a
+    practice predates it)."""
+    return generation.cached(
+        "plan-board", (team.pk, today), lambda: _plan_board(team, today), BOARD_SECONDS
+    )
+
+
+def _plan_board(team: Team, today: date) -> Board:
     items: list[PlanItem] = ITEMS[False].objects({TEAM_ID: team.pk})
     basis = _basis(latest_submission(team), None, items)
     return _board(basis, _targets(team), items, today)

@@ -80,7 +80,7 @@ class OpenItemExists(Exception):
         super().__init__(f"{item.team_id} has an open item for {item.practice_key}")
 
 
-class PlanItemQuerySet(models.QuerySet["PlanItem"]):
+class PlanItemQuerySet(AdvancingQuerySet["PlanItem"]):
     def open(self) -> PlanItemQuerySet:
         return self.filter(status=PlanItem.Status.OPEN)
 
@@ -101,8 +101,9 @@ class PlanStatus(models.TextChoices):
     DROPPED = "dropped", "Dropped"
 
 
-class PlanItem(models.Model):
-    """Something a team means to do, optionally about a practice of the model."""
+class PlanItem(AdvancesGeneration):
+    """Something a team means to do, optionally about a practice of the model. Its writes
+    advance the data generation, under which the plan page keeps its board."""
 
     Status = PlanStatus
 

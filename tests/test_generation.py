@@ -18,6 +18,7 @@ from assessments.models import Assessment
 from maturity import generation
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
 from maturity.models import Category, Level, MaturityModel
+from planning.models import PlanItem
 from teams.models import Membership, Team, Unit
 
 from .conftest import answer_all, up_to
@@ -142,6 +143,26 @@ def test_the_plans_kept_levels_show_a_renamed_level_at_once(
     level.name = "Renamed level"
     level.save()
     assert "1 · Renamed level" in client.get(page).content.decode()
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_the_plans_kept_board_shows_each_write_at_once(
+    client: Client, member: User, submitted: Assessment, django_user_model: type[User]
+) -> None:
+    client.force_login(member)
+    page = reverse("team_plan", args=[submitted.team.slug])
+    assert "Nothing open." in client.get(page).content.decode()
+    owner = django_user_model.objects.create_user("olga")
+    item = PlanItem.objects.create(team=submitted.team, title="Trunk-based development")
+    PlanItem.objects.filter(pk=item.pk).update(owner=owner)
+    assert "owner olga" in client.get(page).content.decode()
+    owner.delete()  # the database clears the owner, around PlanItem.save()
+    assert "no owner yet" in client.get(page).content.decode()
+    item.set_status(PlanItem.Status.DONE)
+    assert "Nothing open." in client.get(page).content.decode()
+    submitted.void(member, "Answered for the wrong team")
+    assert "No result yet" in client.get(page).content.decode()
 
 
 @shared_cache_only
