@@ -195,9 +195,10 @@ CACHES = {
 }
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     # Sessions are read from the shared cache and written through to the database,
-    # so a Redis restart signs nobody out. The local-memory cache keeps Django's
+    # so a Redis restart signs nobody out (config/sessions.py: Django's cached_db, which
+    # reads the data generation's token too). The local-memory cache keeps Django's
     # database sessions: every process must see every session.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "config.sessions"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses sign-ins while locked out

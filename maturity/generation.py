@@ -59,6 +59,13 @@ def current() -> str | None:
     return token
 
 
+def remember(token: str | None) -> None:
+    """Keep `token`, read from the cache along with something else (config/sessions.py),
+    as the request's own, as current() keeps the token it reads first."""
+    if token and _request_token.get() is None:
+        _request_token.set(token)
+
+
 _MISSING = object()
 
 

@@ -11,7 +11,7 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from assessments.models import Assessment
@@ -163,6 +163,31 @@ def test_the_plans_kept_board_shows_each_write_at_once(
     assert "Nothing open." in client.get(page).content.decode()
     submitted.void(member, "Answered for the wrong team")
     assert "No result yet" in client.get(page).content.decode()
+
+
+def _redis_calls(command: str) -> int:
+    stats = cache._cache.get_client().info("commandstats")  # type: ignore[attr-defined]
+    return int(stats.get(f"cmdstat_{command}", {}).get("calls", 0))
+
+
+@shared_cache_only
+@pytest.mark.django_db
+@override_settings(SESSION_ENGINE="config.sessions")  # as production runs with Redis
+def test_a_page_reads_the_session_and_the_token_in_one_round_trip(
+    client: Client, member: User, submitted: Assessment
+) -> None:
+    client.force_login(member)
+    page = reverse("team_detail", args=[submitted.team.slug])
+    client.get(page)  # its history kept
+    gets, mgets = _redis_calls("get"), _redis_calls("mget")
+    assert "Payments" in client.get(page).content.decode()
+    assert (_redis_calls("get") - gets, _redis_calls("mget") - mgets) == (0, 1)
+    cache.delete(client.session.cache_key)  # type: ignore[attr-defined]  # evicted
+    assert "Payments" in client.get(page).content.decode()  # from the database
+    generation.advance()
+    assert "Answered for the wrong team" not in client.get(page).content.decode()
+    submitted.void(member, "Answered for the wrong team")
+    assert "Answered for the wrong team" in client.get(page).content.decode()
 
 
 @shared_cache_only

@@ -56,7 +56,7 @@ def test_a_redis_url_shares_the_cache_and_sessions(
         "BACKEND": "config.cache.RedisCache",
         "LOCATION": url,
     }
-    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert settings["SESSION_ENGINE"] == "config.sessions"
 
 
 def test_a_refused_cache_url_does_not_show_its_password(monkeypatch: pytest.MonkeyPatch) -> None:
