@@ -102,17 +102,20 @@ class CompiledQuery:
         compiled = self.compiled(alias)
         return compiled.sql, compiled.params
 
-    def converted(self, alias: str, row: Sequence[Any]) -> Sequence[Any]:
-        """A row of the SQL's answer as the ORM would read it: each value converted."""
+    def converted(self, alias: str, rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+        """Rows of the SQL's answer as the ORM would read them: each value converted."""
         converters = self.compiled(alias).converters
         if not converters:
-            return row
+            return list(rows)
         connection = connections[alias]
-        values = list(row)
-        for index, functions, expression in converters:
-            for convert in functions:
-                values[index] = convert(values[index], expression, connection)
-        return values
+        found: list[Sequence[Any]] = []
+        for row in rows:
+            values = list(row)
+            for index, functions, expression in converters:
+                for convert in functions:
+                    values[index] = convert(values[index], expression, connection)
+            found.append(values)
+        return found
 
     def bound(self, alias: str, values: Mapping[int | str, Any]) -> tuple[str, list[Any]]:
         """The SQL and its parameters with each placeholder replaced by its value."""
@@ -130,7 +133,7 @@ class CompiledQuery:
     def rows(self, values: Mapping[int | str, Any]) -> list[Sequence[Any]]:
         """The query's rows with `values` bound, each value as the ORM would read it."""
         alias = self.alias()
-        return [self.converted(alias, row) for row in self._fetch(alias, values)]
+        return self.converted(alias, self._fetch(alias, values))
 
     def objects(self, values: Mapping[int | str, Any]) -> list[Any]:
         """The model objects the query reads with `values` bound, as the ORM builds them:
@@ -143,8 +146,7 @@ class CompiledQuery:
         EXECUTE of a statement prepared from it) read from the database `alias`."""
         compiled = self.compiled(alias)
         found = []
-        for row in rows:
-            values = self.converted(alias, row)
+        for values in self.converted(alias, rows):
             obj = compiled.model.from_db(alias, compiled.fields, values[compiled.fields_at])
             for related in compiled.related:
                 related.populate(values, obj)
