@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -49,21 +49,37 @@ def _counted(votes: models.QuerySet[MemberAnswer]) -> models.QuerySet[MemberAnsw
     return given.annotate(n=Count("pk")).values_list("practice_id", "status", "n").order_by()
 
 
-# The members' answers as the questionnaire (a category's) and review (every vote) show
-# them on every view: compiled once per process (maturity.compiled).
-VOTES = CompiledQuery(lambda: _counted(_votes_cast(ASSESSMENT_ID, TEAM_ID)))
-MEMBER_ANSWERS_IN = CompiledQuery(
-    lambda: (
+def _answer_states(**padding: Value) -> models.QuerySet[Answer, Any]:
+    """(practice id, status, note, confirmed, *padding) of each of the draft's answers."""
+    answers = Answer.objects.filter(assessment=ASSESSMENT_ID).annotate(**padding)
+    return answers.values_list("practice_id", "status", "note", "confirmed", *padding).order_by()
+
+
+# What the questionnaire and review read of a draft on every view, compiled once per
+# process (maturity.compiled): each answer's state, with, in the same round trip, the
+# members' own answers in the category (the questionnaire) or every vote counted (the
+# review); and which practices (by key) an assessment answered.
+ANSWER_STATES = CompiledQuery(_answer_states)
+ANSWERS_AND_MEMBERS_IN = CompiledQuery(
+    lambda: _answer_states(voter=Value(None, output_field=models.BigIntegerField())).union(
         _votes_cast(ASSESSMENT_ID, TEAM_ID)
         .filter(practice__cell__category=CATEGORY_ID)
-        .values_list("practice_id", "user_id", "status", "note")
+        .annotate(no_confirmed=Value(None, output_field=models.BooleanField()))
+        .values_list("practice_id", "status", "note", "no_confirmed", "user_id")
+        .order_by(),
+        all=True,
     )
 )
-# What the questionnaire and review read of a draft's answers on every view, compiled once
-# per process: each answer's state, and which practices (by key) an assessment answered.
-ANSWER_STATES = CompiledQuery(
-    lambda: Answer.objects.filter(assessment=ASSESSMENT_ID).values_list(
-        "practice_id", "status", "note", "confirmed"
+VOTES = CompiledQuery(lambda: _counted(_votes_cast(ASSESSMENT_ID, TEAM_ID)))
+ANSWERS_AND_VOTES = CompiledQuery(
+    lambda: _answer_states(votes=Value(None, output_field=models.IntegerField())).union(
+        _counted(_votes_cast(ASSESSMENT_ID, TEAM_ID))
+        .annotate(
+            no_note=Value("", output_field=models.TextField()),
+            no_confirmed=Value(None, output_field=models.BooleanField()),
+        )
+        .values_list("practice_id", "status", "no_note", "no_confirmed", "n"),
+        all=True,
     )
 )
 ANSWERED_KEYS = CompiledQuery(
@@ -454,12 +470,13 @@ class Assessment(AdvancesGeneration):
             rows = list(_counted(self.votes_cast().filter(practice_id__in=on)))
         return agreement.votes_by_practice(rows)
 
-    def member_answers_in(
+    def answers_in(
         self, category: CategoryNode, user: AnyUser
-    ) -> tuple[dict[int, Votes], dict[int, Stored]]:
-        """For the category's practices: the members' votes, and the user's own answers
-        (one query)."""
+    ) -> tuple[dict[int, AnswerState], dict[int, Votes], dict[int, Stored]]:
+        """Every answer (as answers_by_practice), and for the category's practices the
+        members' votes and the user's own answers (one query)."""
         shown = {practice.id for practice in category.practices}
+        answers: dict[int, AnswerState] = {}
         statuses: dict[int, list[str]] = {}
         mine: dict[int, Stored] = {}
         values: dict[int | str, int] = {
@@ -467,13 +484,28 @@ class Assessment(AdvancesGeneration):
             TEAM_ID: self.team_id,
             CATEGORY_ID: category.id,
         }
-        for pk, user_id, status, note in MEMBER_ANSWERS_IN.rows(values):
-            if pk not in shown:  # a retired practice
-                continue
-            statuses.setdefault(pk, []).append(status)
-            if user_id == user.pk:
-                mine[pk] = Stored(status, note)
-        return {pk: Votes.count(given) for pk, given in statuses.items()}, mine
+        for pk, status, note, confirmed, voter in ANSWERS_AND_MEMBERS_IN.rows(values):
+            if voter is None:  # the team's answer
+                answers[pk] = AnswerState(status, note, confirmed)
+            elif pk in shown:  # not a retired practice
+                statuses.setdefault(pk, []).append(status)
+                if voter == user.pk:
+                    mine[pk] = Stored(status, note)
+        return answers, {pk: Votes.count(given) for pk, given in statuses.items()}, mine
+
+    def answers_and_votes(self) -> tuple[dict[int, AnswerState], dict[int, Votes]]:
+        """Every answer (as answers_by_practice) and every practice's votes (as votes())
+        in one query."""
+        answers: dict[int, AnswerState] = {}
+        counted = []
+        for pk, status, note, confirmed, votes in ANSWERS_AND_VOTES.rows(
+            {ASSESSMENT_ID: self.pk, TEAM_ID: self.team_id}
+        ):
+            if votes is None:
+                answers[pk] = AnswerState(status, note, confirmed)
+            else:
+                counted.append((pk, status, votes))
+        return answers, agreement.votes_by_practice(counted)
 
     def delivery_answers(self) -> dict[str, int | None]:
         """The delivery metrics given so far, metric -> answer (one query)."""

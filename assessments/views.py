@@ -202,8 +202,7 @@ def _questionnaire(
 ) -> HttpResponse:
     """The page with the stored answers, or as sent in a form `refused` whole, with its
     errors. After a save, what `outcome` could not write shows the values `kept`."""
-    answers = assessment.answers_by_practice()
-    votes, mine = assessment.member_answers_in(node, request.user)
+    answers, votes, mine = assessment.answers_in(node, request.user)
     state = PageState(
         votes=votes,
         unconfirmed={pk for pk, answer in answers.items() if not answer.confirmed},
@@ -291,10 +290,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Submitted. Here is where your team stands.")
             return redirect("assessment_result", pk=assessment.pk)
-    answered = assessment.progress(assessment.tree(), assessment.answers_by_practice())
+    answers, votes = assessment.answers_and_votes()  # votes as counts: never who voted what
+    answered = assessment.progress(assessment.tree(), answers)
     if request.method == "POST" and not refused:
         refused, confirming = not answered.complete, answered.complete
-    votes = assessment.votes()  # counts only: who voted what never reaches the page
     categories = [(row, of_category(row.category.practices, votes)) for row in answered.rows]
     ctx = {
         "assessment": assessment,

@@ -235,8 +235,8 @@ def test_review_reads_the_votes_in_one_query(
             for index, user in enumerate(voters):
                 vote(draft, user, practice, ("yes", "no", "partly")[index])
     # session, user, assessment with membership, team and model, levels, practices with
-    # their cells and categories, answers, the votes
-    with django_assert_num_queries(5 + TREE_QUERIES):  # type: ignore[operator]
+    # their cells and categories, answers with the votes counted
+    with django_assert_num_queries(4 + TREE_QUERIES):  # type: ignore[operator]
         response = member_client.get(reverse("assessment_review", args=[draft.pk]))
     assert response.status_code == 200
     assert ("Talk about these" in response.content.decode()) is with_votes

@@ -100,10 +100,10 @@ def test_page_groups_practices_by_level_with_the_cell_summary(
     member_client: Client, draft: Assessment, django_assert_num_queries: object
 ) -> None:
     # session, user, assessment with membership and team size, levels, practices with
-    # their cells and categories, answers of the assessment, the members' answers on the
-    # page
+    # their cells and categories, answers of the assessment with the members' answers on
+    # the page
     member_client.get(edit_url(draft, "testing"))  # a shared cache keeps the tree
-    with django_assert_num_queries(5 + TREE_QUERIES):  # type: ignore[operator]
+    with django_assert_num_queries(4 + TREE_QUERIES):  # type: ignore[operator]
         response = member_client.get(edit_url(draft, "testing"))
     page = response.content.decode()
     node = category(draft, "testing")
@@ -454,13 +454,13 @@ def test_a_category_page_takes_the_same_queries_whatever_its_size_and_votes(
             for p in node.practices
         )
     # session, user, assessment with membership, team, model and team size, levels,
-    # practices with their cells and categories, answers, the members' answers on the
+    # practices with their cells and categories, answers with the members' answers on the
     # page; with a pre-fill, the practices the earlier assessment answered, which a shared
     # cache keeps under the data generation as it keeps the tree
     member_client.get(edit_url(draft, small.slug))
     answered_keys = 1 if prefilled and not generation.is_shared() else 0
     for node in (small, large):
-        queries = 5 + answered_keys + TREE_QUERIES
+        queries = 4 + answered_keys + TREE_QUERIES
         with django_assert_num_queries(queries):  # type: ignore[operator]
             response = member_client.get(edit_url(draft, node.slug))
         assert response.status_code == 200
@@ -729,7 +729,7 @@ def test_review_lists_unconfirmed_answers_and_submitting_them_asks_explicitly(
 
 @pytest.mark.parametrize(
     ("page", "queries"),
-    [("assessment_review", 5 + TREE_QUERIES), ("assessment_discard", 5 + TREE_QUERIES)],
+    [("assessment_review", 4 + TREE_QUERIES), ("assessment_discard", 5 + TREE_QUERIES)],
 )
 def test_review_and_discard_pages_take_fixed_queries(
     member_client: Client,
@@ -740,7 +740,7 @@ def test_review_and_discard_pages_take_fixed_queries(
 ) -> None:
     answer_all(draft, up_to(1))
     # session, user, assessment with membership, team and model, levels, practices with
-    # their cells and categories, answers; the
+    # their cells and categories, answers (on the review, with the votes counted); the
     # discard page also names who started the draft
     with django_assert_num_queries(queries):  # type: ignore[operator]
         response = member_client.get(reverse(page, args=[draft.pk]))
