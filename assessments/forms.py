@@ -46,7 +46,7 @@ def _was_field() -> forms.CharField:
     return forms.CharField(required=False, strip=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # as AnswerFields
 class PracticeRow:
     practice: PracticeNode
     team: AnswerFields
