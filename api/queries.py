@@ -127,9 +127,10 @@ def team_rows(found: QuerySet[Team]) -> QuerySet[Team]:
 def team_detail(team: Team) -> Team:
     """The team as team_rows reads it, with its targets by category and its open plan
     items soonest due first (three queries)."""
+    open_items: QuerySet[PlanItem] = PlanItem.objects.open().for_plan()
     rows = team_rows(Team.objects.filter(pk=team.pk)).prefetch_related(
         Prefetch("targets", queryset=Target.objects.order_by("category")),
-        Prefetch("plan_items", queryset=PlanItem.objects.open().for_plan(), to_attr="open_items"),
+        Prefetch("plan_items", queryset=open_items, to_attr="open_items"),
     )
     return rows.get()
 

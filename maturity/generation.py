@@ -1,9 +1,11 @@
-"""A generation token for the data that managers' pages show, kept in the shared cache.
+"""A generation token for the data that managers' pages show, and that a team's pages
+read on every view (the team with its members, its plan), kept in the shared cache.
 
 Every write of such data moves it on: the models inherit `AdvancesGeneration`, whose
 save() and delete() advance it, and whose querysets' bulk writes (update, delete,
-bulk_create, bulk_update: the admin's "delete selected" among them) do too. A page
-cached under the current token is never stale.
+bulk_create, bulk_update: the admin's "delete selected" among them) do too; so do a
+user's deletion and renaming (below). A page cached under the current token is never
+stale.
 Only a cache that every process and server shares (Redis) can carry the token: with the
 default per-process cache, `current()` is None and such pages are not cached. Writes
 that go around the ORM (COPY, raw SQL) call `advance()` themselves.
@@ -21,10 +23,11 @@ from typing import Any, TypeVar, cast
 from uuid import uuid4
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import models, transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 
 KEY = "data-generation"
 T = TypeVar("T")
@@ -155,8 +158,18 @@ def _user_deleted(**kwargs: Any) -> None:
     advance()
 
 
+def _user_saved(update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
+    """A user's name shows in values kept under the token (a team's members); a sign-in,
+    which saves the time of it alone, moves nothing."""
+    if update_fields is None or get_user_model().USERNAME_FIELD in update_fields:
+        advance()
+
+
 post_delete.connect(
     _user_deleted, sender=settings.AUTH_USER_MODEL, dispatch_uid="generation-user-deleted"
+)
+post_save.connect(
+    _user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="generation-user-saved"
 )
 
 

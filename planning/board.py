@@ -269,6 +269,12 @@ MEMBERS = CompiledQuery(
 
 
 def team_members(team: Team) -> list[tuple[int, str]]:
-    """(user id, user name) of the team's members, for choosing an owner (one query)."""
+    """(user id, user name) of the team's members, for choosing an owner (one query), kept
+    under the data generation, which a membership's write moves on, and a user's that
+    may rename them (maturity.generation)."""
+    return generation.cached("team-members", team.pk, lambda: _members(team), TARGETS_SECONDS)
+
+
+def _members(team: Team) -> list[tuple[int, str]]:
     members = [(user_id, name) for user_id, name in MEMBERS.rows({TEAM_ID: team.pk})]
     return sorted(members, key=lambda member: member[1].lower())

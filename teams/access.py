@@ -7,6 +7,7 @@ team, a unit's managers the teams of the unit and of every unit below it."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from django.contrib.auth.models import Permission, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from maturity import generation
 from maturity.compiled import CompiledQuery, placeholder, text_placeholder
 
 from .models import AnyUser, Membership, Team, Unit
@@ -143,12 +145,28 @@ TEAM_FOR_USER = CompiledQuery(
 )
 
 
+TEAM_SECONDS = 5 * 60
+
+
 def get_team_for_user(user: AnyUser, slug: str, *, to_edit: bool = False) -> Team:
     """A team its members may see and edit; its managers may see it (read-only)."""
-    found = TEAM_FOR_USER.objects({USER_ID: user.pk, SLUG: slug})
-    if found and (found[0].is_member or (not to_edit and managed(user).covers(found[0]))):
-        return found[0]
+    team = _team_for_user(user.pk, slug)
+    if team is not None and (team.is_member or (not to_edit and managed(user).covers(team))):
+        return team
     raise Http404("No team matches the given query.")
+
+
+def _team_for_user(user_id: int | None, slug: str) -> Team | None:
+    """The team with its unit and whether the user is a member (one query), kept under
+    the data generation, which every write of a team, a unit or a membership moves on.
+    Each caller gets its own copy: a view may change its team's fields."""
+    found: list[Team] = generation.cached(
+        "team-for-user",
+        (user_id, slug),
+        lambda: TEAM_FOR_USER.objects({USER_ID: user_id, SLUG: slug}),
+        TEAM_SECONDS,
+    )
+    return copy.copy(found[0]) if found else None
 
 
 def require_manager(user: AnyUser) -> Managed:

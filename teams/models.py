@@ -133,7 +133,10 @@ class Team(AdvancesGeneration):
         return self.overdue(self.last_submitted)
 
 
-class Membership(models.Model):
+class Membership(AdvancesGeneration):
+    """A user's place in a team. Its writes advance the data generation, under which a
+    team's pages keep whether their user belongs to it, and the team's members."""
+
     class Role(models.TextChoices):
         MEMBER = "member", "Member"
         LEAD = "lead", "Lead"
@@ -143,6 +146,8 @@ class Membership(models.Model):
     )
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    objects = AdvancingQuerySet.as_manager()
 
     class Meta:
         constraints = [

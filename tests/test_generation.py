@@ -19,6 +19,7 @@ from maturity import generation
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
 from maturity.models import Category, Level, MaturityModel
 from planning.models import PlanItem
+from teams.access import get_team_for_user
 from teams.models import Membership, Team, Unit
 
 from .conftest import answer_all, up_to
@@ -126,7 +127,7 @@ def test_the_homes_kept_latest_results_show_a_void_and_a_new_team_at_once(
     answer_all(other, up_to(2))
     other.submit()
     assert "Mobile" not in client.get("/").content.decode()
-    Membership.objects.create(user=member, team=mobile)  # a membership moves no generation
+    Membership.objects.create(user=member, team=mobile)
     page = client.get("/").content.decode()
     assert "Mobile" in page and page.count("No assessment submitted yet.") == 1
 
@@ -163,6 +164,44 @@ def test_the_plans_kept_board_shows_each_write_at_once(
     assert "Nothing open." in client.get(page).content.decode()
     submitted.void(member, "Answered for the wrong team")
     assert "No result yet" in client.get(page).content.decode()
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_kept_membership_shows_each_change_at_once(
+    client: Client, member: User, payments: Team, django_user_model: type[User]
+) -> None:
+    client.force_login(member)
+    team_page, plan = (reverse(page, args=["payments"]) for page in ("team_detail", "team_plan"))
+    colleague = django_user_model.objects.create_user("carla")
+    assert ">carla</option>" not in client.get(plan).content.decode()
+    Membership.objects.create(user=colleague, team=payments)
+    assert ">carla</option>" in client.get(plan).content.decode()
+    colleague.username = "carla.renamed"
+    colleague.save()
+    assert ">carla.renamed</option>" in client.get(plan).content.decode()
+    Membership.objects.filter(user=member).delete()  # the admin's bulk delete
+    assert client.get(team_page).status_code == 404
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_sign_in_moves_no_generation(client: Client, member: User) -> None:
+    before = generation.current()
+    response = client.post(reverse("login"), {"username": member.username, "password": "pw"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.last_login is not None  # saved, alone
+    assert generation.current() == before
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_each_caller_gets_its_own_copy_of_a_kept_team(member: User, payments: Team) -> None:
+    first = get_team_for_user(member, "payments")
+    first.name = "Changed by a view, never saved"
+    again = get_team_for_user(member, "payments")
+    assert again is not first and again.name == "Payments"
 
 
 def _redis_calls(command: str) -> int:
