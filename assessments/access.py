@@ -3,9 +3,12 @@ anyone else, so outsiders learn nothing, not even that it exists."""
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib.auth import get_user_model
 from django.http import Http404
 
+from maturity import generation
 from maturity.compiled import CompiledQuery, placeholder, possible_key
 from teams.access import managed
 from teams.models import AnyUser
@@ -23,16 +26,27 @@ FOR_PAGES = CompiledQuery(
 )
 
 
+ASSESSMENT_SECONDS = 5 * 60
+
+
 def _for_pages(user: AnyUser, pk: int) -> Assessment:
-    found = (
-        FOR_PAGES.objects({USER_ID: user.pk, ASSESSMENT_ID: pk})
+    """The assessment as FOR_PAGES reads it for the user (one query), kept under the data
+    generation, which every write of what it reads moves on (the assessment, its team,
+    model and delivery metrics, the team's memberships; a draft's answers are not read
+    here). Each caller gets its own copy: a view may change its assessment's fields."""
+    assessment: Assessment | None = (
+        generation.cached(
+            "assessment-for-pages",
+            (user.pk, pk),
+            lambda: next(iter(FOR_PAGES.objects({USER_ID: user.pk, ASSESSMENT_ID: pk})), None),
+            ASSESSMENT_SECONDS,
+        )
         if possible_key(Assessment, pk)
-        else []
+        else None
     )
-    if not found:
+    if assessment is None:
         raise Http404("No assessment matches the given query.")
-    assessment: Assessment = found[0]
-    return assessment
+    return copy.copy(assessment)
 
 
 def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) -> Assessment:

@@ -732,9 +732,10 @@ class MemberAnswer(models.Model):
 ORDINAL = models.PositiveSmallIntegerField  # DORA's Quick Check answer: 1 (worst) to 6 (best)
 
 
-class DeliveryMetrics(models.Model):
+class DeliveryMetrics(AdvancesGeneration):
     """What the team achieves, on DORA's Quick Check (dora.py): optional, one per
-    assessment, pre-filled from the last one like the answers."""
+    assessment, pre-filled from the last one like the answers. Its writes advance the data
+    generation: a draft's pages keep whether it is confirmed (assessments/access.py)."""
 
     assessment = models.OneToOneField(
         Assessment, on_delete=models.CASCADE, related_name="delivery", primary_key=True
@@ -749,6 +750,8 @@ class DeliveryMetrics(models.Model):
         help_text="False for metrics copied from the last assessment until a member saves "
         "the outcomes page.",
     )
+
+    objects = AdvancingQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "delivery metrics"

@@ -112,7 +112,9 @@ def cached(name: str, depends_on: object, compute: Callable[[], T], seconds: int
     """`compute()` kept in the shared cache for `seconds` under the current token and
     `depends_on` (whatever else the value depends on, such as whose it is and the day, as
     a value with a stable repr); computed every time without a shared cache. Each process
-    keeps the value too (process_copies), which its callers must not change."""
+    keeps the value too (process_copies), which its callers must not change. None, for
+    nothing found, is not kept: asking for any number of things that do not exist (ids in
+    URLs, say) fills no cache."""
     token = current()
     if token is None:
         return compute()
@@ -120,7 +122,12 @@ def cached(name: str, depends_on: object, compute: Callable[[], T], seconds: int
     key = f"{name}:{digest}"
     value = process_copies.get(key)
     if value is _MISSING:
-        value = cache.get_or_set(key, compute, seconds)
+        value = cache.get(key, _MISSING)
+        if value is _MISSING:
+            value = compute()
+            if value is None:
+                return cast(T, value)
+            cache.add(key, value, seconds)  # under one token, any process computes the same
         process_copies.set(key, value, seconds)
     return cast(T, value)
 

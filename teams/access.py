@@ -160,13 +160,13 @@ def _team_for_user(user_id: int | None, slug: str) -> Team | None:
     """The team with its unit and whether the user is a member (one query), kept under
     the data generation, which every write of a team, a unit or a membership moves on.
     Each caller gets its own copy: a view may change its team's fields."""
-    found: list[Team] = generation.cached(
+    team: Team | None = generation.cached(
         "team-for-user",
         (user_id, slug),
-        lambda: TEAM_FOR_USER.objects({USER_ID: user_id, SLUG: slug}),
+        lambda: next(iter(TEAM_FOR_USER.objects({USER_ID: user_id, SLUG: slug})), None),
         TEAM_SECONDS,
     )
-    return copy.copy(found[0]) if found else None
+    return copy.copy(team) if team is not None else None
 
 
 def require_manager(user: AnyUser) -> Managed:

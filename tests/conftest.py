@@ -30,6 +30,9 @@ DEFAULT_VERSION = parse(DEFAULT_MODEL_FILE.read_text(encoding="utf-8")).version
 # The model tree's two queries (levels; practices with their cells and categories), which
 # a shared cache keeps under the data generation after the first (maturity/tree.py).
 TREE_QUERIES = 0 if generation.is_shared() else 2
+# The assessment as its pages read it, which a shared cache keeps under the data
+# generation after the first (assessments/access.py).
+ASSESSMENT_QUERIES = 0 if generation.is_shared() else 1
 
 
 # Property-based tests check results, not time: no deadline, which a busy machine trips.

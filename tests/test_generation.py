@@ -14,6 +14,7 @@ from django.core.signals import request_finished, request_started
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from assessments.access import get_assessment_for_user
 from assessments.models import Assessment
 from maturity import generation
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
@@ -169,7 +170,11 @@ def test_the_plans_kept_board_shows_each_write_at_once(
 @shared_cache_only
 @pytest.mark.django_db
 def test_a_kept_membership_shows_each_change_at_once(
-    client: Client, member: User, payments: Team, django_user_model: type[User]
+    client: Client,
+    member: User,
+    payments: Team,
+    cd_model: MaturityModel,
+    django_user_model: type[User],
 ) -> None:
     client.force_login(member)
     team_page, plan = (reverse(page, args=["payments"]) for page in ("team_detail", "team_plan"))
@@ -180,8 +185,24 @@ def test_a_kept_membership_shows_each_change_at_once(
     colleague.username = "carla.renamed"
     colleague.save()
     assert ">carla.renamed</option>" in client.get(plan).content.decode()
+    draft = Assessment.start(payments, cd_model, member, prefill_from=None)
+    questionnaire = reverse("assessment_edit", args=[draft.pk, "build"])
+    assert client.get(questionnaire).status_code == 200
     Membership.objects.filter(user=member).delete()  # the admin's bulk delete
     assert client.get(team_page).status_code == 404
+    assert client.get(questionnaire).status_code == 404
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_what_does_not_exist_is_not_kept(client: Client, member: User) -> None:
+    client.force_login(member)
+    client.get("/")
+    kept = cache._cache.get_client().dbsize()  # type: ignore[attr-defined]
+    for n in range(5):
+        assert client.get(reverse("team_detail", args=[f"no-team-{n}"])).status_code == 404
+        assert client.get(reverse("assessment_review", args=[10_000 + n])).status_code == 404
+    assert cache._cache.get_client().dbsize() == kept  # type: ignore[attr-defined]
 
 
 @shared_cache_only
@@ -197,11 +218,16 @@ def test_a_sign_in_moves_no_generation(client: Client, member: User) -> None:
 
 @shared_cache_only
 @pytest.mark.django_db
-def test_each_caller_gets_its_own_copy_of_a_kept_team(member: User, payments: Team) -> None:
-    first = get_team_for_user(member, "payments")
-    first.name = "Changed by a view, never saved"
+def test_each_caller_gets_its_own_copy_of_a_kept_team_and_assessment(
+    member: User, draft: Assessment
+) -> None:
+    team = get_team_for_user(member, "payments")
+    team.name = "Changed by a view, never saved"
     again = get_team_for_user(member, "payments")
-    assert again is not first and again.name == "Payments"
+    assert again is not team and again.name == "Payments"
+    assessment = get_assessment_for_user(member, draft.pk)
+    assessment.notes = "Changed by a view, never saved"
+    assert get_assessment_for_user(member, draft.pk).notes == ""
 
 
 def _redis_calls(command: str) -> int:
