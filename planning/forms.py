@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.choices import BaseChoiceIterator
 
 from maturity.limits import KEY_LENGTH
 
@@ -20,17 +19,6 @@ from .models import TITLE_LENGTH, PlanItem, Target
 DATE_ERRORS = {"invalid": "Enter a date as YYYY-MM-DD, for example 2027-06-30."}
 OWNER_ERRORS = {"invalid_choice": "Choose a member of the team as the owner, or nobody."}
 NO_OWNER = ("", "Nobody yet")
-
-
-class Choices(BaseChoiceIterator):
-    """(value, label) pairs, taken by a field and its widget as they are: Django
-    normalises a list of choices again for each (a plan page's selects have dozens)."""
-
-    def __init__(self, pairs: Iterable[tuple[Any, str]]):
-        self.pairs = list(pairs)
-
-    def __iter__(self) -> Iterator[tuple[Any, str]]:
-        return iter(self.pairs)
 
 
 def _date_field(label: str, *, required: bool = False) -> forms.DateField:
@@ -46,7 +34,7 @@ def _date_field(label: str, *, required: bool = False) -> forms.DateField:
 def _owner_field(members: Sequence[tuple[int, str]]) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label="Owner",
-        choices=Choices([NO_OWNER, *members]),
+        choices=widgets.Choices([NO_OWNER, *members]),
         widget=widgets.Select,
         coerce=int,
         empty_value=None,
@@ -128,7 +116,7 @@ class TargetsForm(BootstrapForm):
             initial[f"{slug}-was"] = shown(target.level, target.due)
         super().__init__(data, initial=initial)
         self.categories, self.today = list(categories), today
-        choices = Choices(
+        choices = widgets.Choices(
             [("", "No target"), *((value, f"{value} · {name}") for value, name in levels)]
         )
         for slug, name in self.categories:
@@ -241,7 +229,7 @@ class PlanItemForm(BootstrapForm):
                 member_choices.append((item.owner_id, f"{name} (not on the team)"))
         super().__init__(data, initial=initial, prefix=prefix)
         self.today = today
-        cast(forms.ChoiceField, self.fields["category"]).choices = Choices(
+        cast(forms.ChoiceField, self.fields["category"]).choices = widgets.Choices(
             [("", "No category"), *category_choices]
         )
         self.fields["owner"] = _owner_field(member_choices)

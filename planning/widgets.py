@@ -13,6 +13,8 @@ from typing import Any
 from django import forms
 from django.forms import BoundField
 from django.forms.renderers import BaseRenderer
+from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -67,6 +69,22 @@ class HiddenInput(Input, forms.HiddenInput):
     pass
 
 
+class Choices(BaseChoiceIterator):
+    """(value, label) pairs, taken by a field and its widget as they are (Django
+    normalises a list of choices again for each: a plan page's selects have dozens), each
+    option written once for every select that offers it (the targets' six)."""
+
+    def __init__(self, pairs: Iterable[tuple[Any, str]]):
+        self.pairs = list(pairs)
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        return iter(self.pairs)
+
+    @cached_property
+    def parts(self) -> list[str | Option]:
+        return list(_option_parts(self.pairs))
+
+
 class Select(forms.Select):
     """django/forms/widgets/select.html, with select_option.html for each option, written
     from the choices themselves: Django's context for them builds a dict for each."""
@@ -78,29 +96,46 @@ class Select(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        options = "".join(_options(self.choices, self.format_value(value)))
+        choices = self.choices
+        parts = choices.parts if isinstance(choices, Choices) else _option_parts(choices)
+        options = "".join(_written(parts, self.format_value(value)))
         written = _attrs(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escaped(name)}"{written}>{options}\n</select>')
 
 
-def _options(choices: Iterable[tuple[Any, Any]], chosen: Sequence[str]) -> Iterator[str]:
-    """The options, in groups where a choice holds a list of them; as ChoiceWidget.optgroups
-    does, only the first option of a chosen value is selected."""
-    selected_one = False
+Option = tuple[str, str, str]  # an option's value as text, and the option unselected, selected
+
+
+def _option_parts(choices: Iterable[tuple[Any, Any]]) -> Iterator[str | Option]:
+    """Each option, and the markup of the groups around them where a choice holds a list
+    of options."""
     for value, label in choices:
         group = "" if value is None else value
         nested = isinstance(label, (list, tuple))
         if nested and group:
             yield f'\n  <optgroup label="{escaped(group)}">'
         for option_value, option_label in label if nested else [(group, label)]:
-            selected = not selected_one and str(option_value) in chosen
-            selected_one |= selected
-            yield (
-                f'\n  <option value="{escaped(option_value)}"{" selected" if selected else ""}>'
-                f"{escaped(option_label)}</option>\n"
-            )
+            head = f'\n  <option value="{escaped(option_value)}"'
+            tail = f">{escaped(option_label)}</option>\n"
+            yield str(option_value), head + tail, f"{head} selected{tail}"
         if nested and group:
             yield "\n  </optgroup>"
+
+
+def _written(parts: Iterable[str | Option], chosen: Sequence[str]) -> Iterator[str]:
+    """The options with the chosen one selected: as ChoiceWidget.optgroups does, only the
+    first option of a chosen value."""
+    selected_one = False
+    for part in parts:
+        if isinstance(part, str):
+            yield part
+            continue
+        text, unselected, selected = part
+        if not selected_one and text in chosen:
+            selected_one = True
+            yield selected
+        else:
+            yield unselected
 
 
 def with_label(field: BoundField) -> SafeString:

@@ -14,12 +14,14 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from assessments.models import Assessment
 from maturity import generation
-from maturity.models import MaturityModel
+from maturity.models import Category, MaturityModel
 from planning import widgets
+from planning.display import NOT_IN_MODEL
 from planning.models import PlanItem, Target
 from teams.models import Membership, Team
 
@@ -128,6 +130,32 @@ def test_a_manager_reads_the_plan_without_any_form(
     assert "Wire up the build radiator" in page
     assert "<form" not in page.split('id="main"')[1]
     assert "Save targets" not in page and "Reopen" not in page
+
+
+def test_the_targets_table_shows_each_kind_of_row_and_escapes_the_names(
+    as_user: Callable[[User], Client],
+    manager: User,
+    member: User,
+    submitted: Assessment,
+    payments: Team,
+) -> None:
+    """The targets table's rows are written out in Python (planning/display.py)."""
+    hostile = '<img src=x onerror=alert(1)> & "Build"'
+    Category.objects.filter(model=submitted.model, slug="build").update(name=hostile)
+    Target.objects.create(team=payments, category="build", level=2, due=date(2099, 6, 30))
+    Target.objects.create(team=payments, category="retired-area", level=1, due=date(2099, 1, 2))
+    read = as_user(manager).get(plan_url()).content.decode()
+    edit = as_user(member).get(plan_url()).content.decode()
+    for page in (read, edit):
+        assert "<img src=x" not in page
+        assert f'<th scope="row" class="fw-normal">{escape(hostile)}</th>' in page
+        assert "<td>1 · Consistent</td>\n          <td>2 Jan 2099</td>" in page.replace(
+            NOT_IN_MODEL, ""
+        )
+    assert '<td class="text-body-secondary">No target</td><td></td>' in read
+    assert "<td>2 · Quantitatively managed</td>\n          <td>30 Jun 2099</td>" in read
+    assert NOT_IN_MODEL in edit and NOT_IN_MODEL not in read
+    assert 'name="build-was" value="2|2099-06-30"' in edit
 
 
 # Targets
@@ -896,6 +924,7 @@ def test_plans_made_since_the_latest_result_need_none_of_its_answers(
 
 
 LEVEL_CHOICES = [("", "No target"), (0, "0 · R&D <first>"), (1, mark_safe("1 · <b>kept</b>"))]
+REPEATED_CHOICES = [(None, "none"), ("", "empty"), (1, "one"), (1, "again")]
 
 
 @pytest.mark.parametrize(
@@ -934,12 +963,28 @@ LEVEL_CHOICES = [("", "No target"), (0, "0 · R&D <first>"), (1, mark_safe("1 ·
             None,
         ),
         (
-            forms.Select(choices=[(None, "none"), ("", "empty"), (1, "one"), (1, "again")]),
-            widgets.Select(choices=[(None, "none"), ("", "empty"), (1, "one"), (1, "again")]),
+            forms.Select(choices=REPEATED_CHOICES),
+            widgets.Select(choices=REPEATED_CHOICES),
             "1",
             {"id": "id_x", "required": True},
         ),
         (forms.HiddenInput(), widgets.HiddenInput(), "2|2027-06-30", {"id": "id_x"}),
+        # Choices, whose options are written once for every select that offers them
+        *(
+            (
+                forms.Select(choices=REPEATED_CHOICES),
+                widgets.Select(choices=widgets.Choices(REPEATED_CHOICES)),
+                chosen,
+                None,
+            )
+            for chosen in ("1", "", None)
+        ),
+        (
+            forms.Select(choices=LEVEL_CHOICES),
+            widgets.Select(choices=widgets.Choices(LEVEL_CHOICES)),
+            0,
+            {"id": "id_x"},
+        ),
     ],
 )
 def test_the_plans_widgets_write_the_html_of_djangos_templates(

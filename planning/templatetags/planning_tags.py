@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from assessments.records import Record
-from planning.display import item_marks, latest_level, target_state
+from planning.display import item_marks, latest_level, target_rows, target_state
 from planning.models import PlanItem
 from planning.steps import StepPractices
 from planning.steps import next_step_practices as practices_of
@@ -19,6 +19,7 @@ register.filter("with_hidden_label", with_hidden_label)
 register.simple_tag(latest_level)
 register.simple_tag(target_state)
 register.simple_tag(item_marks)
+register.simple_tag(target_rows)
 
 STATUS_BUTTON = """<form method="post" action="{action}" class="d-inline">{csrf}
   <input type="hidden" name="action" value="status">
