@@ -213,18 +213,15 @@ ITEMS = {
 }
 
 
-TARGETS_SECONDS = 5 * 60
+KEPT_SECONDS = 5 * 60  # how long the parts of the plan kept under the generation live
 
 
 def _targets(team: Team) -> list[Target]:
     """The team's targets (one query), kept under the data generation, which every write
     of a target moves on: the team and plan pages read them on every request."""
     return generation.cached(
-        "targets", team.pk, lambda: TARGETS.objects({TEAM_ID: team.pk}), TARGETS_SECONDS
+        "targets", team.pk, lambda: TARGETS.objects({TEAM_ID: team.pk}), KEPT_SECONDS
     )
-
-
-BOARD_SECONDS = 5 * 60
 
 
 def plan_board(team: Team, today: date) -> Board:
@@ -234,7 +231,7 @@ def plan_board(team: Team, today: date) -> Board:
     results, its model's levels; one more for its answers while an open item about a
     practice predates it)."""
     return generation.cached(
-        "plan-board", (team.pk, today), lambda: _plan_board(team, today), BOARD_SECONDS
+        "plan-board", (team.pk, today), lambda: _plan_board(team, today), KEPT_SECONDS
     )
 
 
@@ -272,7 +269,7 @@ def team_members(team: Team) -> list[tuple[int, str]]:
     """(user id, user name) of the team's members, for choosing an owner (one query), kept
     under the data generation, which a membership's write moves on, and a user's that
     may rename them (maturity.generation)."""
-    return generation.cached("team-members", team.pk, lambda: _members(team), TARGETS_SECONDS)
+    return generation.cached("team-members", team.pk, lambda: _members(team), KEPT_SECONDS)
 
 
 def _members(team: Team) -> list[tuple[int, str]]:

@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.safestring import SafeString
 
 from maturity.limits import KEY_LENGTH
 
@@ -19,6 +20,7 @@ from .models import TITLE_LENGTH, PlanItem, Target
 DATE_ERRORS = {"invalid": "Enter a date as YYYY-MM-DD, for example 2027-06-30."}
 OWNER_ERRORS = {"invalid_choice": "Choose a member of the team as the owner, or nobody."}
 NO_OWNER = ("", "Nobody yet")
+HIDDEN = widgets.HiddenInput()
 
 
 def _date_field(label: str, *, required: bool = False) -> forms.DateField:
@@ -86,7 +88,7 @@ class TargetFields:
     name: str
     level: forms.BoundField
     due: forms.BoundField
-    was: forms.BoundField  # the target as the page showed it
+    was: SafeString  # the target as the page showed it, a hidden input sent back with it
 
 
 def shown(level: int | None, due: date | None) -> str:
@@ -113,8 +115,8 @@ class TargetsForm(BootstrapForm):
         initial: dict[str, object] = {}
         for slug, target in targets.items():
             initial[f"{slug}-level"], initial[f"{slug}-due"] = target.level, target.due
-            initial[f"{slug}-was"] = shown(target.level, target.due)
         super().__init__(data, initial=initial)
+        self.shown = {slug: shown(target.level, target.due) for slug, target in targets.items()}
         self.categories, self.today = list(categories), today
         choices = widgets.Choices(
             [("", "No target"), *((value, f"{value} · {name}") for value, name in levels)]
@@ -132,7 +134,6 @@ class TargetsForm(BootstrapForm):
                 },
             )
             self.fields[f"{slug}-due"] = _date_field(f"Due date for {name}")
-            self.fields[f"{slug}-was"] = forms.CharField(required=False, widget=widgets.HiddenInput)
         self._style()
 
     def clean(self) -> dict[str, Any]:
@@ -155,18 +156,26 @@ class TargetsForm(BootstrapForm):
                     self.add_error(due_name, error)
         return cleaned
 
-    def _touched(self, slug: str, cleaned: Mapping[str, Any]) -> bool:
-        """Whether the member changed the category's target from what the page showed
-        (from what is stored, when the page did not say)."""
+    def _was(self, slug: str) -> str:
+        """The category's target as the page showed it (as stored, when the page did not
+        say): a hidden value sent back with the form, not a field, as it needs no checks
+        (one that is no target can only differ from what is stored)."""
         name = f"{slug}-was"
-        was = cleaned.get(name) if name in self.data else self.initial.get(name, "")
-        return shown(cleaned.get(f"{slug}-level"), cleaned.get(f"{slug}-due")) != was
+        return str(self.data[name]) if name in self.data else self.shown.get(slug, "")
+
+    def _touched(self, slug: str, cleaned: Mapping[str, Any]) -> bool:
+        """Whether the member changed the category's target from what the page showed."""
+        return shown(cleaned.get(f"{slug}-level"), cleaned.get(f"{slug}-due")) != self._was(slug)
 
     @property
     def rows(self) -> list[TargetFields]:
         return [
             TargetFields(
-                slug, name, self[f"{slug}-level"], self[f"{slug}-due"], self[f"{slug}-was"]
+                slug,
+                name,
+                self[f"{slug}-level"],
+                self[f"{slug}-due"],
+                HIDDEN.render(f"{slug}-was", self._was(slug), {"id": f"id_{slug}-was"}),
             )
             for slug, name in self.categories
         ]
