@@ -95,15 +95,10 @@ class AnswerFields:
             legend_hidden,
             self.invalid,
         )
-        shown_errors = [*self.errors, *([self.refusal] if self.refusal else [])]
-        field_id = escape(self.id)
         return mark_safe(
             layout.format(
-                radios="\n".join(
-                    checked if value == self.value else unchecked
-                    for value, unchecked, checked in radios
-                ),
-                errors="".join(ERROR.format(field_id, escape(error)) for error in shown_errors),
+                radios=radios.get(self.value, radios[""]),
+                errors=self._errors() if self.invalid else "",
                 was=escape(self.was),
                 opened=" open" if self.note or self.note_errors or self.refusal else "",
                 note_invalid=" is-invalid" if self.note_errors else "",
@@ -113,6 +108,10 @@ class AnswerFields:
                 conflicts="\n".join(_conflict(conflict) for conflict in self.conflicts),
             )
         )
+
+    def _errors(self) -> str:
+        shown = [*self.errors, *([self.refusal] if self.refusal else [])]
+        return "".join(ERROR.format(escape(self.id), escape(error)) for error in shown)
 
 
 # The slots of FIELDS that an answer's values fill; _layout writes the others.
@@ -133,10 +132,11 @@ def _layout(
     note_summary: str,
     legend_hidden: bool,
     invalid: bool,
-) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+) -> tuple[str, dict[str, str]]:
     """What of an answer's fields its names and labels decide, written once per process
     (a page writes two or four dozen, the same ones on every view): FIELDS with the slots
-    of the answer's values left to fill, and each radio as (value, unchecked, checked)."""
+    of the answer's values left to fill, and the radio group with each status checked
+    (under "": none)."""
     fixed = {
         "name": escape(name),
         "practice_id": int(practice_id),
@@ -152,15 +152,22 @@ def _layout(
     braced = {key: str(value).replace("{", "{{").replace("}", "}}") for key, value in fixed.items()}
     layout = FIELDS.format(**braced, **{slot: f"{{{slot}}}" for slot in VALUE_SLOTS})
     radio_class = " is-invalid" if invalid else ""
-    radios = []
-    for index, (value, label) in enumerate(STATUS_OPTIONS):
-        radio_id = f"{fixed['id']}_{index}"
-        unchecked, checked = (
-            RADIO.format(radio_class, fixed["name"], radio_id, value, mark, radio_id, label)
-            for mark in ("", " checked")
+
+    def radios(checked: str) -> str:
+        return "\n".join(
+            RADIO.format(
+                radio_class,
+                fixed["name"],
+                f"{fixed['id']}_{index}",
+                value,
+                " checked" if value == checked else "",
+                f"{fixed['id']}_{index}",
+                label,
+            )
+            for index, (value, label) in enumerate(STATUS_OPTIONS)
         )
-        radios.append((value, unchecked, checked))
-    return layout, tuple(radios)
+
+    return layout, {checked: radios(checked) for checked in ("", *dict(STATUS_OPTIONS))}
 
 
 def _conflict(conflict: Conflict) -> str:

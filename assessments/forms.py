@@ -146,28 +146,31 @@ class QuestionnairePage:
     def _fields(self, practice_id: int, whose: Whose) -> AnswerFields:
         status = field_name(practice_id, whose, "status")
         note = field_name(practice_id, whose, "note")
+        values, errors, state = self.values, self.errors, self.state
         return AnswerFields(
             status,
             AUTO_ID % status,
-            self.values.get(status) or "",
-            self.values.get(status + WAS) or "",
-            list(self.errors.get(status, ())),
+            values.get(status) or "",
+            values.get(status + WAS) or "",
+            list(errors.get(status, ())) if errors else [],
             note,
             AUTO_ID % note,
-            self.values.get(note) or "",
-            self.values.get(note + WAS) or "",
-            list(self.errors.get(note, ())),
-            tuple(
-                c for c in self.state.conflicts if (c.practice_id, c.whose) == (practice_id, whose)
-            ),
+            values.get(note) or "",
+            values.get(note + WAS) or "",
+            list(errors.get(note, ())) if errors else [],
+            tuple(c for c in state.conflicts if (c.practice_id, c.whose) == (practice_id, whose))
+            if state.conflicts
+            else (),
             next(
                 (
                     r.message
-                    for r in self.state.refusals
+                    for r in state.refusals
                     if (r.practice_id, r.whose) == (practice_id, whose)
                 ),
                 "",
-            ),
+            )
+            if state.refusals
+            else "",
         )
 
 

@@ -6,7 +6,7 @@ the ORM cost more than running them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from itertools import chain
 from typing import Any
 
@@ -51,7 +51,7 @@ class CategoryNode:
     order: int
     cells: tuple[CellNode, ...]  # the cells holding practices, by level value
 
-    @property
+    @cached_property  # a page reads it a score of times; the tree is kept between requests
     def practices(self) -> tuple[PracticeNode, ...]:
         return tuple(chain.from_iterable(cell.practices for cell in self.cells))
 
