@@ -7,6 +7,7 @@ cost more than everything else on the page together."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -21,8 +22,15 @@ from django.utils.safestring import SafeString, mark_safe
 def escaped(value: Any) -> str:
     """As Django's conditional_escape(): HTML kept as it is, the rest escaped; without its
     lazy-string wrapper, which cost more than the escaping (a plan page escapes some 200
-    values)."""
+    values, most of them the same names and classes on every view)."""
+    if type(value) is str:
+        return _escaped_text(value)
     return str(value.__html__()) if hasattr(value, "__html__") else escape(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _escaped_text(text: str) -> str:
+    return escape(text)
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
@@ -154,9 +162,9 @@ def _labelled(field: BoundField, label_class: str) -> SafeString:
         f'<label class="{label_class}" for="{escaped(field.id_for_label)}">'
         f"{escaped(field.label)}</label>"
     )
-    errors = ""
-    if field.errors:
-        shown = " ".join(escaped(str(error)) for error in field.errors)
+    errors, found = "", field.errors
+    if found:
+        shown = " ".join(escaped(str(error)) for error in found)
         error_id = f"{escaped(field.auto_id)}-error"
         errors = f'<div class="invalid-feedback" id="{error_id}">{shown}</div>'
     return mark_safe(f"{label}\n{field}\n{errors}")
