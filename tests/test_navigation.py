@@ -1,11 +1,13 @@
-"""The navigation that every page renders: its links worked out once per process, still
-right wherever the site is mounted."""
+"""The navigation that every page renders and an object's links (config/navigation.py):
+worked out once per process, still right wherever the site is mounted."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse, set_script_prefix
+
+from assessments.models import Assessment
 
 
 def test_the_menu_links_follow_the_prefix_the_site_is_mounted_under(
@@ -20,5 +22,21 @@ def test_the_menu_links_follow_the_prefix_the_site_is_mounted_under(
             page = client.get("/").content.decode()
             assert f'href="{prefix}{change_password}"' in page
             assert f'action="{prefix}{logout}"' in page
+    finally:
+        set_script_prefix("/")
+
+
+def test_an_objects_links_follow_the_prefix_too(
+    client: Client, member: User, draft: Assessment
+) -> None:
+    client.force_login(member)
+    review = reverse("assessment_review", args=[draft.pk])
+    links = [reverse(name, args=[draft.pk]) for name in ("assessment_result", "assessment_discard")]
+    team = reverse("team_detail", args=[draft.team.slug])
+    try:
+        for prefix in ("", "/maturity", ""):
+            set_script_prefix(f"{prefix}/")
+            page = client.get(review).content.decode()
+            assert all(f'href="{prefix}{link}"' in page for link in [*links, team])
     finally:
         set_script_prefix("/")
