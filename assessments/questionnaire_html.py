@@ -7,12 +7,12 @@ own is escaped here, as it is written in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from maturity.links import object_url
 from maturity.tree import PracticeNode
 
 from .agreement import CategoryAgreement, Spread, Votes
@@ -69,7 +69,6 @@ PROGRESS_CATEGORY = """<li>
     </li>"""
 CURRENT = ' aria-current="page"'
 OUTCOMES = "outcomes"  # progress_nav's `current` on the delivery outcomes page
-SLUG = "category"
 
 SECTION = """<section class="card mb-4 level-section" aria-labelledby="level-{level}">
     <div class="card-header">
@@ -85,9 +84,12 @@ SECTION = """<section class="card mb-4 level-section" aria-labelledby="level-{le
 def progress_nav(progress: Progress, assessment_id: int, current: str) -> SafeString:
     """The questionnaire's pages with how much of each is answered, each a link; the one
     whose category slug is `current` (OUTCOMES: the delivery outcomes') marked current."""
-    edit_url = _edit_urls(assessment_id)
     categories = "\n    ".join(
-        _progress_link(row, edit_url(row.category.slug), row.category.slug == current)
+        _progress_link(
+            row,
+            object_url("assessment_edit", assessment_id, row.category.slug),
+            row.category.slug == current,
+        )
         for row in progress.rows
     )
     on_outcomes = current == OUTCOMES
@@ -95,21 +97,13 @@ def progress_nav(progress: Progress, assessment_id: int, current: str) -> SafeSt
         PROGRESS.format(
             categories=categories,
             outcomes_style="btn-primary" if on_outcomes else "btn-outline-secondary",
-            outcomes=reverse("assessment_outcomes", args=[assessment_id]),
+            outcomes=object_url("assessment_outcomes", assessment_id),
             outcomes_current=CURRENT if on_outcomes else "",
-            review=reverse("assessment_review", args=[assessment_id]),
+            review=object_url("assessment_review", assessment_id),
             answered=progress.answered,
             total=progress.total,
         )
     )
-
-
-def _edit_urls(assessment_id: int) -> Callable[[str], str]:
-    """The questionnaire page of a category, by its slug: the URL reversed once, with a
-    stand-in where the slug goes (a slug needs no quoting); reverse() is the costliest
-    part of a progress link."""
-    head, _, tail = reverse("assessment_edit", args=[assessment_id, SLUG]).rpartition(SLUG)
-    return lambda slug: f"{head}{slug}{tail}"
 
 
 def _progress_link(row: CategoryProgress, href: str, is_current: bool) -> str:
@@ -199,10 +193,14 @@ def review_categories(
     """The review's categories, each with a link to its page, its agreement, how much is
     answered, what members dispute, what was copied from `copied_from` and is not yet
     confirmed, and what is missing."""
-    edit_url = _edit_urls(assessment_id)
     return mark_safe(
         "\n  ".join(
-            _review_category(row, agreed, edit_url(row.category.slug), copied_from)
+            _review_category(
+                row,
+                agreed,
+                object_url("assessment_edit", assessment_id, row.category.slug),
+                copied_from,
+            )
             for row, agreed in categories
         )
     )
