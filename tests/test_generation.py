@@ -31,6 +31,10 @@ shared_cache_only = pytest.mark.skipif(
 )
 
 
+def _text(client: Client, url: str) -> str:
+    return client.get(url).content.decode()
+
+
 def test_every_model_whose_rows_managers_see_has_a_queryset_that_advances_it() -> None:
     models = [model for model in apps.get_models() if issubclass(model, AdvancesGeneration)]
     assert len(models) >= 10
@@ -66,13 +70,13 @@ def test_a_team_deleted_with_the_admins_bulk_action_leaves_the_managers_count_at
 ) -> None:
     Team.objects.create(name="Kept", slug="kept")
     deleted = Team.objects.create(name="Gone", slug="gone")
-    assert "2 teams" in admin_client.get("/").content.decode()
+    assert "2 teams" in _text(admin_client, "/")
     admin_client.post(
         "/admin/teams/team/",
         {"action": "delete_selected", "_selected_action": [deleted.pk], "post": "yes"},
     )
     assert not Team.objects.filter(pk=deleted.pk).exists()
-    assert "1 team," in admin_client.get("/").content.decode()
+    assert "1 team," in _text(admin_client, "/")
 
 
 def _written_by_another_process() -> None:
@@ -104,15 +108,15 @@ def test_the_team_pages_kept_history_shows_each_write_at_once(
 ) -> None:
     client.force_login(member)
     page = reverse("team_detail", args=[submitted.team.slug])
-    assert "Voided" not in client.get(page).content.decode()
-    assert "Voided" not in client.get(page).content.decode()  # from the cache
+    assert "Voided" not in _text(client, page)
+    assert "Voided" not in _text(client, page)  # from the cache
     submitted.void(member, "Answered for the wrong team")
-    assert "Answered for the wrong team" in client.get(page).content.decode()
+    assert "Answered for the wrong team" in _text(client, page)
     category = Category.objects.filter(model=submitted.model).first()
     assert category is not None
     category.name = "Renamed category"
     category.save()
-    assert "Renamed category" in client.get(page).content.decode()
+    assert "Renamed category" in _text(client, page)
 
 
 @shared_cache_only
@@ -121,15 +125,15 @@ def test_the_homes_kept_latest_results_show_a_void_and_a_new_team_at_once(
     client: Client, member: User, submitted: Assessment, mobile: Team, cd_model: MaturityModel
 ) -> None:
     client.force_login(member)
-    assert "No assessment submitted yet." not in client.get("/").content.decode()
+    assert "No assessment submitted yet." not in _text(client, "/")
     submitted.void(member, "Answered for the wrong team")
-    assert "No assessment submitted yet." in client.get("/").content.decode()
+    assert "No assessment submitted yet." in _text(client, "/")
     other = Assessment.start(mobile, cd_model, member, prefill_from=None)
     answer_all(other, up_to(2))
     other.submit()
-    assert "Mobile" not in client.get("/").content.decode()
+    assert "Mobile" not in _text(client, "/")
     Membership.objects.create(user=member, team=mobile)
-    page = client.get("/").content.decode()
+    page = _text(client, "/")
     assert "Mobile" in page and page.count("No assessment submitted yet.") == 1
 
 
@@ -141,10 +145,10 @@ def test_the_plans_kept_levels_show_a_renamed_level_at_once(
     client.force_login(member)
     page = reverse("team_plan", args=[submitted.team.slug])
     level = Level.objects.get(model=submitted.model, value=1)
-    assert f"1 · {level.name}" in client.get(page).content.decode()
+    assert f"1 · {level.name}" in _text(client, page)
     level.name = "Renamed level"
     level.save()
-    assert "1 · Renamed level" in client.get(page).content.decode()
+    assert "1 · Renamed level" in _text(client, page)
 
 
 @shared_cache_only
@@ -154,17 +158,17 @@ def test_the_plans_kept_board_shows_each_write_at_once(
 ) -> None:
     client.force_login(member)
     page = reverse("team_plan", args=[submitted.team.slug])
-    assert "Nothing open." in client.get(page).content.decode()
+    assert "Nothing open." in _text(client, page)
     owner = django_user_model.objects.create_user("olga")
     item = PlanItem.objects.create(team=submitted.team, title="Trunk-based development")
     PlanItem.objects.filter(pk=item.pk).update(owner=owner)
-    assert "owner olga" in client.get(page).content.decode()
+    assert "owner olga" in _text(client, page)
     owner.delete()  # the database clears the owner, around PlanItem.save()
-    assert "no owner yet" in client.get(page).content.decode()
+    assert "no owner yet" in _text(client, page)
     item.set_status(PlanItem.Status.DONE)
-    assert "Nothing open." in client.get(page).content.decode()
+    assert "Nothing open." in _text(client, page)
     submitted.void(member, "Answered for the wrong team")
-    assert "No result yet" in client.get(page).content.decode()
+    assert "No result yet" in _text(client, page)
 
 
 @shared_cache_only
@@ -179,12 +183,12 @@ def test_a_kept_membership_shows_each_change_at_once(
     client.force_login(member)
     team_page, plan = (reverse(page, args=["payments"]) for page in ("team_detail", "team_plan"))
     colleague = django_user_model.objects.create_user("carla")
-    assert ">carla</option>" not in client.get(plan).content.decode()
+    assert ">carla</option>" not in _text(client, plan)
     Membership.objects.create(user=colleague, team=payments)
-    assert ">carla</option>" in client.get(plan).content.decode()
+    assert ">carla</option>" in _text(client, plan)
     colleague.username = "carla.renamed"
     colleague.save()
-    assert ">carla.renamed</option>" in client.get(plan).content.decode()
+    assert ">carla.renamed</option>" in _text(client, plan)
     draft = Assessment.start(payments, cd_model, member, prefill_from=None)
     questionnaire = reverse("assessment_edit", args=[draft.pk, "build"])
     assert client.get(questionnaire).status_code == 200
@@ -245,14 +249,14 @@ def test_a_page_reads_the_session_and_the_token_in_one_round_trip(
     page = reverse("team_detail", args=[submitted.team.slug])
     client.get(page)  # its history kept
     gets, mgets = _redis_calls("get"), _redis_calls("mget")
-    assert "Payments" in client.get(page).content.decode()
+    assert "Payments" in _text(client, page)
     assert (_redis_calls("get") - gets, _redis_calls("mget") - mgets) == (0, 1)
     cache.delete(client.session.cache_key)  # type: ignore[attr-defined]  # evicted
-    assert "Payments" in client.get(page).content.decode()  # from the database
+    assert "Payments" in _text(client, page)  # from the database
     generation.advance()
-    assert "Answered for the wrong team" not in client.get(page).content.decode()
+    assert "Answered for the wrong team" not in _text(client, page)
     submitted.void(member, "Answered for the wrong team")
-    assert "Answered for the wrong team" in client.get(page).content.decode()
+    assert "Answered for the wrong team" in _text(client, page)
 
 
 @shared_cache_only

@@ -244,6 +244,31 @@ def test_a_target_whose_date_passed_can_stay_as_it_is(
     }
 
 
+def test_a_tampered_as_shown_value_is_echoed_escaped_and_counts_as_a_change(
+    as_user: Callable[[User], Client], member: User, submitted: Assessment, payments: Team
+) -> None:
+    """What the page showed of a target is a hidden value sent back, not a form field:
+    whatever it holds, it is written back only escaped, and a value that is no target the
+    page could have shown makes the row a change, written as sent."""
+    client = as_user(member)
+    hostile = '"><script>alert(1)</script>'
+    refused = targets_post(build=("9", later()))
+    refused["build-was"] = hostile
+    response = client.post(plan_url(), refused)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "<script>alert(1)" not in page
+    assert f'name="build-was" value="{escape(hostile)}"' in page
+    Target.objects.create(team=payments, category="build", level=2, due=later())
+    unchanged = targets_post({"build": (2, later())}, build=(2, later()))
+    assert "nothing to save" in client.post(plan_url(), unchanged, follow=True).content.decode()
+    unchanged["build-was"] = "2|not-a-date"
+    assert "Targets saved." in client.post(plan_url(), unchanged, follow=True).content.decode()
+    assert list(Target.objects.filter(team=payments).values_list("category", "level")) == [
+        ("build", 2)
+    ]
+
+
 def test_a_save_writes_only_the_targets_changed_on_the_page(
     as_user: Callable[[User], Client], member: User, submitted: Assessment, payments: Team
 ) -> None:

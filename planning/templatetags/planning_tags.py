@@ -11,11 +11,10 @@ from planning.display import item_marks, latest_level, target_rows, target_state
 from planning.models import PlanItem
 from planning.steps import StepPractices
 from planning.steps import next_step_practices as practices_of
-from planning.widgets import escaped, with_hidden_label, with_label
+from planning.widgets import escaped, with_label
 
 register = template.Library()
 register.filter("with_label", with_label)
-register.filter("with_hidden_label", with_hidden_label)
 register.simple_tag(latest_level)
 register.simple_tag(target_state)
 register.simple_tag(item_marks)
