@@ -199,6 +199,33 @@ def test_a_kept_membership_shows_each_change_at_once(
 
 @shared_cache_only
 @pytest.mark.django_db
+def test_a_results_kept_assessment_shows_each_change_at_once(
+    client: Client,
+    member: User,
+    submitted: Assessment,
+    payments: Team,
+    django_assert_num_queries: object,
+) -> None:
+    client.force_login(member)
+    pages = [
+        reverse(page, args=[submitted.pk]) for page in ("assessment_result", "assessment_answers")
+    ]
+    for page in pages:
+        client.get(page)  # renders the record's parts and keeps them
+        client.get(page)  # reads the assessment without its record and keeps it
+        with django_assert_num_queries(2):  # type: ignore[operator]  # the session, the user
+            assert "Payments" in _text(client, page)
+    payments.name = "Payments Core"
+    payments.save()
+    assert all("Payments Core" in _text(client, page) for page in pages)
+    submitted.void(member, "Answered for the wrong team")
+    assert "<strong>Voided</strong>" in _text(client, pages[0])
+    Membership.objects.filter(user=member).delete()
+    assert [client.get(page).status_code for page in pages] == [404, 404]
+
+
+@shared_cache_only
+@pytest.mark.django_db
 def test_what_does_not_exist_is_not_kept(client: Client, member: User) -> None:
     client.force_login(member)
     client.get("/")
