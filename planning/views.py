@@ -19,9 +19,10 @@ from assessments.reports import shown_history
 from teams.access import get_team_for_user
 from teams.models import Team
 
-from .board import Board, plan_board, team_board, team_members
+from .board import plan_board, team_board, team_members
 from .forms import AddPracticeForm, PlanItemForm, StatusForm, TargetsForm
 from .models import OpenItemExists, PlanItem, Target
+from .page import Refused, plan_content
 from .steps import recorded_answer
 
 
@@ -59,61 +60,16 @@ def team_plan(request: HttpRequest, slug: str) -> HttpResponse:
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:
         message = "Nothing was changed: the form sent no action this page knows."
-        return _plan_page(request, team, refusal=message, status=400)
+        return _plan_page(request, team, Refused(message), status=400)
     return action(request, team)
 
 
 def _plan_page(
-    request: HttpRequest,
-    team: Team,
-    *,
-    board: Board | None = None,
-    members: list[tuple[int, str]] | None = None,
-    targets_form: TargetsForm | None = None,
-    add_form: PlanItemForm | None = None,
-    edited: tuple[int, PlanItemForm] | None = None,
-    refusal: str = "",
-    status: int = 200,
+    request: HttpRequest, team: Team, refused: Refused | None = None, *, status: int = 200
 ) -> HttpResponse:
-    """The plan page; for members with its forms, bound ones as given (a refused POST)."""
-    today = timezone.localdate()
-    board = board or plan_board(team, today)
-    edit_forms: dict[int, PlanItemForm] = {}
-    if team.is_member:
-        basis = board.basis
-        members = team_members(team) if members is None else members
-        targets = {row.slug: row.target for row in board.targets if row.target is not None}
-        targets_form = targets_form or TargetsForm(
-            categories=basis.categories, levels=basis.target_levels, targets=targets, today=today
-        )
-        add_form = add_form or PlanItemForm(
-            categories=basis.categories, members=members, today=today, prefix="new"
-        )
-        edit_forms = {
-            row.item.pk: PlanItemForm(
-                categories=basis.categories,
-                members=members,
-                today=today,
-                item=row.item,
-                prefix=f"item-{row.item.pk}",
-            )
-            for row in board.open_items
-        }
-        if edited is not None:
-            edit_forms[edited[0]] = edited[1]
-    fields = {row.slug: row for row in targets_form.rows} if targets_form else {}
-    ctx = {
-        "team": team,
-        "board": board,
-        "refusal": refusal,
-        "can_edit": team.is_member,
-        "targets_form": targets_form,
-        "target_lines": [(row, fields.get(row.slug)) for row in board.targets],
-        "add_form": add_form,
-        "open_lines": [(row, edit_forms.get(row.item.pk)) for row in board.open_items],
-        "edited": edited[0] if edited else None,
-    }
-    return render(request, "planning/plan.html", ctx, status=status)
+    """The plan page; for members with its forms, as sent when a POST was `refused`."""
+    content = plan_content(request, team, timezone.localdate(), refused)
+    return render(request, "planning/plan.html", {"team": team, "content": content}, status=status)
 
 
 def _back_to_plan(request: HttpRequest, team: Team) -> HttpResponse:
@@ -134,9 +90,7 @@ def _save_targets(request: HttpRequest, team: Team) -> HttpResponse:
     )
     if not form.is_valid():
         message = "The targets were not saved: see what to correct below."
-        return _plan_page(
-            request, team, board=board, targets_form=form, refusal=message, status=400
-        )
+        return _plan_page(request, team, Refused(message, board, targets_form=form), status=400)
     wanted = form.wanted()
     if not wanted:
         messages.info(request, "The targets are as they were: nothing to save.")
@@ -158,10 +112,8 @@ def _add_item(request: HttpRequest, team: Team) -> HttpResponse:
     )
     if not form.is_valid():
         message = "The item was not added: see what to correct below."
-        return _plan_page(
-            request, team, board=board, members=members, add_form=form, refusal=message,
-            status=400,
-        )  # fmt: skip
+        refused = Refused(message, board, members, add_form=form)
+        return _plan_page(request, team, refused, status=400)
     data = form.cleaned_data
     PlanItem.objects.create(
         team=team,
@@ -190,7 +142,7 @@ def _edit_item(request: HttpRequest, team: Team) -> HttpResponse:
     today = timezone.localdate()
     if not item.is_open:
         message = f"“{item.title}” is {item.get_status_display().lower()}: reopen it to edit it."
-        return _plan_page(request, team, refusal=message, status=400)
+        return _plan_page(request, team, Refused(message), status=400)
     board, members = plan_board(team, today), team_members(team)
     form = PlanItemForm(
         request.POST,
@@ -202,10 +154,8 @@ def _edit_item(request: HttpRequest, team: Team) -> HttpResponse:
     )
     if not form.is_valid():
         message = f"“{item.title}” was not saved: see what to correct below."
-        return _plan_page(
-            request, team, board=board, members=members, edited=(item.pk, form),
-            refusal=message, status=400,
-        )  # fmt: skip
+        refused = Refused(message, board, members, edited=(item.pk, form))
+        return _plan_page(request, team, refused, status=400)
     if not form.has_changed():
         messages.info(request, f"“{item.title}” is as it was: nothing to save.")
         return _back_to_plan(request, team)
@@ -232,7 +182,7 @@ def _set_status(request: HttpRequest, team: Team) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
-        return _plan_page(request, team, refusal=f"Nothing was changed. {errors}", status=400)
+        return _plan_page(request, team, Refused(f"Nothing was changed. {errors}"), status=400)
     item = _team_item(team, request)
     status = form.cleaned_data["status"]
     try:
@@ -242,7 +192,7 @@ def _set_status(request: HttpRequest, team: Team) -> HttpResponse:
             f"“{item.title}” was not reopened: “{exc.item.title}” is open for the same "
             "practice already."
         )
-        return _plan_page(request, team, refusal=message, status=409)
+        return _plan_page(request, team, Refused(message), status=409)
     if changed:
         messages.success(request, STATUS_SAID[status].format(title=item.title))
     else:

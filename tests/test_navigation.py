@@ -40,3 +40,15 @@ def test_an_objects_links_follow_the_prefix_too(
             assert all(f'href="{prefix}{link}"' in page for link in [*links, team])
     finally:
         set_script_prefix("/")
+
+
+def test_a_kept_plan_page_follows_the_prefix_too(client: Client, member: User) -> None:
+    client.force_login(member)
+    plan = reverse("team_plan", args=["payments"])
+    try:
+        for prefix in ("", "/maturity", ""):
+            set_script_prefix(f"{prefix}/")
+            page = client.get(plan).content.decode()
+            assert page.count(f'action="{prefix}{plan}"') == 2  # the targets, adding an item
+    finally:
+        set_script_prefix("/")

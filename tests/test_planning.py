@@ -3,6 +3,7 @@ team page's plan section, who may do what, and what a tampered POST gets."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
@@ -847,6 +848,49 @@ def fill_plan(team: Team, owner: User, items: int, before: datetime) -> None:
         )
 
 
+def test_each_plan_page_carries_csrf_tokens_of_its_own_that_a_checking_client_posts(
+    member: User, submitted: Assessment, payments: Team
+) -> None:
+    """The page's content is kept (planning/page.py), its forms' token never is."""
+    make_item(payments)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    pages = [client.get(plan_url()).content.decode() for _ in range(2)]
+    assert all("csrf-token" not in page for page in pages)  # every mark replaced
+    # targets, adding, the item's done, drop and edit, signing out (base.html)
+    found = [re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', page) for page in pages]
+    assert [len(tokens) for tokens in found] == [6, 6]
+    assert found[0][0] != found[1][0]
+    sent = item_post(title="Sent with the page's token") | {"action": "add"}
+    assert client.post(plan_url(), sent).status_code == 403  # no token: refused
+    response = client.post(plan_url(), sent | {"csrfmiddlewaretoken": found[1][0]})
+    assert response.status_code == 302
+    assert PlanItem.objects.filter(title="Sent with the page's token").exists()
+
+
+def test_a_title_that_holds_the_token_mark_is_shown_as_written(
+    as_user: Callable[[User], Client], member: User, payments: Team
+) -> None:
+    make_item(payments, title="Keep <csrf-token> out")
+    page = as_user(member).get(plan_url()).content.decode()
+    # the title, its done, drop and edit buttons' labels, its edit field
+    assert page.count("Keep &lt;csrf-token&gt; out") == 5
+
+
+@pytest.mark.parametrize("first", ["manager", "member"])
+def test_a_member_and_a_manager_each_get_their_own_plan_page(
+    client: Client, member: User, manager: User, submitted: Assessment, first: str
+) -> None:
+    readers = {"member": member, "manager": manager}
+    order = [first, *(who for who in readers if who != first)]
+    pages = {}
+    for who in order:
+        client.force_login(readers[who])
+        pages[who] = client.get(plan_url()).content.decode()
+    assert "Save targets" in pages["member"] and "Save targets" not in pages["manager"]
+    assert "You are reading this plan" in pages["manager"]
+
+
 @pytest.mark.parametrize("items", [2, 30])
 def test_plan_page_query_count_is_constant_for_members(
     as_user: Callable[[User], Client],
@@ -865,8 +909,8 @@ def test_plan_page_query_count_is_constant_for_members(
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = client.get(plan_url())
     assert response.content.decode().count('name="action" value="edit"') == items - items // 3
-    # Viewed again with a shared cache, the team with membership, the board (items, latest
-    # result, levels, answers, targets) and the members come from it: session, user.
+    # Viewed again with a shared cache, the team with membership and the page's content
+    # (planning/page.py) come from it: session, user.
     with django_assert_num_queries(2 if generation.is_shared() else 9):  # type: ignore[operator]
         again = client.get(plan_url())
     assert again.content.decode().count('name="action" value="edit"') == items - items // 3

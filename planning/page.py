@@ -1,0 +1,101 @@
+"""The plan page's content, below the navigation, rendered without the request.
+
+As a GET shows it (its forms unbound, nothing refused) it is the same for every member of
+the team on a given day, and for every manager who reads it: it is kept under the data
+generation, which every write of what it shows moves on (planning/board.py). Building
+and writing its forms cost more than the rest of the page. The one thing of the
+request's in it, the CSRF token of its forms, is rendered as a mark that each response
+replaces with a token of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString, mark_safe
+
+from maturity import generation
+from teams.models import Team
+
+from .board import KEPT_SECONDS, Board, plan_board, team_members
+from .forms import PlanItemForm, TargetsForm
+
+# Safe, so the template writes it as it is where a token goes, while any text that holds it
+# is escaped: only the marks the template wrote are replaced.
+CSRF_MARK = mark_safe("<csrf-token>")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """What a refused POST shows: why, and the forms as the member sent them."""
+
+    message: str
+    board: Board | None = None
+    members: list[tuple[int, str]] | None = None
+    targets_form: TargetsForm | None = None
+    add_form: PlanItemForm | None = None
+    edited: tuple[int, PlanItemForm] | None = None
+
+
+def plan_content(
+    request: HttpRequest, team: Team, today: date, refused: Refused | None = None
+) -> SafeString:
+    """The page's content for the request's user (a member, or a manager who reads it),
+    with the request's CSRF token in its forms."""
+    if refused is None:
+        key = (team.pk, team.is_member, today, get_script_prefix())
+        content = generation.cached(
+            "plan-page", key, lambda: _content(team, today, Refused("")), KEPT_SECONDS
+        )
+    else:
+        content = _content(team, today, refused)
+    if CSRF_MARK not in content:
+        return content
+    return mark_safe(content.replace(CSRF_MARK, get_token(request)))
+
+
+def _content(team: Team, today: date, shown: Refused) -> SafeString:
+    board = shown.board or plan_board(team, today)
+    targets_form, add_form = shown.targets_form, shown.add_form
+    edit_forms: dict[int, PlanItemForm] = {}
+    if team.is_member:
+        basis = board.basis
+        members = team_members(team) if shown.members is None else shown.members
+        targets = {row.slug: row.target for row in board.targets if row.target is not None}
+        targets_form = targets_form or TargetsForm(
+            categories=basis.categories, levels=basis.target_levels, targets=targets, today=today
+        )
+        add_form = add_form or PlanItemForm(
+            categories=basis.categories, members=members, today=today, prefix="new"
+        )
+        edit_forms = {
+            row.item.pk: PlanItemForm(
+                categories=basis.categories,
+                members=members,
+                today=today,
+                item=row.item,
+                prefix=f"item-{row.item.pk}",
+            )
+            for row in board.open_items
+        }
+        if shown.edited is not None:
+            edit_forms[shown.edited[0]] = shown.edited[1]
+    fields = {row.slug: row for row in targets_form.rows} if targets_form else {}
+    ctx = {
+        "team": team,
+        "board": board,
+        "refusal": shown.message,
+        "can_edit": team.is_member,
+        "targets_form": targets_form,
+        "target_lines": [(row, fields.get(row.slug)) for row in board.targets],
+        "add_form": add_form,
+        "open_lines": [(row, edit_forms.get(row.item.pk)) for row in board.open_items],
+        "edited": shown.edited[0] if shown.edited else None,
+        "csrf_token": CSRF_MARK,
+    }
+    return mark_safe(render_to_string("planning/plan_content.html", ctx))
