@@ -114,10 +114,11 @@ def submit_in_bulk(
 ) -> None:
     """Write the submissions of `batches` as submit_dated leaves them with no voters and
     no delivery metrics, submitted by no one: the assessments with their records, team
-    answers and results (Assessment.submit's, from records.score_and_record), each row
-    inserted once and in bulk: four queries a batch on PostgreSQL (more elsewhere, where
-    the parameters of one are capped), and one per team for records.SECTIONS. Give each
-    team's whole history in one batch, for teams with nothing submitted yet. A second
+    answers and results (Assessment.submit's, from records.score_and_record), each team's
+    latest marked (as Assessment.mark_latest marks it), each row inserted once and in
+    bulk: four queries a batch on PostgreSQL (more elsewhere, where the parameters of one
+    are capped), and one per team for records.SECTIONS. Give each team's whole history
+    in one batch, for teams with nothing submitted yet. A second
     thread makes a batch's rows (without a query) while this one writes the batch before,
     so that Python and the database work at once. Bulk writes skip save(): the caller
     advances the generation (maturity.generation)."""
@@ -153,6 +154,7 @@ def _inserts(
     `sections` (team id -> records.SECTIONS' data), made ready (prepare_insert)."""
     answered = {status: AnswerState(status, "", True) for status in Status.values}
     earlier: dict[int, list[records.Earlier]] = {}
+    latest: dict[int, tuple[datetime, int]] = {}  # team id -> its latest's time and id
     submitted = []
     results = []
     for assessment_id, each in zip(ids, submissions, strict=True):
@@ -178,14 +180,17 @@ def _inserts(
             records.Earlier(assessment_id, each.submitted_at, {r.slug: r.score for r in scored})
         )
         overall = scoring.overall(result.score for result in scored)
+        this = (each.submitted_at, assessment_id)
+        latest[team.pk] = max(latest.get(team.pk, this), this)
         created_at = each.submitted_at - timedelta(days=3)
         submitted.append((assessment_id, team.pk, created_at, each.submitted_at, record, overall))
         results += [(assessment_id, *row) for row in records.result_rows(tree, scored, record)]
+    latest_ids = {assessment_id for _, assessment_id in latest.values()}
     return [
         prepare_insert(
             Assessment,
-            ("id", "team_id", "created_at", "submitted_at", "record", "overall"),
-            submitted,
+            ("id", "team_id", "created_at", "submitted_at", "record", "overall", "is_latest"),
+            ((*row, row[0] in latest_ids) for row in submitted),
             model_id=model.pk,
             notes="",
             void_reason="",

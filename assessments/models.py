@@ -12,8 +12,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from maturity import generation
@@ -140,6 +139,12 @@ class Incomplete(Exception):
         super().__init__(f"{sum(len(gap.missing) for gap in gaps)} practices are not answered")
 
 
+def lock_team(team_id: int) -> None:
+    """Lock the team's row until the transaction ends. Whatever locks both takes the
+    team's before any of its assessments' rows: the other order could deadlock."""
+    Team.objects.select_for_update().filter(pk=team_id).exists()
+
+
 class AssessmentQuerySet(AdvancingQuerySet["Assessment"]):
     def submitted(self) -> AssessmentQuerySet:
         """Submitted and not voided: what counts in scores, trends and lists."""
@@ -178,15 +183,16 @@ class AssessmentQuerySet(AdvancingQuerySet["Assessment"]):
             )  # type: ignore[no-redef]  # django-stubs#2818
         )
 
-    def latest_per_team(self, depth: int = 1) -> AssessmentQuerySet:
-        """The `depth` most recent submitted assessments of each team, ranked by
-        `recency` (1 = latest); filtering on a window runs as one subquery."""
-        recency = Window(
-            RowNumber(),
-            partition_by=[F("team_id")],
-            order_by=[F("submitted_at").desc(), F("pk").desc()],
-        )
-        return self.submitted().annotate(recency=recency).filter(recency__lte=depth)
+    def mark_latest(self, team_id: int, model_id: int) -> None:
+        """Set `is_latest` on the team's latest counted assessment of the model and on no
+        other (two queries), in the transaction of the submission or void that changed
+        it, which holds the team's row lock (lock_team): a submission or void committed
+        meanwhile is then seen, so two at once cannot leave two marked (which
+        one_latest_per_team_and_model refuses) or none."""
+        of_team = self.filter(team_id=team_id, model_id=model_id)
+        latest = of_team.submitted().order_by("-submitted_at", "-pk").values("pk")[:1]
+        of_team.filter(is_latest=True).exclude(pk=Subquery(latest)).update(is_latest=False)
+        of_team.filter(pk=Subquery(latest), is_latest=False).update(is_latest=True)
 
 
 class Assessment(AdvancesGeneration):
@@ -229,6 +235,13 @@ class Assessment(AdvancesGeneration):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     void_reason = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    is_latest = models.BooleanField(
+        default=False,
+        db_default=False,
+        editable=False,
+        help_text="The latest counted (submitted, not voided) assessment of its team and "
+        "model: set by submitting and voiding (mark_latest).",
+    )
 
     objects = AssessmentQuerySet.as_manager()
     role: str | None  # only on rows fetched with_membership()
@@ -251,6 +264,17 @@ class Assessment(AdvancesGeneration):
                 condition=Q(voided_at__isnull=True)
                 | (Q(submitted_at__isnull=False) & ~Q(void_reason="")),
                 name="voided_assessment_was_submitted_with_reason",
+            ),
+            # Also the index that finds each team's latest of a model (the dashboard).
+            models.UniqueConstraint(
+                fields=["team", "model"],
+                condition=Q(is_latest=True),
+                name="one_latest_per_team_and_model",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_latest=False)
+                | Q(submitted_at__isnull=False, voided_at__isnull=True),
+                name="latest_assessment_is_counted",
             ),
         ]
 
@@ -284,7 +308,7 @@ class Assessment(AdvancesGeneration):
         row, so two members who start at once get one draft (six queries, seven when
         pre-filled)."""
         with transaction.atomic():
-            Team.objects.select_for_update().filter(pk=team.pk).exists()
+            lock_team(team.pk)
             under_way = cls.objects.drafts().filter(team=team).first()
             if under_way is not None:
                 raise DraftUnderWay(under_way)
@@ -610,6 +634,7 @@ class Assessment(AdvancesGeneration):
         Answers to practices retired while this was a draft are dropped: they were not
         part of what was scored, and a result shows only what it was scored on."""
         with transaction.atomic():
+            lock_team(self.team_id)  # for mark_latest, before any assessment's row
             if not self._locked().is_draft:
                 raise AlreadySubmitted
             tree = load_tree(self.model_id)
@@ -629,6 +654,7 @@ class Assessment(AdvancesGeneration):
                 for row in records.result_rows(tree, results, self.record)
             )
             self.save(update_fields=["submitted_at", "submitted_by", "record", "overall"])
+            Assessment.objects.mark_latest(self.team_id, self.model_id)
         return results
 
     def _locked(self) -> Assessment:
@@ -653,13 +679,16 @@ class Assessment(AdvancesGeneration):
         """Leave a submitted assessment out of every score, trend and list, keeping it in
         the team's history with the reason. Locks the row and re-checks its state."""
         with transaction.atomic():
+            lock_team(self.team_id)  # for mark_latest, before any assessment's row
             locked = self._locked()
             if locked.is_draft:
                 raise NotSubmitted
             if locked.is_voided:
                 raise AlreadyVoided
             self.voided_at, self.voided_by_id, self.void_reason = timezone.now(), user.pk, reason
-            self.save(update_fields=["voided_at", "voided_by", "void_reason"])
+            self.is_latest = False
+            self.save(update_fields=["voided_at", "voided_by", "void_reason", "is_latest"])
+            Assessment.objects.mark_latest(self.team_id, self.model_id)
 
     def tree(self) -> ModelTree:
         """The model's tree as it is now (four queries): its active practices for a draft;

@@ -220,7 +220,7 @@ def load_dashboard(
     """
     categories = Category.objects.filter(model=model, is_active=True)
     listed = Team.objects.all() if teams is None else teams
-    rows = _team_rows(listed, _latest(model, teams), categories, since)
+    rows = _team_rows(listed, model, categories, since)
     if groups is None:
         in_order = categories.order_by("order", "id")
         columns = [Column(category.slug, category.name, category.order) for category in in_order]
@@ -244,11 +244,6 @@ def _assessments_of(teams: QuerySet[Team] | None) -> AssessmentQuerySet:
     if teams is None:
         return Assessment.objects.all()
     return Assessment.objects.filter(team__in=teams.values("pk"))
-
-
-def _latest(model: MaturityModel, teams: QuerySet[Team] | None) -> QuerySet[Assessment]:
-    """The latest assessment of `model` of each of `teams`."""
-    return _assessments_of(teams).filter(model=model).latest_per_team().order_by()
 
 
 def _one_parameter(ids: Collection[int]) -> RawSQL:
@@ -295,18 +290,19 @@ def _columns_counted(
 
 def _team_rows(
     teams: QuerySet[Team],
-    latest: QuerySet[Assessment],
+    model: MaturityModel,
     categories: QuerySet[Category],
     since: datetime | None,
 ) -> list[TeamRow]:
-    """A row per team with its `latest` assessment (shown when submitted since `since`),
-    whether overdue, and its targets in the `categories` (one query: a team comes once
-    per target, or once without)."""
+    """A row per team with its latest assessment of `model` (shown when submitted since
+    `since`), whether overdue, and its targets in the `categories` (one query: a team
+    comes once per target, or once without)."""
     found = (
         with_last_submitted(teams)
         .annotate(
             latest=FilteredRelation(
-                "assessments", condition=Q(assessments__in=Subquery(latest.values("pk")))
+                "assessments",
+                condition=Q(assessments__is_latest=True, assessments__model=model),
             ),
             aimed=FilteredRelation(
                 "targets",
@@ -379,7 +375,7 @@ def _details_of(assessment_ids: Collection[int]) -> dict[int, Details]:
             Q(submitted_at__lt=OuterRef("submitted_at"))
             | Q(submitted_at=OuterRef("submitted_at"), pk__lt=OuterRef("pk"))
         )
-        .order_by("-submitted_at", "-pk")  # as latest_per_team ranks them
+        .order_by("-submitted_at", "-pk")  # as Assessment.mark_latest ranks them
     )
     results = (
         Assessment.objects.filter(pk__in=_one_parameter(assessment_ids))

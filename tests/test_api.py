@@ -24,7 +24,7 @@ from maturity.models import Category, MaturityModel
 from planning.models import PlanItem, Target
 from teams.models import Membership, Team, Unit
 
-from .conftest import answer_all, up_to
+from .conftest import answer_all, mark_latest, up_to
 from .test_dashboard import submit_at
 
 
@@ -108,6 +108,7 @@ def many_teams(
         for team in teams
         for d in range(each)
     )
+    mark_latest(assessments)
     freeze_results(assessments, record)
 
 

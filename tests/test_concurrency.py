@@ -331,6 +331,29 @@ def test_void_versus_void_one_wins(cd_model: MaturityModel, django_user_model: t
         assert assessment.voided_by == (people["ann"], other_user)[winner]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_void_and_a_submission_at_once_leave_one_latest_marked(
+    cd_model: MaturityModel, django_user_model: type[User]
+) -> None:
+    """The lead voids the team's latest result while a member submits the next: both
+    succeed, and the new one is the one marked latest (Assessment.mark_latest takes the
+    team's lock; without it, the void would mark the result before, and the submission
+    fail on the second mark)."""
+    team, people = team_of(django_user_model, lead=Membership.Role.LEAD, m=Membership.Role.MEMBER)
+    lead, member = signed_in(people["lead"]), signed_in(people["m"])
+    for round_ in range(ROUNDS):
+        latest = submitted_assessment(team, cd_model, people["lead"])
+        draft = answered_draft(team, cd_model, people["m"])
+        void = reverse("assessment_void", args=[latest.pk])
+        voiding, submitting = at_once(  # the void later each round, over a submission's time
+            after(0.005 * round_, posting(lead, void, {"reason": "Wrong"})),
+            posting(member, reverse("assessment_review", args=[draft.pk]), {"confirm": "yes"}),
+        )
+        assert (voiding, submitting) == (302, 302)
+        marked = Assessment.objects.filter(team=team, is_latest=True)
+        assert list(marked.values_list("pk", flat=True)) == [draft.pk]
+
+
 def answer_fields(assessment: Assessment, user: User | None = None) -> dict[str, str]:
     """Every team answer's fields, by the names the questionnaire gives them; with a
     user, that member's own answers too (p12-my-status)."""

@@ -42,7 +42,7 @@ from maturity.models import Category, MaturityModel
 from planning.models import Target
 from teams.models import Team, Unit
 
-from .conftest import answer_all, up_to
+from .conftest import answer_all, mark_latest, up_to
 
 
 def seed(model: MaturityModel, teams: int, per_team: int = 8, first: int = 0) -> None:
@@ -84,6 +84,7 @@ def seed(model: MaturityModel, teams: int, per_team: int = 8, first: int = 0) ->
         for team in created[1:]
         for when in _history(now, per_team, chooser)
     )
+    mark_latest(assessments)
     # The record sent once per statement rather than once per row: a real one is large.
     Assessment.objects.filter(team__in=created[1:]).update(record=record)
     fired = [assessment.pk for assessment in assessments if chooser.random() < 0.3]

@@ -80,7 +80,7 @@ def test_seed_scale_creates_teams_with_results_that_match_their_answers() -> Non
     assert assessments.count() == 6
     for assessment in assessments:
         frozen = {(r.category.slug, r.level, r.score) for r in assessment.results.all()}
-        Assessment.objects.filter(pk=assessment.pk).update(submitted_at=None)
+        Assessment.objects.filter(pk=assessment.pk).update(submitted_at=None, is_latest=False)
         assessment.refresh_from_db()
         assessment.results.all().delete()
         rescored = {(r.slug, r.level, r.score) for r in assessment.submit()}

@@ -19,11 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def frozen(assessment: Assessment) -> tuple[Any, ...]:
-    """What submitting writes: the row's submission, record and overall score, and the
-    results."""
+    """What submitting writes: the row's submission, record, overall score and whether it
+    is its team's latest, and the results."""
     row = Assessment.objects.get(pk=assessment.pk)
     results = row.results.values_list("category_id", "level", "score", "agreement")
-    return row.submitted_at, row.submitted_by_id, row.record, row.overall, sorted(results)
+    submitted = (row.submitted_at, row.submitted_by_id, row.record, row.overall, row.is_latest)
+    return *submitted, sorted(results)
 
 
 def test_a_seeded_history_is_what_submitting_its_answers_writes() -> None:
@@ -38,7 +39,8 @@ def test_a_seeded_history_is_what_submitting_its_answers_writes() -> None:
         answers = seeded.answers.values_list("note", "confirmed", "updated_by")
         assert answers.count() == practices and set(answers) == {("", True, None)}
         seeded_as = frozen(seeded)
-        Assessment.objects.filter(pk=seeded.pk).update(submitted_at=None, record=None, overall=None)
+        back_to_draft = {"submitted_at": None, "record": None, "overall": None, "is_latest": False}
+        Assessment.objects.filter(pk=seeded.pk).update(**back_to_draft)
         seeded.results.all().delete()
         Assessment.objects.get(pk=seeded.pk).submit(at=seeded.submitted_at)
         assert frozen(seeded) == seeded_as
