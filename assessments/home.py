@@ -1,6 +1,9 @@
 """What the home page reads for the signed-in user: their teams with each one's latest
 result, and their teams' drafts. Asked on nearly every visit, so each query is compiled
-once per process (maturity.compiled), with the user's id bound on each run."""
+once per process (maturity.compiled), with the user's id bound on each run, and what
+they read is kept under the data generation, which every write of it moves on (a
+membership, a team, a submission or void, a draft started or discarded, a model's or a
+user's name)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from maturity import generation
 from maturity.compiled import CompiledQuery, placeholder
 from teams.models import AnyUser, Team
 
-from .history import Submission, TeamSummary, latest_of, submission_rows, submissions_of
+from .history import TeamSummary, latest_of, submission_rows, submissions_of
 from .models import Assessment
 
 USER_ID = placeholder()  # stands for the user's id while the queries below are compiled
@@ -41,27 +44,27 @@ def _drafts() -> QuerySet[Assessment]:
 DRAFTS_OF_MY_TEAMS = CompiledQuery(_drafts)
 
 
-LATEST_SECONDS = 5 * 60
+KEPT_SECONDS = 5 * 60
 
 
 def team_summaries(user: AnyUser) -> list[TeamSummary]:
     """Each of the user's teams, by name, with its latest result: overall score and
-    weakest category (two queries; one when they are on no team). The latest results
-    are kept under the data generation and the teams, which a membership changes."""
+    weakest category (two queries; one when they are on no team), kept."""
+    return generation.cached("my-teams", user.pk, lambda: _team_summaries(user), KEPT_SECONDS)
+
+
+def _team_summaries(user: AnyUser) -> list[TeamSummary]:
     teams: list[Team] = MY_TEAMS.objects({USER_ID: user.pk})
     if not teams:
         return []
-
-    def latest_results() -> dict[int, Submission]:
-        rows = LATEST_OF_MY_TEAMS.rows({USER_ID: user.pk})
-        return {submission.team_id: submission for submission in submissions_of(rows)}
-
-    asked = (user.pk, [team.pk for team in teams])
-    latest = generation.cached("latest-of-teams", asked, latest_results, LATEST_SECONDS)
+    rows = LATEST_OF_MY_TEAMS.rows({USER_ID: user.pk})
+    latest = {submission.team_id: submission for submission in submissions_of(rows)}
     return [TeamSummary(team, latest.get(team.pk)) for team in teams]
 
 
 def drafts(user: AnyUser) -> list[Assessment]:
     """The drafts of the user's teams, the newest first, with their teams, models and
-    who started them (one query)."""
-    return DRAFTS_OF_MY_TEAMS.objects({USER_ID: user.pk})
+    who started them (one query), kept."""
+    return generation.cached(
+        "my-drafts", user.pk, lambda: DRAFTS_OF_MY_TEAMS.objects({USER_ID: user.pk}), KEPT_SECONDS
+    )

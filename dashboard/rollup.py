@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from statistics import fmean
 
+from maturity import generation
 from maturity.compiled import CompiledQuery
 from teams.access import below
 from teams.models import Unit
@@ -20,12 +21,19 @@ EVERY_UNIT = CompiledQuery(
 )
 
 
+UNITS_SECONDS = 5 * 60
+
+
 @dataclass(frozen=True)
 class UnitRow:
     pk: int
     name: str
     slug: str
     parent_id: int | None
+
+
+def _every_unit() -> dict[int, UnitRow]:
+    return {pk: UnitRow(pk, name, slug, parent) for pk, name, slug, parent in EVERY_UNIT.rows({})}
 
 
 @dataclass(frozen=True)
@@ -37,11 +45,9 @@ class Units:
 
     @classmethod
     def load(cls, visible: frozenset[int] | None) -> Units:
-        """Every unit (one query)."""
-        rows = EVERY_UNIT.rows({})
-        return cls(
-            {pk: UnitRow(pk, name, slug, parent) for pk, name, slug, parent in rows}, visible
-        )
+        """Every unit (one query), kept under the data generation, which every write of a
+        unit moves on."""
+        return cls(generation.cached("every-unit", None, _every_unit, UNITS_SECONDS), visible)
 
     def _sees(self, pk: int | None) -> bool:
         return pk is not None and (self.visible is None or pk in self.visible)

@@ -139,6 +139,42 @@ def test_the_homes_kept_latest_results_show_a_void_and_a_new_team_at_once(
 
 @shared_cache_only
 @pytest.mark.django_db
+def test_the_homes_kept_teams_and_drafts_show_each_change_at_once(
+    client: Client, member: User, payments: Team, mobile: Team, cd_model: MaturityModel
+) -> None:
+    client.force_login(member)
+    assert "Drafts to resume" not in _text(client, "/")
+    draft = Assessment.start(payments, cd_model, member, prefill_from=None)
+    assert "Drafts to resume" in _text(client, "/")
+    payments.name = "Payments Core"
+    payments.save()
+    assert _text(client, "/").count("Payments Core") == 2  # the team, its draft
+    draft.discard()
+    assert "Drafts to resume" not in _text(client, "/")
+    Membership.objects.create(user=member, team=mobile)
+    assert "Mobile" in _text(client, "/")
+    Membership.objects.filter(user=member, team=mobile).delete()
+    assert "Mobile" not in _text(client, "/")
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_the_dashboards_kept_units_show_each_change_at_once(
+    client: Client, manager: User, submitted: Assessment
+) -> None:
+    client.force_login(manager)
+    dashboard = reverse("dashboard")
+    assert ">Platform<" not in _text(client, dashboard)
+    unit = Unit.objects.create(name="Platform", slug="platform")
+    assert ">Platform<" in _text(client, dashboard)
+    unit.name = "Platform Engineering"
+    unit.save()
+    page = _text(client, dashboard)
+    assert ">Platform Engineering<" in page and ">Platform<" not in page
+
+
+@shared_cache_only
+@pytest.mark.django_db
 def test_the_plans_kept_levels_show_a_renamed_level_at_once(
     client: Client, member: User, submitted: Assessment
 ) -> None:
