@@ -686,7 +686,7 @@ class Assessment(AdvancesGeneration):
             if locked.is_voided:
                 raise AlreadyVoided
             self.voided_at, self.voided_by_id, self.void_reason = timezone.now(), user.pk, reason
-            self.is_latest = False
+            self.is_latest = False  # in the same write: latest_assessment_is_counted
             self.save(update_fields=["voided_at", "voided_by", "void_reason", "is_latest"])
             Assessment.objects.mark_latest(self.team_id, self.model_id)
 

@@ -42,6 +42,9 @@ class Refused:
     edited: tuple[int, PlanItemForm] | None = None
 
 
+NOTHING_REFUSED = Refused("")  # a GET: no message, every form unbound
+
+
 def plan_content(
     request: HttpRequest, team: Team, today: date, refused: Refused | None = None
 ) -> SafeString:
@@ -50,7 +53,7 @@ def plan_content(
     if refused is None:
         key = (team.pk, team.is_member, today, get_script_prefix())
         content = generation.cached(
-            "plan-page", key, lambda: _content(team, today, Refused("")), KEPT_SECONDS
+            "plan-page", key, lambda: _content(team, today, NOTHING_REFUSED), KEPT_SECONDS
         )
     else:
         content = _content(team, today, refused)
@@ -59,13 +62,13 @@ def plan_content(
     return mark_safe(content.replace(CSRF_MARK, get_token(request)))
 
 
-def _content(team: Team, today: date, shown: Refused) -> SafeString:
-    board = shown.board or plan_board(team, today)
-    targets_form, add_form = shown.targets_form, shown.add_form
+def _content(team: Team, today: date, refused: Refused) -> SafeString:
+    board = refused.board or plan_board(team, today)
+    targets_form, add_form = refused.targets_form, refused.add_form
     edit_forms: dict[int, PlanItemForm] = {}
     if team.is_member:
         basis = board.basis
-        members = team_members(team) if shown.members is None else shown.members
+        members = team_members(team) if refused.members is None else refused.members
         targets = {row.slug: row.target for row in board.targets if row.target is not None}
         targets_form = targets_form or TargetsForm(
             categories=basis.categories, levels=basis.target_levels, targets=targets, today=today
@@ -83,19 +86,19 @@ def _content(team: Team, today: date, shown: Refused) -> SafeString:
             )
             for row in board.open_items
         }
-        if shown.edited is not None:
-            edit_forms[shown.edited[0]] = shown.edited[1]
+        if refused.edited is not None:
+            edit_forms[refused.edited[0]] = refused.edited[1]
     fields = {row.slug: row for row in targets_form.rows} if targets_form else {}
     ctx = {
         "team": team,
         "board": board,
-        "refusal": shown.message,
+        "refusal": refused.message,
         "can_edit": team.is_member,
         "targets_form": targets_form,
         "target_lines": [(row, fields.get(row.slug)) for row in board.targets],
         "add_form": add_form,
         "open_lines": [(row, edit_forms.get(row.item.pk)) for row in board.open_items],
-        "edited": shown.edited[0] if shown.edited else None,
+        "edited": refused.edited[0] if refused.edited else None,
         "csrf_token": CSRF_MARK,
     }
     return mark_safe(render_to_string("planning/plan_content.html", ctx))
