@@ -14,14 +14,12 @@ from django.apps.registry import Apps
 from assessments.models import Assessment
 
 from .test_migrations import (  # noqa: F401 (a fixture)
-    NEW_TEAM_APP,
     SUBMITTED_AT,
     Sample,
     back_to_latest_afterwards,
-    create_sample_data,
-    historical_apps,
     latest_migrations,
     migrate_to,
+    sample_at,
 )
 
 BEFORE_LATEST = [("assessments", "0015_assessment_overall")]
@@ -45,9 +43,7 @@ def submit(apps: Apps, sample: Sample, team: str, days_later: int, *, voided: bo
 def test_a_database_made_before_the_latest_was_marked_migrates_forward_with_it_marked(
     back_to_latest_afterwards: None,  # noqa: F811
 ) -> None:
-    migrate_to(BEFORE_LATEST)
-    old = historical_apps(BEFORE_LATEST)
-    sample = create_sample_data(old, NEW_TEAM_APP)
+    old, sample = sample_at(BEFORE_LATEST)
     submit(old, sample, "payments", days_later=30)
     tied = submit(old, sample, "payments", days_later=30)  # the same moment, created after
     submit(old, sample, "payments", days_later=60, voided=True)  # counts for nothing

@@ -13,15 +13,13 @@ from assessments import scoring
 from assessments.models import Assessment
 
 from .test_migrations import (  # noqa: F401 (a fixture)
-    NEW_TEAM_APP,
     RESULTS,
     SUBMITTED_AT,
     Sample,
     back_to_latest_afterwards,
-    create_sample_data,
-    historical_apps,
     latest_migrations,
     migrate_to,
+    sample_at,
 )
 
 BEFORE_OVERALL = [("assessments", "0014_delivery_confirmed")]
@@ -52,9 +50,7 @@ def submit_with_results(apps: Apps, sample: Sample, scores: dict[str, float | No
 def test_a_database_made_before_the_overall_score_was_kept_migrates_forward_with_it(
     back_to_latest_afterwards: None,  # noqa: F811
 ) -> None:
-    migrate_to(BEFORE_OVERALL)
-    old = historical_apps(BEFORE_OVERALL)
-    sample = create_sample_data(old, NEW_TEAM_APP)
+    old, sample = sample_at(BEFORE_OVERALL)
     one_not_scored = submit_with_results(old, sample, {"build": 2.25, "test": None})
     none_scored = submit_with_results(old, sample, {"build": None, "test": None})
 

@@ -159,6 +159,14 @@ def migrate_to(targets: Sequence[Target]) -> None:
     ContentType.objects.clear_cache()  # content types may have changed app
 
 
+def sample_at(targets: Sequence[Target]) -> tuple[Apps, Sample]:
+    """The test database taken to the targets, with the sample data written through their
+    historical models (Team and Membership in the teams app), and those models."""
+    migrate_to(targets)
+    apps = historical_apps(targets)
+    return apps, create_sample_data(apps, NEW_TEAM_APP)
+
+
 def historical_apps(targets: Sequence[Target]) -> Apps:
     """The models as the migrations define them at the targets; apps not among the
     targets (auth, admin, contenttypes...) at their latest."""
