@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import escape  # Django's escape() without its wrapper, which cost more than escaping
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from maturity.markup import safe
 
 from .edits import Conflict
 from .models import NOTE_MAX_LENGTH
@@ -95,7 +97,7 @@ class AnswerFields:
             legend_hidden,
             self.invalid,
         )
-        return mark_safe(
+        return safe(
             layout.format(
                 radios=radios.get(self.value, radios[""]),
                 errors=self._errors() if self.invalid else "",

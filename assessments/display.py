@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from html import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+
+from maturity.markup import escaped, safe
 
 from .charts import level_shade
 from .scoring import rounded
@@ -63,9 +64,8 @@ def time_to_answer(statements: int) -> str:
 def level_badge(level: int, name: str, levels: Sequence[int]) -> SafeString:
     """A level as a badge coloured by its place among the model's `levels`."""
     css = level_css(level, levels)
-    return mark_safe(
-        f'<span class="badge level-badge {css}">{escape(str(level))} · {escape(name)}</span>'
-    )
+    shown = f"{escaped(str(level))} · {escaped(name)}"
+    return safe(f'<span class="badge level-badge {css}">{shown}</span>')
 
 
 def level_css(level: int | None, levels: Sequence[int]) -> str:

@@ -8,11 +8,11 @@ own is escaped here, as it is written in."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from html import escape
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from maturity.links import object_url
+from maturity.links import object_url, object_urls
+from maturity.markup import escaped, safe
 from maturity.tree import PracticeNode
 
 from .agreement import CategoryAgreement, Spread, Votes
@@ -84,16 +84,13 @@ SECTION = """<section class="card mb-4 level-section" aria-labelledby="level-{le
 def progress_nav(progress: Progress, assessment_id: int, current: str) -> SafeString:
     """The questionnaire's pages with how much of each is answered, each a link; the one
     whose category slug is `current` (OUTCOMES: the delivery outcomes') marked current."""
+    edit = object_urls("assessment_edit", [(assessment_id, r.category.slug) for r in progress.rows])
     categories = "\n    ".join(
-        _progress_link(
-            row,
-            object_url("assessment_edit", assessment_id, row.category.slug),
-            row.category.slug == current,
-        )
-        for row in progress.rows
+        _progress_link(row, href, row.category.slug == current)
+        for row, href in zip(progress.rows, edit, strict=True)
     )
     on_outcomes = current == OUTCOMES
-    return mark_safe(
+    return safe(
         PROGRESS.format(
             categories=categories,
             outcomes_style="btn-primary" if on_outcomes else "btn-outline-secondary",
@@ -117,9 +114,9 @@ def _progress_link(row: CategoryProgress, href: str, is_current: bool) -> str:
     )
     return PROGRESS_CATEGORY.format(
         style=style,
-        href=escape(href),
+        href=escaped(href),
         current=CURRENT if is_current else "",
-        name=escape(category.name),
+        name=escaped(category.name),
         done="✓ " if row.done else "",
         answered=row.answered,
         total=row.total,
@@ -131,12 +128,12 @@ def level_sections(
 ) -> SafeString:
     """A category's levels, each a card: its badge (coloured among the model's `levels`),
     its summary and its practice rows (practice_rows)."""
-    return mark_safe(
+    return safe(
         "\n\n  ".join(
             SECTION.format(
                 level=int(section.cell.level),
                 badge=level_badge(section.cell.level, section.level_name, levels),
-                summary=escape(section.cell.summary),
+                summary=escaped(section.cell.summary),
                 rows=practice_rows(section.rows, shows_votes, copied_from),
             )
             for section in sections
@@ -193,15 +190,11 @@ def review_categories(
     """The review's categories, each with a link to its page, its agreement, how much is
     answered, what members dispute, what was copied from `copied_from` and is not yet
     confirmed, and what is missing."""
-    return mark_safe(
+    edit = object_urls("assessment_edit", [(assessment_id, r.category.slug) for r, _ in categories])
+    return safe(
         "\n  ".join(
-            _review_category(
-                row,
-                agreed,
-                object_url("assessment_edit", assessment_id, row.category.slug),
-                copied_from,
-            )
-            for row, agreed in categories
+            _review_category(row, agreed, href, copied_from)
+            for (row, agreed), href in zip(categories, edit, strict=True)
         )
     )
 
@@ -210,8 +203,8 @@ def _review_category(
     row: CategoryProgress, agreed: CategoryAgreement, edit_url: str, copied_from: str
 ) -> str:
     category = row.category
-    edit = escape(edit_url)
-    name = escape(category.name)
+    edit = escaped(edit_url)
+    name = escaped(category.name)
     answered = (
         COMPLETE.format(total=row.total)
         if row.done
@@ -220,7 +213,7 @@ def _review_category(
     disputed = ""
     if agreed.disputed:
         items = "".join(
-            DISPUTED_ITEM.format(escape(practice.text), vote_counts(votes))
+            DISPUTED_ITEM.format(escaped(practice.text), vote_counts(votes))
             for practice, votes in agreed.disputed
         )
         disputed = DISPUTED.format(name=name, items=items, edit=edit)
@@ -228,12 +221,12 @@ def _review_category(
     if row.unconfirmed:
         unconfirmed = UNCONFIRMED_LIST.format(
             count=len(row.unconfirmed),
-            copied_from=escape(copied_from),
+            copied_from=escaped(copied_from),
             items=practice_items(row.unconfirmed),
             edit=edit,
         )
     return REVIEW_CATEGORY.format(
-        slug=escape(category.slug),
+        slug=escaped(category.slug),
         edit=edit,
         name=name,
         agreement="" if agreed.share is None else AGREEMENT.format(agreement_text(agreed.share)),
@@ -246,18 +239,18 @@ def _review_category(
 
 def vote_counts(votes: Votes) -> SafeString:
     """The votes on a practice as counts."""
-    return mark_safe(VOTE_COUNTS.format(votes.yes, votes.partly, votes.no, votes.na))
+    return safe(VOTE_COUNTS.format(votes.yes, votes.partly, votes.no, votes.na))
 
 
 def votes_with_spread(votes: Votes) -> SafeString:
     """The votes as counts, then a mark for how far apart they are."""
     mark = SPREAD_MARKS[votes.spread]
-    return mark_safe(f'{vote_counts(votes)} <span class="spread-mark">{mark}</span>')
+    return safe(f'{vote_counts(votes)} <span class="spread-mark">{mark}</span>')
 
 
 def practice_items(practices: Iterable[PracticeNode]) -> SafeString:
     """Each practice's text as a list item."""
-    return mark_safe("".join(f"<li>{escape(practice.text)}</li>" for practice in practices))
+    return safe("".join(f"<li>{escaped(practice.text)}</li>" for practice in practices))
 
 
 def practice_rows(rows: Sequence[PracticeRow], shows_votes: bool, copied_from: str) -> SafeString:
@@ -266,7 +259,7 @@ def practice_rows(rows: Sequence[PracticeRow], shows_votes: bool, copied_from: s
     the last assessment and not yet confirmed says it was copied from `copied_from`."""
     last = len(rows) - 1
     written = (_row(row, shows_votes, copied_from, n == last) for n, row in enumerate(rows))
-    return mark_safe("\n      ".join(written))
+    return safe("\n      ".join(written))
 
 
 def _row(row: PracticeRow, shows_votes: bool, copied_from: str, last: bool) -> str:
@@ -286,8 +279,8 @@ def _row(row: PracticeRow, shows_votes: bool, copied_from: str, last: bool) -> s
         classes=("" if last else " border-bottom mb-3") + (" practice-new" if row.is_new else ""),
         id=practice_id,
         badges=(NEW if row.is_new else "")
-        + (UNCONFIRMED.format(escape(copied_from)) if row.unconfirmed else ""),
-        text=escape(practice.text),
-        help=HELP.format(escape(practice.help)) if practice.help else "",
+        + (UNCONFIRMED.format(escaped(copied_from)) if row.unconfirmed else ""),
+        text=escaped(practice.text),
+        help=HELP.format(escaped(practice.help)) if practice.help else "",
         answers=answers,
     )

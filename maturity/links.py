@@ -5,6 +5,7 @@ reverse() reads. Nothing here knows the domain: every app and `config` may use i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from django.conf import settings
@@ -20,6 +21,13 @@ def object_url(name: str, *args: int | str) -> str:
     """reverse(name, args=args) for the page of an object (by its id or slug), the 4,096
     last asked kept."""
     return _reversed_with(name, args, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+def object_urls(name: str, each: Iterable[tuple[int | str, ...]]) -> list[str]:
+    """object_url(name, *args) for each of the `each` arguments: the script prefix and the
+    URL configuration read once (each read costs as much as a link kept)."""
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    return [_reversed_with(name, args, prefix, urlconf) for args in each]
 
 
 @cache

@@ -32,6 +32,7 @@ def test_an_objects_links_follow_the_prefix_too(
     client.force_login(member)
     review = reverse("assessment_review", args=[draft.pk])
     links = [reverse(name, args=[draft.pk]) for name in ("assessment_result", "assessment_discard")]
+    links.append(reverse("assessment_edit", args=[draft.pk, "build"]))  # a category's page
     team = reverse("team_detail", args=[draft.team.slug])
     try:
         for prefix in ("", "/maturity", ""):
