@@ -50,9 +50,7 @@ class DashboardForm(forms.Form):
         model_field: Any = self.fields["model"]
         model_field.choices = [(model.pk, str(model)) for model in models]
         unit_field: Any = self.fields["unit"]
-        labelled = [(unit.slug, units.path_label(unit)) for unit in units.shown()]
-        labelled.sort(key=lambda choice: choice[1].casefold())
-        unit_field.choices = [("", "All teams"), *labelled]
+        unit_field.choices = [("", "All teams"), *units.choices]
 
     def _understood(self) -> dict[str, Any]:
         """The fields sent and understood (cleaned once)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from statistics import fmean
 
 from maturity import generation
@@ -45,9 +46,17 @@ class Units:
 
     @classmethod
     def load(cls, visible: frozenset[int] | None) -> Units:
-        """Every unit (one query), kept under the data generation, which every write of a
-        unit moves on."""
-        return cls(generation.cached("every-unit", None, _every_unit, UNITS_SECONDS), visible)
+        """Every unit (one query) with those the manager may see, kept under the data
+        generation, which every write of a unit moves on (its callers change nothing)."""
+        seen = None if visible is None else sorted(visible)
+        return generation.cached("units", seen, lambda: cls(_every_unit(), visible), UNITS_SECONDS)
+
+    @cached_property
+    def choices(self) -> list[tuple[str, str]]:
+        """(slug, path label) of each visible unit, by label: the dashboard's unit filter."""
+        labelled = [(unit.slug, self.path_label(unit)) for unit in self.shown()]
+        labelled.sort(key=lambda choice: choice[1].casefold())
+        return labelled
 
     def _sees(self, pk: int | None) -> bool:
         return pk is not None and (self.visible is None or pk in self.visible)
