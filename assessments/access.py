@@ -3,8 +3,6 @@ anyone else, so outsiders learn nothing, not even that it exists."""
 
 from __future__ import annotations
 
-import copy
-
 from django.contrib.auth import get_user_model
 from django.http import Http404
 
@@ -35,7 +33,7 @@ def _for_pages(user: AnyUser, pk: int) -> Assessment:
     model and delivery metrics, the team's memberships; a draft's answers are not read
     here). Each caller gets its own copy: a view may change its assessment's fields."""
     assessment: Assessment | None = (
-        generation.cached(
+        generation.cached_copy(
             "assessment-for-pages",
             (user.pk, pk),
             lambda: next(iter(FOR_PAGES.objects({USER_ID: user.pk, ASSESSMENT_ID: pk})), None),
@@ -46,7 +44,7 @@ def _for_pages(user: AnyUser, pk: int) -> Assessment:
     )
     if assessment is None:
         raise Http404("No assessment matches the given query.")
-    return copy.copy(assessment)
+    return assessment
 
 
 def get_assessment_for_user(user: AnyUser, pk: int, *, to_edit: bool = False) -> Assessment:

@@ -21,7 +21,7 @@ from maturity.compiled import CompiledQuery, placeholder
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
 from maturity.models import Category, MaturityModel, Practice
 from maturity.tree import CategoryNode, ModelTree, PracticeNode, load_tree
-from teams.models import AnyUser, Membership, Team
+from teams.models import AnyUser, Membership, Team, lock_team
 
 from . import agreement, dora, records, scoring
 from .agreement import Votes
@@ -137,12 +137,6 @@ class Incomplete(Exception):
     def __init__(self, gaps: list[CategoryProgress]):
         self.gaps = gaps
         super().__init__(f"{sum(len(gap.missing) for gap in gaps)} practices are not answered")
-
-
-def lock_team(team_id: int) -> None:
-    """Lock the team's row until the transaction ends. Whatever locks both takes the
-    team's before any of its assessments' rows: the other order could deadlock."""
-    Team.objects.select_for_update().filter(pk=team_id).exists()
 
 
 class AssessmentQuerySet(AdvancingQuerySet["Assessment"]):

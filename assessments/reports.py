@@ -15,7 +15,6 @@ leaves the record out: it is the bulk of the row, and decoding it the bulk of th
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -74,13 +73,12 @@ def shown_assessment(user: AnyUser, pk: int, *, with_record: bool = True) -> Ass
         return None
     if with_record:
         return _read_shown(user, pk, with_record=True)
-    kept = generation.cached(
+    return generation.cached_copy(
         "assessment-shown",
         (user.pk, pk),
         partial(_read_shown, user, pk, with_record=False),
         SHOWN_SECONDS,
     )
-    return copy.copy(kept)
 
 
 def _read_shown(user: AnyUser, pk: int, *, with_record: bool) -> Assessment | None:

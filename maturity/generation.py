@@ -13,6 +13,7 @@ that go around the ORM (COPY, raw SQL) call `advance()` themselves.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import threading
 import time
@@ -130,6 +131,15 @@ def cached(name: str, depends_on: object, compute: Callable[[], T], seconds: int
             cache.add(key, value, seconds)  # under one token, any process computes the same
         process_copies.set(key, value, seconds)
     return cast(T, value)
+
+
+def cached_copy(
+    name: str, depends_on: object, compute: Callable[[], M | None], seconds: int
+) -> M | None:
+    """cached() for a model object (None when there is none), each caller getting its own
+    copy: a view may change its object's fields."""
+    kept = cached(name, depends_on, compute, seconds)
+    return copy.copy(kept) if kept is not None else None
 
 
 def advance() -> None:

@@ -7,7 +7,6 @@ cost more than everything else on the page together."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import lru_cache
 from html import escape
 from typing import Any
 
@@ -18,19 +17,16 @@ from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
+from maturity.markup import escaped as escaped_text
+
 
 def escaped(value: Any) -> str:
     """As Django's conditional_escape(): HTML kept as it is, the rest escaped; without its
     lazy-string wrapper, which cost more than the escaping (a plan page escapes some 200
     values, most of them the same names and classes on every view)."""
     if type(value) is str:
-        return _escaped_text(value)
+        return escaped_text(value)
     return str(value.__html__()) if hasattr(value, "__html__") else escape(str(value))
-
-
-@lru_cache(maxsize=4096)
-def _escaped_text(text: str) -> str:
-    return escape(text)
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:

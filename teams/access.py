@@ -7,7 +7,6 @@ team, a unit's managers the teams of the unit and of every unit below it."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -160,13 +159,12 @@ def _team_for_user(user_id: int | None, slug: str) -> Team | None:
     """The team with its unit and whether the user is a member (one query), kept under
     the data generation, which every write of a team, a unit or a membership moves on.
     Each caller gets its own copy: a view may change its team's fields."""
-    team: Team | None = generation.cached(
+    return generation.cached_copy(
         "team-for-user",
         (user_id, slug),
         lambda: next(iter(TEAM_FOR_USER.objects({USER_ID: user_id, SLUG: slug})), None),
         TEAM_SECONDS,
     )
-    return copy.copy(team) if team is not None else None
 
 
 def require_manager(user: AnyUser) -> Managed:

@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from .models import AnyUser, Membership, MembershipChange, Team
+from .models import AnyUser, Membership, MembershipChange, Team, lock_team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -136,7 +136,7 @@ def keeping_a_lead(team: Team, refusal: str) -> Iterator[None]:
     LastLead(refusal) when the team's leads in the database, before and after, break
     keeps_a_lead. The members page and the admin both change members through this."""
     with transaction.atomic():
-        _lock_team(team)
+        lock_team(team.pk)
         before = _leads(team)
         yield
         if not keeps_a_lead(before, _leads(team)):
@@ -149,14 +149,9 @@ def _leads(team: Team) -> list[User]:
     return [membership.user for membership in leads]
 
 
-def _lock_team(team: Team) -> None:
-    """Lock the team row until the transaction ends."""
-    Team.objects.select_for_update().filter(pk=team.pk).exists()
-
-
 def _lock(team: Team, by: AnyUser) -> None:
     """Lock the team row until the transaction ends; refuse unless `by` is a lead."""
-    _lock_team(team)
+    lock_team(team.pk)
     if not Membership.objects.filter(team=team, user=by.pk, role=Role.LEAD).exists():
         last = _last_change(team, by.pk)
         since = f" {_said(last)}." if last else ""

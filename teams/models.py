@@ -133,6 +133,12 @@ class Team(AdvancesGeneration):
         return self.overdue(self.last_submitted)
 
 
+def lock_team(team_id: int) -> None:
+    """Lock the team's row until the transaction ends. Whatever locks it and some of the
+    team's assessments takes the team's first: the other order could deadlock."""
+    Team.objects.select_for_update().filter(pk=team_id).exists()
+
+
 class Membership(AdvancesGeneration):
     """A user's place in a team. Its writes advance the data generation, under which a
     team's pages keep whether their user belongs to it, and the team's members."""
