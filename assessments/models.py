@@ -59,6 +59,9 @@ def _answer_states(**padding: Value) -> models.QuerySet[Answer, Any]:
 # members' own answers in the category (the questionnaire) or every vote counted (the
 # review); and which practices (by key) an assessment answered.
 ANSWER_STATES = CompiledQuery(_answer_states)
+# A category page's rows: (practice id, status, note, confirmed, voter) of every team
+# answer (voter None) and of each member's own answer in the category.
+PageRows = tuple[tuple[Any, ...], ...]
 ANSWERS_AND_MEMBERS_IN = CompiledQuery(
     lambda: _answer_states(voter=Value(None, output_field=models.BigIntegerField())).union(
         _votes_cast(ASSESSMENT_ID, TEAM_ID)
@@ -105,6 +108,26 @@ class AnswerState(NamedTuple):
     status: str
     note: str
     confirmed: bool
+
+
+def answers_in(
+    rows: PageRows, category: CategoryNode, user: AnyUser
+) -> tuple[dict[int, AnswerState], dict[int, Votes], dict[int, Stored]]:
+    """From a category page's rows (Assessment.rows_in): every answer (as
+    answers_by_practice), and for the category's practices the members' votes and the
+    user's own answers."""
+    shown = {practice.id for practice in category.practices}
+    answers: dict[int, AnswerState] = {}
+    statuses: dict[int, list[str]] = {}
+    mine: dict[int, Stored] = {}
+    for pk, status, note, confirmed, voter in rows:
+        if voter is None:  # the team's answer
+            answers[pk] = AnswerState(status, note, confirmed)
+        elif pk in shown:  # not a retired practice
+            statuses.setdefault(pk, []).append(status)
+            if voter == user.pk:
+                mine[pk] = Stored(status, note)
+    return answers, {pk: Votes.count(given) for pk, given in statuses.items()}, mine
 
 
 class AlreadySubmitted(Exception):
@@ -488,28 +511,15 @@ class Assessment(AdvancesGeneration):
             rows = list(_counted(self.votes_cast().filter(practice_id__in=on)))
         return agreement.votes_by_practice(rows)
 
-    def answers_in(
-        self, category: CategoryNode, user: AnyUser
-    ) -> tuple[dict[int, AnswerState], dict[int, Votes], dict[int, Stored]]:
-        """Every answer (as answers_by_practice), and for the category's practices the
-        members' votes and the user's own answers (one query)."""
-        shown = {practice.id for practice in category.practices}
-        answers: dict[int, AnswerState] = {}
-        statuses: dict[int, list[str]] = {}
-        mine: dict[int, Stored] = {}
+    def rows_in(self, category: CategoryNode) -> PageRows:
+        """What the category's questionnaire page shows of the draft, as read (one query;
+        see answers_in): the same rows, the same page."""
         values: dict[int | str, int] = {
             ASSESSMENT_ID: self.pk,
             TEAM_ID: self.team_id,
             CATEGORY_ID: category.id,
         }
-        for pk, status, note, confirmed, voter in ANSWERS_AND_MEMBERS_IN.rows(values):
-            if voter is None:  # the team's answer
-                answers[pk] = AnswerState(status, note, confirmed)
-            elif pk in shown:  # not a retired practice
-                statuses.setdefault(pk, []).append(status)
-                if voter == user.pk:
-                    mine[pk] = Stored(status, note)
-        return answers, {pk: Votes.count(given) for pk, given in statuses.items()}, mine
+        return tuple(map(tuple, ANSWERS_AND_MEMBERS_IN.rows(values)))
 
     def answers_and_votes(self) -> tuple[dict[int, AnswerState], dict[int, Votes]]:
         """Every answer (as answers_by_practice) and every practice's votes (as votes())

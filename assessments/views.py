@@ -5,8 +5,6 @@ escape every text they put in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -29,20 +27,16 @@ from .access import (
 from .agreement import NO_VOTES, of_category
 from .cadence import overdue_managed
 from .display import time_to_answer
-from .edits import Outcome, Whose
+from .edits import Whose
 from .forms import (
     CategoryAnswersForm,
     NewAssessmentForm,
     OutcomesForm,
-    PageState,
-    QuestionnairePage,
     VoidForm,
     saved_reply,
-    stored_values,
 )
 from .home import drafts, team_summaries
 from .models import (
-    NOTE_MAX_LENGTH,
     AlreadySubmitted,
     AlreadyVoided,
     Assessment,
@@ -50,6 +44,7 @@ from .models import (
     DraftUnderWay,
     Incomplete,
 )
+from .questionnaire_page import Unsaved, questionnaire_content
 from .reports import ANSWERS_PARTS, RESULT_PARTS
 
 
@@ -139,7 +134,7 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     if not form.is_valid():
         if wants_json:
             return JsonResponse({"errors": form.errors}, status=400)
-        return _questionnaire(request, assessment, tree, node, refused=form, status=400)
+        return _questionnaire(request, assessment, tree, node, Unsaved(refused=form), 400)
     target = request.POST.get("go")
     confirm = form.practice_ids if target == "confirm" else ()
     try:
@@ -160,11 +155,10 @@ def edit_category(request: HttpRequest, pk: int, category: str) -> HttpResponse:
     if outcome.clean:
         _say_saved(request, node.name, target, filled)
         return _after_save(assessment, tree, node.slug, target)
+    unsaved = Unsaved(outcome=outcome, kept=form.refused_values(outcome.refusals))
     return _questionnaire(
-        request, assessment, tree, node, outcome=outcome,
-        kept=form.refused_values(outcome.refusals),
-        status=409 if outcome.conflicts else 400,
-    )  # fmt: skip
+        request, assessment, tree, node, unsaved, 409 if outcome.conflicts else 400
+    )
 
 
 def _say_saved(request: HttpRequest, name: str, target: str | None, filled: int | None) -> None:
@@ -194,42 +188,12 @@ def _questionnaire(
     assessment: Assessment,
     tree: ModelTree,
     node: CategoryNode,
-    *,
-    refused: CategoryAnswersForm | None = None,
-    outcome: Outcome | None = None,
-    kept: Mapping[str, str] | None = None,
+    unsaved: Unsaved | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The page with the stored answers, or as sent in a form `refused` whole, with its
-    errors. After a save, what `outcome` could not write shows the values `kept`."""
-    answers, votes, mine = assessment.answers_in(node, request.user)
-    state = PageState(
-        votes=votes,
-        unconfirmed={pk for pk, answer in answers.items() if not answer.confirmed},
-        new=assessment.new_since_prefill(node.practices),
-        conflicts=outcome.conflicts if outcome else (),
-        refusals=outcome.refusals if outcome else (),
-        kept=kept or {},
-    )
-    level_names = {level.value: level.name for level in tree.levels}
-    page = (
-        QuestionnairePage(node, level_names, stored_values(node, answers, mine, state), state)
-        if refused is None
-        else refused.as_sent(level_names, state)
-    )
-    before, after = tree.neighbours(node.slug)
-    ctx = {
-        "assessment": assessment,
-        "tree": tree,
-        "category": node,
-        "page": page,
-        "progress": assessment.progress(tree, answers),
-        "prefilled_on": assessment.prefilled_on,
-        "before": before,
-        "after": after,
-        "note_max_length": NOTE_MAX_LENGTH,
-        "shows_votes": assessment.team_size > 1,
-    }
+    """The page with the stored answers, or with what a POST left `unsaved`."""
+    content = questionnaire_content(request, assessment, tree, node, unsaved)
+    ctx = {"assessment": assessment, "category": node, "content": content}
     return render(request, "assessments/edit.html", ctx, status=status)
 
 

@@ -18,7 +18,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 from uuid import uuid4
@@ -74,18 +74,18 @@ _MISSING = object()
 
 
 class ProcessCopies:
-    """The values a process has read from the shared cache, as the objects themselves (not
-    pickled copies, as Django's local-memory cache keeps: unpickling a model tree cost a
-    questionnaire page about 0.3 ms). Each is kept until its time is up, at most `size`
-    of them, the least recently read dropped first. Under its token a value never changes,
-    and the pages that read one never change it."""
+    """The values a process has read from the shared cache or kept itself, as the objects
+    themselves (not pickled copies, as Django's local-memory cache keeps: unpickling a
+    model tree cost a questionnaire page about 0.3 ms). Each is kept until its time is up,
+    at most `size` of them, the least recently read dropped first. Under its token a value
+    never changes, and the pages that read one never change it."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._values: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._values: OrderedDict[Hashable, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> object:
+    def get(self, key: Hashable) -> object:
         with self._lock:
             expires, value = self._values.get(key, (0.0, _MISSING))
             if expires < time.monotonic():
@@ -93,7 +93,7 @@ class ProcessCopies:
             self._values.move_to_end(key)
             return value
 
-    def set(self, key: str, value: object, seconds: int) -> None:
+    def set(self, key: Hashable, value: object, seconds: int) -> None:
         with self._lock:
             self._values[key] = (time.monotonic() + seconds, value)
             self._values.move_to_end(key)
@@ -107,6 +107,8 @@ class ProcessCopies:
 
 # A dashboard's sections are the largest value, up to about 400 KB.
 process_copies = ProcessCopies(size=64)
+# What kept_in_process() keeps: questionnaire pages' content, about 30 KB each.
+kept_by_process = ProcessCopies(size=128)
 
 
 def cached(name: str, depends_on: object, compute: Callable[[], T], seconds: int) -> T:
@@ -130,6 +132,24 @@ def cached(name: str, depends_on: object, compute: Callable[[], T], seconds: int
                 return cast(T, value)
             cache.add(key, value, seconds)  # under one token, any process computes the same
         process_copies.set(key, value, seconds)
+    return cast(T, value)
+
+
+def kept_in_process(name: str, depends_on: Hashable, compute: Callable[[], T], seconds: int) -> T:
+    """compute() kept by this process alone for `seconds`, under the current token and
+    `depends_on`, compared whole (not through a digest of its repr, as cached() does). For
+    a value that follows from rows a query has just read, such as a draft's answers, which
+    change with every save: writing each to the shared cache would cost more than the
+    few reads another process makes of it. Computed every time without a shared cache,
+    as cached() is: only the token says when the rest of what it shows changed."""
+    token = current()
+    if token is None:
+        return compute()
+    key = (name, token, depends_on)
+    value = kept_by_process.get(key)
+    if value is _MISSING:
+        value = compute()
+        kept_by_process.set(key, value, seconds)
     return cast(T, value)
 
 

@@ -14,20 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from maturity import generation
+from maturity.markup import CSRF_MARK, safe, with_csrf_token
 from teams.models import Team
 
 from .board import KEPT_SECONDS, Board, plan_board, team_members
 from .forms import PlanItemForm, TargetsForm
-
-# Safe, so the template writes it as it is where a token goes, while any text that holds it
-# is escaped: only the marks the template wrote are replaced.
-CSRF_MARK = mark_safe("<csrf-token>")
 
 
 @dataclass(frozen=True)
@@ -57,9 +53,7 @@ def plan_content(
         )
     else:
         content = _content(team, today, refused)
-    if CSRF_MARK not in content:
-        return content
-    return mark_safe(content.replace(CSRF_MARK, get_token(request)))
+    return with_csrf_token(request, content)
 
 
 def _content(team: Team, today: date, refused: Refused) -> SafeString:
@@ -101,4 +95,4 @@ def _content(team: Team, today: date, refused: Refused) -> SafeString:
         "edited": refused.edited[0] if refused.edited else None,
         "csrf_token": CSRF_MARK,
     }
-    return mark_safe(render_to_string("planning/plan_content.html", ctx))
+    return safe(render_to_string("planning/plan_content.html", ctx))

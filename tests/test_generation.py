@@ -260,6 +260,45 @@ def test_a_results_kept_assessment_shows_each_change_at_once(
     assert [client.get(page).status_code for page in pages] == [404, 404]
 
 
+KEPT_QUESTIONNAIRE = "assessments/edit_content.html"  # rendered only when not kept
+
+
+def _templates(client: Client, url: str) -> list[str | None]:
+    return [template.name for template in client.get(url).templates]
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_kept_questionnaire_page_shows_each_save_and_each_change_at_once(
+    client: Client, member: User, draft: Assessment, django_user_model: type[User]
+) -> None:
+    """The process keeps a category's page under the draft's rows, whose page it is and
+    the generation: seen again unchanged it is not built again, and nothing else shows."""
+    teammate = django_user_model.objects.create_user("zelda")
+    Membership.objects.create(user=teammate, team=draft.team)
+    node = draft.tree().category("build")
+    assert node is not None
+    first, second = (p.id for p in node.practices[:2])
+    page = reverse("assessment_edit", args=[draft.pk, "build"])
+    client.force_login(member)
+    assert KEPT_QUESTIONNAIRE in _templates(client, page)
+    assert KEPT_QUESTIONNAIRE not in _templates(client, page)  # kept
+
+    draft.save_answers([(first, "yes", "In git since May")])  # the team's answer
+    assert "In git since May" in _text(client, page)
+    theirs = Client()
+    theirs.force_login(teammate)
+    theirs.post(page, {f"p{second}-my-status": "no", f"p{second}-my-note": "Not on Fridays"})
+    mine = f'name="p{second}-my-status-was" value="no"'
+    text = _text(client, page)
+    assert "Yes 0 · Partly 0 · No 1 · N/a 0" in text and mine not in text  # a vote, not hers
+    assert mine in _text(theirs, page)  # the teammate's own answer, on the teammate's page
+    assert mine not in _text(client, page)  # and still not on hers
+    draft.team.name = "Payments Core"
+    draft.team.save()
+    assert "Payments Core" in _text(client, page)
+
+
 @shared_cache_only
 @pytest.mark.django_db
 def test_what_does_not_exist_is_not_kept(client: Client, member: User) -> None:
@@ -342,6 +381,26 @@ def test_a_kept_value_is_read_from_the_process_own_copy_until_the_generation_mov
     assert generation.cached("counted", "same", compute, 60) == 2  # the shared copy
     generation.advance()
     assert generation.cached("counted", "same", compute, 60) == 3
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_value_kept_in_process_is_kept_under_the_token_and_its_whole_key_alone() -> None:
+    computed: list[int] = []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    generation.current()  # the token, in the shared cache
+    stored = cache._cache.get_client().dbsize()  # type: ignore[attr-defined]
+    assert generation.kept_in_process("counted", ((7, "yes", "a note"),), compute, 60) == 1
+    assert generation.kept_in_process("counted", ((7, "yes", "a note"),), compute, 60) == 1
+    assert generation.kept_in_process("counted", ((7, "yes", "a nose"),), compute, 60) == 2
+    # nothing written to the shared cache
+    assert cache._cache.get_client().dbsize() == stored  # type: ignore[attr-defined]
+    generation.advance()
+    assert generation.kept_in_process("counted", ((7, "yes", "a note"),), compute, 60) == 3
 
 
 def test_the_process_copies_are_kept_until_their_time_is_up_and_the_least_read_go_first(

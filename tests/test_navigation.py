@@ -3,6 +3,7 @@ worked out once per process, still right wherever the site is mounted."""
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse, set_script_prefix
@@ -43,13 +44,22 @@ def test_an_objects_links_follow_the_prefix_too(
         set_script_prefix("/")
 
 
-def test_a_kept_plan_page_follows_the_prefix_too(client: Client, member: User) -> None:
+@pytest.mark.parametrize("kept", ["plan", "questionnaire"])
+def test_a_kept_page_follows_the_prefix_too(
+    client: Client, member: User, draft: Assessment, kept: str
+) -> None:
     client.force_login(member)
     plan = reverse("team_plan", args=["payments"])
+    page, link = {
+        "plan": (plan, f'action="{{}}{plan}"'),  # the targets', adding an item's
+        "questionnaire": (
+            reverse("assessment_edit", args=[draft.pk, "build"]),
+            f'href="{{}}{reverse("assessment_review", args=[draft.pk])}"',
+        ),
+    }[kept]
     try:
         for prefix in ("", "/maturity", ""):
             set_script_prefix(f"{prefix}/")
-            page = client.get(plan).content.decode()
-            assert page.count(f'action="{prefix}{plan}"') == 2  # the targets, adding an item
+            assert link.format(prefix) in client.get(page).content.decode()
     finally:
         set_script_prefix("/")
