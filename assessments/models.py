@@ -73,6 +73,9 @@ ANSWERS_AND_MEMBERS_IN = CompiledQuery(
     )
 )
 VOTES = CompiledQuery(lambda: _counted(_votes_cast(ASSESSMENT_ID, TEAM_ID)))
+# The review's rows: (practice id, status, note, confirmed, None) of every team answer, and
+# (practice id, status, "", None, how many) of the members' votes counted.
+ReviewRows = tuple[tuple[Any, ...], ...]
 ANSWERS_AND_VOTES = CompiledQuery(
     lambda: _answer_states(votes=Value(None, output_field=models.IntegerField())).union(
         _counted(_votes_cast(ASSESSMENT_ID, TEAM_ID))
@@ -128,6 +131,19 @@ def answers_in(
             if voter == user.pk:
                 mine[pk] = Stored(status, note)
     return answers, {pk: Votes.count(given) for pk, given in statuses.items()}, mine
+
+
+def answers_and_votes(rows: ReviewRows) -> tuple[dict[int, AnswerState], dict[int, Votes]]:
+    """From the review's rows (Assessment.review_rows): every answer (as
+    answers_by_practice) and every practice's votes (as Assessment.votes())."""
+    answers: dict[int, AnswerState] = {}
+    counted = []
+    for pk, status, note, confirmed, votes in rows:
+        if votes is None:
+            answers[pk] = AnswerState(status, note, confirmed)
+        else:
+            counted.append((pk, status, votes))
+    return answers, agreement.votes_by_practice(counted)
 
 
 class AlreadySubmitted(Exception):
@@ -521,19 +537,11 @@ class Assessment(AdvancesGeneration):
         }
         return tuple(map(tuple, ANSWERS_AND_MEMBERS_IN.rows(values)))
 
-    def answers_and_votes(self) -> tuple[dict[int, AnswerState], dict[int, Votes]]:
-        """Every answer (as answers_by_practice) and every practice's votes (as votes())
-        in one query."""
-        answers: dict[int, AnswerState] = {}
-        counted = []
-        for pk, status, note, confirmed, votes in ANSWERS_AND_VOTES.rows(
-            {ASSESSMENT_ID: self.pk, TEAM_ID: self.team_id}
-        ):
-            if votes is None:
-                answers[pk] = AnswerState(status, note, confirmed)
-            else:
-                counted.append((pk, status, votes))
-        return answers, agreement.votes_by_practice(counted)
+    def review_rows(self) -> ReviewRows:
+        """What the review shows of the draft, as read (one query; see answers_and_votes):
+        the same rows, the same page."""
+        values: dict[int | str, int] = {ASSESSMENT_ID: self.pk, TEAM_ID: self.team_id}
+        return tuple(map(tuple, ANSWERS_AND_VOTES.rows(values)))
 
     def delivery_answers(self) -> dict[str, int | None]:
         """The delivery metrics given so far, metric -> answer (one query)."""

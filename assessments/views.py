@@ -24,9 +24,10 @@ from .access import (
     get_record_for_user,
     get_result_for_user,
 )
-from .agreement import NO_VOTES, of_category
+from .agreement import NO_VOTES
 from .cadence import overdue_managed
 from .display import time_to_answer
+from .draft_pages import ReviewStep, Unsaved, questionnaire_content, review_content
 from .edits import Whose
 from .forms import (
     CategoryAnswersForm,
@@ -44,7 +45,6 @@ from .models import (
     DraftUnderWay,
     Incomplete,
 )
-from .questionnaire_page import Unsaved, questionnaire_content
 from .reports import ANSWERS_PARTS, RESULT_PARTS
 
 
@@ -241,33 +241,23 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, to_edit=True)
     if not assessment.is_draft:
         return _read_only(request, assessment)
-    refused = confirming = False
-    if request.method == "POST" and request.POST.get("confirm") == "yes":
-        try:
-            assessment.submit(request.user)
-        except AlreadySubmitted:
-            return _read_only(request, assessment)
-        except Discarded:
-            return _discarded(request, assessment)
-        except Incomplete:
-            refused = True
-        else:
-            messages.success(request, "Submitted. Here is where your team stands.")
-            return redirect("assessment_result", pk=assessment.pk)
-    answers, votes = assessment.answers_and_votes()  # votes as counts: never who voted what
-    answered = assessment.progress(assessment.tree(), answers)
-    if request.method == "POST" and not refused:
-        refused, confirming = not answered.complete, answered.complete
-    categories = [(row, of_category(row.category.practices, votes)) for row in answered.rows]
-    ctx = {
-        "assessment": assessment,
-        "progress": answered,
-        "categories": categories,
-        "voted": bool(votes),
-        "prefilled_on": assessment.prefilled_on,
-        "refused": refused,
-        "confirming": confirming,
-    }
+    step = None
+    if request.method == "POST":
+        step = ReviewStep.ASKED
+        if request.POST.get("confirm") == "yes":
+            try:
+                assessment.submit(request.user)
+            except AlreadySubmitted:
+                return _read_only(request, assessment)
+            except Discarded:
+                return _discarded(request, assessment)
+            except Incomplete:
+                step = ReviewStep.INCOMPLETE
+            else:
+                messages.success(request, "Submitted. Here is where your team stands.")
+                return redirect("assessment_result", pk=assessment.pk)
+    content, refused = review_content(request, assessment, step)
+    ctx = {"assessment": assessment, "content": content}
     return render(request, "assessments/review.html", ctx, status=400 if refused else 200)
 
 

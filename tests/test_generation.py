@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from assessments.access import get_assessment_for_user
+from assessments.edits import Edit, Sent, Whose
 from assessments.models import Assessment
 from maturity import generation
 from maturity.generation import AdvancesGeneration, AdvancingQuerySet
@@ -260,10 +261,8 @@ def test_a_results_kept_assessment_shows_each_change_at_once(
     assert [client.get(page).status_code for page in pages] == [404, 404]
 
 
-KEPT_QUESTIONNAIRE = "assessments/edit_content.html"  # rendered only when not kept
-
-
 def _templates(client: Client, url: str) -> list[str | None]:
+    """The templates a page renders: a kept content's not at all."""
     return [template.name for template in client.get(url).templates]
 
 
@@ -281,8 +280,8 @@ def test_a_kept_questionnaire_page_shows_each_save_and_each_change_at_once(
     first, second = (p.id for p in node.practices[:2])
     page = reverse("assessment_edit", args=[draft.pk, "build"])
     client.force_login(member)
-    assert KEPT_QUESTIONNAIRE in _templates(client, page)
-    assert KEPT_QUESTIONNAIRE not in _templates(client, page)  # kept
+    assert "assessments/edit_content.html" in _templates(client, page)
+    assert "assessments/edit_content.html" not in _templates(client, page)  # kept
 
     draft.save_answers([(first, "yes", "In git since May")])  # the team's answer
     assert "In git since May" in _text(client, page)
@@ -294,6 +293,32 @@ def test_a_kept_questionnaire_page_shows_each_save_and_each_change_at_once(
     assert "Yes 0 · Partly 0 · No 1 · N/a 0" in text and mine not in text  # a vote, not hers
     assert mine in _text(theirs, page)  # the teammate's own answer, on the teammate's page
     assert mine not in _text(client, page)  # and still not on hers
+    draft.team.name = "Payments Core"
+    draft.team.save()
+    assert "Payments Core" in _text(client, page)
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_kept_review_shows_each_save_and_each_vote_at_once(
+    client: Client, member: User, draft: Assessment, django_user_model: type[User]
+) -> None:
+    teammate = django_user_model.objects.create_user("zelda")
+    Membership.objects.create(user=teammate, team=draft.team)
+    total = len(draft.tree().practices)
+    practice = draft.tree().practices[0]
+    page = reverse("assessment_review", args=[draft.pk])
+    client.force_login(member)
+    assert "assessments/review_content.html" in _templates(client, page)
+    assert "assessments/review_content.html" not in _templates(client, page)  # kept
+    assert f"0 of {total} statements answered" in _text(client, page)
+
+    draft.save_answers([(practice.id, "yes", "")])
+    assert f"1 of {total} statements answered" in _text(client, page)
+    assert 'id="agreement-help"' not in _text(client, page)
+    for user, status in ((member, "yes"), (teammate, "no")):
+        draft.save_edits(user, [Edit(practice.id, Whose.MINE, status=Sent(status))])
+    assert 'id="agreement-help"' in _text(client, page)  # what the votes say, counted
     draft.team.name = "Payments Core"
     draft.team.save()
     assert "Payments Core" in _text(client, page)

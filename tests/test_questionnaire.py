@@ -397,22 +397,24 @@ def test_the_page_script_saves_one_answer_and_reads_json_back(
     assert bad.status_code == 400 and f"p{first.id}-status" in bad.json()["errors"]
 
 
-def test_each_category_page_carries_a_csrf_token_of_its_own_that_a_checking_client_posts(
-    member: User, draft: Assessment
+@pytest.mark.parametrize("kind", ["questionnaire", "review"])
+def test_each_draft_page_carries_a_csrf_token_of_its_own_that_a_checking_client_posts(
+    member: User, draft: Assessment, kind: str
 ) -> None:
-    """The page's content may be kept (assessments/questionnaire_page.py), its token never is."""
+    """The page's content may be kept (assessments/draft_pages.py), its token never is."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
-    url = edit_url(draft, "build")
+    url, sent, status = {
+        "questionnaire": (edit_url(draft, "build"), page_data(category(draft, "build")), 302),
+        "review": (reverse("assessment_review", args=[draft.pk]), {}, 400),  # incomplete
+    }[kind]
     pages = [client.get(url).content.decode() for _ in range(2)]
     assert all("csrf-token" not in page for page in pages)  # every mark replaced
     found = [re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', page) for page in pages]
-    assert [len(tokens) for tokens in found] == [2, 2]  # the answers, signing out (base.html)
+    assert [len(tokens) for tokens in found] == [2, 2]  # the page's form, signing out
     assert found[0][0] != found[1][0]
-    sent = page_data(category(draft, "build"))
     assert client.post(url, sent).status_code == 403  # no token: refused
-    assert client.post(url, sent | {"csrfmiddlewaretoken": found[1][0]}).status_code == 302
-    assert draft.answers.filter(status="yes").count() == len(sent) // 2
+    assert client.post(url, sent | {"csrfmiddlewaretoken": found[1][0]}).status_code == status
 
 
 def test_saving_one_answer_takes_the_same_queries_whatever_the_page_size(

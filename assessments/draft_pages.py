@@ -1,20 +1,22 @@
-"""A category's questionnaire page: its content, below the navigation, rendered without
-the request.
+"""A draft's questionnaire and review pages: their content, below the navigation,
+rendered without the request.
 
-As a GET shows it (nothing refused, nothing unsaved), the content follows from the
-draft's rows (Assessment.rows_in: every answer, and the members' own in the category),
-whose page it is, the script prefix, and what the data generation covers (the model, the
-team and its members, the assessment). The process keeps it under those: a page seen
-again unchanged is not built again, and any save changes the rows. The process alone
-keeps it: the rows change with every save, and writing each version to the shared cache
-would cost more than other processes' few reads of it. Its CSRF token is rendered as a
-mark that each response replaces with its own (maturity.markup).
+As a GET shows it (nothing refused, nothing unsaved), the content follows from the rows
+its one query reads of the draft (Assessment.rows_in, Assessment.review_rows), whose page
+it is (the questionnaire shows the user's own answers), the script prefix, and what the
+data generation covers (the model, the team and its members, the assessment). The
+process keeps it under those: a page seen again unchanged is not built again, and any
+save changes the rows. The process alone keeps it: the rows change with every save, and
+writing each version to the shared cache would cost more than other processes' few reads
+of it. Its CSRF token is rendered as a mark that each response replaces with its own
+(maturity.markup).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -26,9 +28,10 @@ from maturity.markup import CSRF_MARK, safe, with_csrf_token
 from maturity.tree import CategoryNode, ModelTree
 from teams.models import AnyUser
 
+from .agreement import of_category
 from .edits import Outcome
 from .forms import CategoryAnswersForm, PageState, QuestionnairePage, stored_values
-from .models import Assessment, PageRows, answers_in
+from .models import Assessment, PageRows, ReviewRows, answers_and_votes, answers_in
 
 KEPT_SECONDS = 10 * 60
 
@@ -59,15 +62,15 @@ def questionnaire_content(
         content = generation.kept_in_process(
             "questionnaire-page",
             key,
-            lambda: _content(assessment, tree, node, rows, user, Unsaved()),
+            lambda: _questionnaire(assessment, tree, node, rows, user, Unsaved()),
             KEPT_SECONDS,
         )
     else:
-        content = _content(assessment, tree, node, rows, user, unsaved)
+        content = _questionnaire(assessment, tree, node, rows, user, unsaved)
     return with_csrf_token(request, content)
 
 
-def _content(
+def _questionnaire(
     assessment: Assessment,
     tree: ModelTree,
     node: CategoryNode,
@@ -105,3 +108,46 @@ def _content(
         "csrf_token": CSRF_MARK,
     }
     return safe(render_to_string("assessments/edit_content.html", ctx))
+
+
+class ReviewStep(Enum):
+    """Where a POST to the review stands: submitting asked for (confirmation follows if
+    every statement is answered), or refused as incomplete."""
+
+    ASKED = "asked"
+    INCOMPLETE = "incomplete"
+
+
+def review_content(
+    request: HttpRequest, assessment: Assessment, step: ReviewStep | None = None
+) -> tuple[SafeString, bool]:
+    """The review for the request (a GET, or a POST at `step`), with the request's CSRF
+    token in its forms, and whether it refuses to submit."""
+    rows = assessment.review_rows()
+    if step is None:
+        key = (assessment.pk, rows, get_script_prefix())
+        content = generation.kept_in_process(
+            "review-page", key, lambda: _review(assessment, rows, step)[0], KEPT_SECONDS
+        )
+        return with_csrf_token(request, content), False
+    content, refused = _review(assessment, rows, step)
+    return with_csrf_token(request, content), refused
+
+
+def _review(
+    assessment: Assessment, rows: ReviewRows, step: ReviewStep | None
+) -> tuple[SafeString, bool]:
+    answers, votes = answers_and_votes(rows)  # votes as counts: never who voted what
+    answered = assessment.progress(assessment.tree(), answers)
+    refused = step is ReviewStep.INCOMPLETE or (step is ReviewStep.ASKED and not answered.complete)
+    ctx = {
+        "assessment": assessment,
+        "progress": answered,
+        "categories": [(row, of_category(row.category.practices, votes)) for row in answered.rows],
+        "voted": bool(votes),
+        "prefilled_on": assessment.prefilled_on,
+        "refused": refused,
+        "confirming": step is ReviewStep.ASKED and answered.complete,
+        "csrf_token": CSRF_MARK,
+    }
+    return safe(render_to_string("assessments/review_content.html", ctx)), refused
