@@ -9,15 +9,17 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from maturity import generation
+from maturity.markup import safe
 from teams.access import require_manager
 from teams.models import Team
 
-from .data import ActiveModel, active_models, add_checks, add_details, load_dashboard
+from .data import active_models, add_checks, add_details, load_dashboard
 from .export import csv_rows
 from .forms import DashboardForm, Selection
 from .rollup import Units
@@ -43,37 +45,45 @@ def _selection(request: HttpRequest) -> Selection:
     return Selection(sent, query, active, units, unit, teams)
 
 
-SECTIONS_SECONDS = 5 * 60
+CONTENT_SECONDS = 5 * 60
 
 
-def _sections(request: HttpRequest, selection: Selection, active: ActiveModel) -> str:
-    """The dashboard's sections as HTML. With a shared cache they are kept under the data
-    generation (maturity.generation), the units the manager sees, the filters understood
-    and the day, and rendered again once anything they show is written; without one they
-    are rendered every time."""
+def _content(selection: Selection) -> SafeString:
+    """The dashboard below the navigation as HTML: the filters, and the sections when a
+    model is active. With a shared cache it is kept under the data generation, the units
+    the manager sees, the filters understood (and whether some were not), the day and the
+    script prefix, and rendered again once anything it shows is written; without one it
+    is rendered every time. The filters show what was understood: that is all the
+    sections depend on."""
+    active = selection.active
+    not_understood = bool(selection.sent.errors)
 
-    def render_sections() -> str:
-        ctx = dashboard_context(active, selection)
-        return render_to_string("dashboard/_sections.html", ctx, request)
+    def render_content() -> str:
+        ctx: dict[str, object] = {
+            "form": selection.form,
+            "active": active,
+            "not_understood": not_understood,
+        }
+        if active is not None:
+            ctx.update(dashboard_context(active, selection))
+        return render_to_string("dashboard/_content.html", ctx)
 
     visible = selection.units.visible
-    seen = "all" if visible is None else sorted(visible)
-    depends_on = (seen, active.model.pk, selection.query.urlencode(), timezone.localdate())
-    return generation.cached("dashboard", depends_on, render_sections, SECTIONS_SECONDS)
+    depends_on = (
+        "all" if visible is None else sorted(visible),
+        active.model.pk if active else None,
+        selection.query.urlencode(),
+        not_understood,
+        timezone.localdate(),
+        get_script_prefix(),
+    )
+    return safe(generation.cached("dashboard", depends_on, render_content, CONTENT_SECONDS))
 
 
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    selection = _selection(request)
-    active = selection.active
-    ctx: dict[str, object] = {
-        "form": selection.sent,
-        "active": active,
-        "query": selection.query.urlencode(),
-    }
-    if active is not None:
-        ctx["sections"] = mark_safe(_sections(request, selection, active))  # rendered
+    ctx = {"content": _content(_selection(request))}
     return render(request, "dashboard/dashboard.html", ctx)
 
 

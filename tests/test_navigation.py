@@ -44,19 +44,21 @@ def test_an_objects_links_follow_the_prefix_too(
         set_script_prefix("/")
 
 
-@pytest.mark.parametrize("kept", ["plan", "questionnaire"])
+@pytest.mark.parametrize("kept", ["plan", "questionnaire", "dashboard"])
 def test_a_kept_page_follows_the_prefix_too(
-    client: Client, member: User, draft: Assessment, kept: str
+    client: Client, member: User, manager: User, draft: Assessment, kept: str
 ) -> None:
-    client.force_login(member)
     plan = reverse("team_plan", args=["payments"])
-    page, link = {
-        "plan": (plan, f'action="{{}}{plan}"'),  # the targets', adding an item's
+    reader, page, link = {
+        "plan": (member, plan, f'action="{{}}{plan}"'),  # the targets', adding an item's
         "questionnaire": (
+            member,
             reverse("assessment_edit", args=[draft.pk, "build"]),
             f'href="{{}}{reverse("assessment_review", args=[draft.pk])}"',
         ),
+        "dashboard": (manager, reverse("dashboard"), f'href="{{}}{reverse("dashboard_csv")}"'),
     }[kept]
+    client.force_login(reader)
     try:
         for prefix in ("", "/maturity", ""):
             set_script_prefix(f"{prefix}/")
