@@ -1,11 +1,12 @@
-"""The plan page's content, below the navigation, rendered without the request.
+"""The team page's and the plan page's content, below the navigation, rendered without
+the request.
 
-As a GET shows it (its forms unbound, nothing refused) it is the same for every member of
-the team on a given day, and for every manager who reads it: it is kept under the data
-generation, which every write of what it shows moves on (planning/board.py). Building
-and writing its forms cost more than the rest of the page. The one thing of the
-request's in it, the CSRF token of its forms, is rendered as a mark that each response
-replaces with a token of its own.
+As a GET shows it (the plan's forms unbound, nothing refused) each is the same for every
+member of the team on a given day, and for every manager who reads it: it is kept under
+the data generation, which every write of what it shows moves on (planning/board.py,
+assessments/reports.py). Building and writing the plan's forms cost more than the rest of
+its page. The one thing of the request's in either, the CSRF token of its forms, is
+rendered as a mark that each response replaces with a token of its own.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.safestring import SafeString
 
+from assessments.reports import shown_history
 from maturity import generation
 from maturity.markup import CSRF_MARK, safe, with_csrf_token
 from teams.models import Team
 
-from .board import KEPT_SECONDS, Board, plan_board, team_members
+from .board import KEPT_SECONDS, Board, plan_board, team_board, team_members
 from .forms import PlanItemForm, TargetsForm
 
 
@@ -96,3 +98,25 @@ def _content(team: Team, today: date, refused: Refused) -> SafeString:
         "csrf_token": CSRF_MARK,
     }
     return safe(render_to_string("planning/plan_content.html", ctx))
+
+
+def team_content(request: HttpRequest, team: Team, today: date) -> SafeString:
+    """The team page's content for the request's user (a member, or a manager who reads
+    it): its history's charts and table and its plan, with the request's CSRF token in the
+    plan's buttons."""
+    key = (team.pk, team.is_member, today, get_script_prefix())
+    content = generation.cached("team-page", key, lambda: _team_content(team, today), KEPT_SECONDS)
+    return with_csrf_token(request, content)
+
+
+def _team_content(team: Team, today: date) -> SafeString:
+    history, parts = shown_history(team)
+    ctx = {
+        "team": team,
+        "history": history,
+        "history_parts": parts,
+        "is_member": team.is_member,
+        "plan": team_board(team, history, today),
+        "csrf_token": CSRF_MARK,
+    }
+    return safe(render_to_string("assessments/team_content.html", ctx))

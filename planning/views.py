@@ -15,14 +15,13 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments.models import Assessment
-from assessments.reports import shown_history
 from teams.access import get_team_for_user
 from teams.models import Team
 
-from .board import plan_board, team_board, team_members
+from .board import plan_board, team_members
 from .forms import AddPracticeForm, PlanItemForm, StatusForm, TargetsForm
 from .models import OpenItemExists, PlanItem, Target
-from .page import Refused, plan_content
+from .page import Refused, plan_content, team_content
 from .steps import recorded_answer
 
 
@@ -30,14 +29,7 @@ from .steps import recorded_answer
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_team_for_user(request.user, slug)
-    history, parts = shown_history(team)
-    ctx = {
-        "team": team,
-        "history": history,
-        "history_parts": parts,
-        "is_member": team.is_member,
-        "plan": team_board(team, history, timezone.localdate()),
-    }
+    ctx = {"team": team, "content": team_content(request, team, timezone.localdate())}
     return render(request, "assessments/team.html", ctx)
 
 

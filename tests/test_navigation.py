@@ -44,13 +44,14 @@ def test_an_objects_links_follow_the_prefix_too(
         set_script_prefix("/")
 
 
-@pytest.mark.parametrize("kept", ["plan", "questionnaire", "dashboard"])
+@pytest.mark.parametrize("kept", ["plan", "team", "questionnaire", "dashboard"])
 def test_a_kept_page_follows_the_prefix_too(
     client: Client, member: User, manager: User, draft: Assessment, kept: str
 ) -> None:
     plan = reverse("team_plan", args=["payments"])
     reader, page, link = {
         "plan": (member, plan, f'action="{{}}{plan}"'),  # the targets', adding an item's
+        "team": (member, reverse("team_detail", args=["payments"]), f'href="{{}}{plan}"'),
         "questionnaire": (
             member,
             reverse("assessment_edit", args=[draft.pk, "build"]),

@@ -747,6 +747,28 @@ def test_an_item_answered_yes_later_shows_now_in_place_and_closes_in_one_click(
     assert item.status == "done" and item.closed_at is not None
 
 
+def test_the_team_pages_close_button_carries_a_token_of_its_own_that_a_checking_client_posts(
+    member: User, submitted: Assessment, payments: Team, cd_model: MaturityModel
+) -> None:
+    """The team page's content is kept (planning/page.py), its buttons' token never is."""
+    item = make_item(payments, "Publish build metrics", practice_key=NEXT_STEP)
+    submit_later(payments, cd_model, member, level=2)  # answers NEXT_STEP yes
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    team_page = reverse("team_detail", args=["payments"])
+    pages = [client.get(team_page).content.decode() for _ in range(2)]
+    assert all("csrf-token" not in page for page in pages)  # every mark replaced
+    found = [re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', page) for page in pages]
+    assert [len(tokens) for tokens in found] == [2, 2]  # closing the item, signing out
+    assert found[0][0] != found[1][0]
+    sent = {"action": "status", "item": item.pk, "status": "done", "back": "team"}
+    assert client.post(plan_url(), sent).status_code == 403  # no token: refused
+    response = client.post(plan_url(), sent | {"csrfmiddlewaretoken": found[1][0]})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "done"
+
+
 def test_a_yes_from_before_the_item_was_created_is_not_now_in_place(
     as_user: Callable[[User], Client], member: User, submitted: Assessment, payments: Team
 ) -> None:
@@ -877,18 +899,24 @@ def test_a_title_that_holds_the_token_mark_is_shown_as_written(
     assert page.count("Keep &lt;csrf-token&gt; out") == 5
 
 
+@pytest.mark.parametrize("page", ["plan", "team"])
 @pytest.mark.parametrize("first", ["manager", "member"])
-def test_a_member_and_a_manager_each_get_their_own_plan_page(
-    client: Client, member: User, manager: User, submitted: Assessment, first: str
+def test_a_member_and_a_manager_each_get_their_own_plan_and_team_page(
+    client: Client, member: User, manager: User, submitted: Assessment, first: str, page: str
 ) -> None:
+    """Each page's content is kept per team, reader and day (planning/page.py)."""
+    url, for_member, for_manager = {
+        "plan": (plan_url(), "Save targets", "You are reading this plan"),
+        "team": (reverse("team_detail", args=["payments"]), "edit the plan", "Open the plan"),
+    }[page]
     readers = {"member": member, "manager": manager}
     order = [first, *(who for who in readers if who != first)]
     pages = {}
     for who in order:
         client.force_login(readers[who])
-        pages[who] = client.get(plan_url()).content.decode()
-    assert "Save targets" in pages["member"] and "Save targets" not in pages["manager"]
-    assert "You are reading this plan" in pages["manager"]
+        pages[who] = client.get(url).content.decode()
+    assert for_member in pages["member"] and for_member not in pages["manager"]
+    assert for_manager in pages["manager"] and for_manager not in pages["member"]
 
 
 @pytest.mark.parametrize("items", [2, 30])
@@ -955,9 +983,9 @@ def test_team_page_query_count_is_constant(
     with django_assert_num_queries(9):  # type: ignore[operator]
         response = client.get(reverse("team_detail", args=["payments"]))
     assert f"Item {items - 1 if (items - 1) % 3 != 2 else items - 2}" in response.content.decode()
-    # Viewed again with a shared cache: the team with membership, the history
-    # (assessments, their results, the levels) and the targets come from it.
-    with django_assert_num_queries(4 if generation.is_shared() else 9):  # type: ignore[operator]
+    # Viewed again with a shared cache: the session and the user; the team with
+    # membership and the page's content (history, targets, items) come from it.
+    with django_assert_num_queries(2 if generation.is_shared() else 9):  # type: ignore[operator]
         again = client.get(reverse("team_detail", args=["payments"]))
     shown = again.content.decode()
     assert f"Item {items - 1 if (items - 1) % 3 != 2 else items - 2}" in shown
