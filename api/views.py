@@ -43,6 +43,7 @@ from teams.models import Team, Unit
 from . import queries
 from .filters import ScoreFilter, TeamFilter, read_filters
 from .pagination import PageNumbers
+from .renderers import RenderedJson
 from .serializers import (
     EXAMPLE_RECORD,
     EXAMPLE_SCORES,
@@ -233,20 +234,24 @@ class ScoreList(JsonOnlyMixin, ListAPIView[Assessment]):
     serializer_class = ScoreSerializer
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The page as computed under the data generation (maturity.generation), the teams
-        the user sees and the URL asked (the page's links hold its host and query); computed
-        every time without a shared cache, or when the query holds a parameter the endpoint
-        does not read (such URLs, without end, would only fill the cache). A 400 or 404
-        is raised again each time."""
+        """The page as rendered under the data generation (maturity.generation), the teams
+        the user sees, the URL asked (the page's links hold its host and query) and the
+        indent asked for; computed every time without a shared cache, or when the query
+        holds a parameter the endpoint does not read (such URLs, without end, would only
+        fill the cache). A 400 or 404 is raised again each time."""
         unread = set(request.query_params) - READ_PARAMETERS
         if unread or not generation.is_shared():  # nothing kept: spare the key's query
             return super().list(request, *args, **kwargs)
+        renderer, context = request.accepted_renderer, self.get_renderer_context()
+        media_type = request.accepted_media_type
 
-        def compute() -> Any:
-            return super(ScoreList, self).list(request, *args, **kwargs).data
+        def render() -> RenderedJson:
+            data = super(ScoreList, self).list(request, *args, **kwargs).data
+            return RenderedJson(renderer.render(data, media_type, context))
 
-        asked = (teams_seen_by(request.user), request.build_absolute_uri())
-        return Response(generation.cached("api-scores", asked, compute, SCORES_SECONDS))
+        indent = renderer.get_indent(media_type, context)  # type: ignore[attr-defined]
+        asked = (teams_seen_by(request.user), request.build_absolute_uri(), indent)
+        return Response(generation.cached("api-scores", asked, render, SCORES_SECONDS))
 
     def get_queryset(self) -> queries.ScoreRows:  # type: ignore[override]  # for the paginator
         wanted: dict[str, Any] = read_filters(ScoreFilter, self.request)

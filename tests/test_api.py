@@ -605,6 +605,25 @@ def test_kept_scores_follow_a_managers_scope_at_once(
     assert get(client, "scores")["count"] == 0
 
 
+@pytest.mark.parametrize("first", [None, "4"])
+def test_scores_are_indented_as_asked_whichever_was_kept_first(
+    client: Client, cd_model: MaturityModel, member: User, payments: Team, first: str | None
+) -> None:
+    """The page is kept as rendered (api/renderers.py), once per indent asked for."""
+    submit_at(payments, cd_model, member, 1, days_ago=3)
+    client.force_login(member)
+    url = reverse("api:scores")
+    answers = {}
+    for indent in (first, *({None, "4"} - {first})):
+        accept = "application/json" + (f"; indent={indent}" if indent else "")
+        response = client.get(url, HTTP_ACCEPT=accept)
+        assert response.status_code == 200 and response["Content-Type"] == "application/json"
+        answers[indent] = response.content.decode()
+    assert answers[None].startswith('{"count":1,') and "\n" not in answers[None]
+    assert answers["4"].startswith('{\n    "count": 1,')
+    assert json.loads(answers[None]) == json.loads(answers["4"])
+
+
 def test_scores_answer_a_draft_only_team_with_nothing(
     manager_api: Client,
     django_assert_num_queries: Any,
