@@ -3,6 +3,8 @@ worked out once per process, still right wherever the site is mounted."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -25,6 +27,35 @@ def test_the_menu_links_follow_the_prefix_the_site_is_mounted_under(
             assert f'action="{prefix}{logout}"' in page
     finally:
         set_script_prefix("/")
+
+
+def test_the_menu_shows_the_users_name_and_rights_as_they_are_at_each_request(
+    client: Client, member: User
+) -> None:
+    """The bar is written once per name and rights (config/navigation.py), read anew."""
+    client.force_login(member)
+    assert "Signed in as </span>mira</summary>" in client.get("/").content.decode()
+    member.username = "<b>mira</b>"
+    member.save()
+    page = client.get("/").content.decode()
+    assert "Signed in as </span>&lt;b&gt;mira&lt;/b&gt;</summary>" in page
+    assert f'href="{reverse("admin:index")}"' not in page
+    User.objects.filter(pk=member.pk).update(is_staff=True)  # no signal sent
+    assert f'href="{reverse("admin:index")}"' in client.get("/").content.decode()
+    client.logout()
+    assert "Signed in as" not in client.get(reverse("login")).content.decode()
+
+
+def test_each_page_signs_out_with_a_token_of_its_own(member: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    pages = [client.get("/").content.decode() for _ in range(2)]
+    tokens = [re.findall(r'name="csrfmiddlewaretoken" value="(\w+)"', page) for page in pages]
+    assert [len(found) for found in tokens] == [1, 1] and tokens[0] != tokens[1]
+    assert client.post(reverse("logout")).status_code == 403  # no token: refused
+    response = client.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[1][0]})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302  # signed out: to the sign-in page
 
 
 def test_an_objects_links_follow_the_prefix_too(
