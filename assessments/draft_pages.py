@@ -9,7 +9,7 @@ process keeps it under those: a page seen again unchanged is not built again, an
 save changes the rows. The process alone keeps it: the rows change with every save, and
 writing each version to the shared cache would cost more than other processes' few reads
 of it. Its CSRF token is rendered as a mark that each response replaces with its own
-(maturity.markup).
+(maturity.markup.page_with).
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils.safestring import SafeString
 
 from maturity import generation
-from maturity.markup import CSRF_MARK, safe, with_csrf_token
+from maturity.markup import CSRF_MARK, kept_content
 from maturity.tree import CategoryNode, ModelTree
 from teams.models import AnyUser
 
@@ -47,27 +45,24 @@ class Unsaved:
 
 
 def questionnaire_content(
-    request: HttpRequest,
+    user: AnyUser,
     assessment: Assessment,
     tree: ModelTree,
     node: CategoryNode,
     unsaved: Unsaved | None = None,
-) -> SafeString:
-    """The category's page for the request's user, with the stored answers or with what
-    was `unsaved`, and the request's CSRF token in its form."""
+) -> bytes:
+    """The category's page for the user, with the stored answers or with what was
+    `unsaved`, as maturity.markup.page_with() takes it."""
     rows = assessment.rows_in(node)
-    user = request.user
     if unsaved is None:
         key = (assessment.pk, node.slug, user.pk, rows, get_script_prefix())
-        content = generation.kept_in_process(
+        return generation.kept_in_process(
             "questionnaire-page",
             key,
             lambda: _questionnaire(assessment, tree, node, rows, user, Unsaved()),
             KEPT_SECONDS,
         )
-    else:
-        content = _questionnaire(assessment, tree, node, rows, user, unsaved)
-    return with_csrf_token(request, content)
+    return _questionnaire(assessment, tree, node, rows, user, unsaved)
 
 
 def _questionnaire(
@@ -77,7 +72,7 @@ def _questionnaire(
     rows: PageRows,
     user: AnyUser,
     unsaved: Unsaved,
-) -> SafeString:
+) -> bytes:
     answers, votes, mine = answers_in(rows, node, user)
     outcome = unsaved.outcome
     state = PageState(
@@ -107,7 +102,7 @@ def _questionnaire(
         "shows_votes": assessment.team_size > 1,
         "csrf_token": CSRF_MARK,
     }
-    return safe(render_to_string("assessments/edit_content.html", ctx))
+    return kept_content(render_to_string("assessments/edit_content.html", ctx))
 
 
 class ReviewStep(Enum):
@@ -118,25 +113,22 @@ class ReviewStep(Enum):
     INCOMPLETE = "incomplete"
 
 
-def review_content(
-    request: HttpRequest, assessment: Assessment, step: ReviewStep | None = None
-) -> tuple[SafeString, bool]:
-    """The review for the request (a GET, or a POST at `step`), with the request's CSRF
-    token in its forms, and whether it refuses to submit."""
+def review_content(assessment: Assessment, step: ReviewStep | None = None) -> tuple[bytes, bool]:
+    """The review (for a GET, or a POST at `step`) as maturity.markup.page_with() takes
+    it, and whether it refuses to submit."""
     rows = assessment.review_rows()
     if step is None:
         key = (assessment.pk, rows, get_script_prefix())
         content = generation.kept_in_process(
             "review-page", key, lambda: _review(assessment, rows, step)[0], KEPT_SECONDS
         )
-        return with_csrf_token(request, content), False
-    content, refused = _review(assessment, rows, step)
-    return with_csrf_token(request, content), refused
+        return content, False
+    return _review(assessment, rows, step)
 
 
 def _review(
     assessment: Assessment, rows: ReviewRows, step: ReviewStep | None
-) -> tuple[SafeString, bool]:
+) -> tuple[bytes, bool]:
     answers, votes = answers_and_votes(rows)  # votes as counts: never who voted what
     answered = assessment.progress(assessment.tree(), answers)
     refused = step is ReviewStep.INCOMPLETE or (step is ReviewStep.ASKED and not answered.complete)
@@ -150,4 +142,4 @@ def _review(
         "confirming": step is ReviewStep.ASKED and answered.complete,
         "csrf_token": CSRF_MARK,
     }
-    return safe(render_to_string("assessments/review_content.html", ctx)), refused
+    return kept_content(render_to_string("assessments/review_content.html", ctx)), refused

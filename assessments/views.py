@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_safe
 
+from maturity.markup import page_with
 from maturity.models import MaturityModel
 from maturity.tree import CategoryNode, ModelTree, load_tree
 from teams.access import get_team_for_user, managed
@@ -192,9 +193,9 @@ def _questionnaire(
     status: int = 200,
 ) -> HttpResponse:
     """The page with the stored answers, or with what a POST left `unsaved`."""
-    content = questionnaire_content(request, assessment, tree, node, unsaved)
-    ctx = {"assessment": assessment, "category": node, "content": content}
-    return render(request, "assessments/edit.html", ctx, status=status)
+    content = questionnaire_content(request.user, assessment, tree, node, unsaved)
+    ctx = {"assessment": assessment, "category": node}
+    return page_with(request, "assessments/edit.html", ctx, content, status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -256,9 +257,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "Submitted. Here is where your team stands.")
                 return redirect("assessment_result", pk=assessment.pk)
-    content, refused = review_content(request, assessment, step)
-    ctx = {"assessment": assessment, "content": content}
-    return render(request, "assessments/review.html", ctx, status=400 if refused else 200)
+    content, refused = review_content(assessment, step)
+    ctx = {"assessment": assessment}
+    return page_with(request, "assessments/review.html", ctx, content, 400 if refused else 200)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -7,15 +7,13 @@ import csv
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.views.decorators.http import require_safe
 
 from maturity import generation
-from maturity.markup import safe
+from maturity.markup import kept_content, page_with
 from teams.access import require_manager
 from teams.models import Team
 
@@ -48,7 +46,7 @@ def _selection(request: HttpRequest) -> Selection:
 CONTENT_SECONDS = 5 * 60
 
 
-def _content(selection: Selection) -> SafeString:
+def _content(selection: Selection) -> bytes:
     """The dashboard below the navigation as HTML: the filters, and the sections when a
     model is active. With a shared cache it is kept under the data generation, the units
     the manager sees, the filters understood (and whether some were not), the day and the
@@ -58,7 +56,7 @@ def _content(selection: Selection) -> SafeString:
     active = selection.active
     not_understood = bool(selection.sent.errors)
 
-    def render_content() -> str:
+    def render_content() -> bytes:
         ctx: dict[str, object] = {
             "form": selection.form,
             "active": active,
@@ -66,7 +64,7 @@ def _content(selection: Selection) -> SafeString:
         }
         if active is not None:
             ctx.update(dashboard_context(active, selection))
-        return render_to_string("dashboard/_content.html", ctx)
+        return kept_content(render_to_string("dashboard/_content.html", ctx))
 
     visible = selection.units.visible
     depends_on = (
@@ -77,14 +75,13 @@ def _content(selection: Selection) -> SafeString:
         timezone.localdate(),
         get_script_prefix(),
     )
-    return safe(generation.cached("dashboard", depends_on, render_content, CONTENT_SECONDS))
+    return generation.cached("dashboard", depends_on, render_content, CONTENT_SECONDS)
 
 
 @require_safe
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    ctx = {"content": _content(_selection(request))}
-    return render(request, "dashboard/dashboard.html", ctx)
+    return page_with(request, "dashboard/dashboard.html", {}, _content(_selection(request)))
 
 
 @require_safe

@@ -6,7 +6,8 @@ member of the team on a given day, and for every manager who reads it: it is kep
 the data generation, which every write of what it shows moves on (planning/board.py,
 assessments/reports.py). Building and writing the plan's forms cost more than the rest of
 its page. The one thing of the request's in either, the CSRF token of its forms, is
-rendered as a mark that each response replaces with a token of its own.
+rendered as a mark that each response replaces with a token of its own
+(maturity.markup.page_with).
 """
 
 from __future__ import annotations
@@ -14,14 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils.safestring import SafeString
 
 from assessments.reports import shown_history
 from maturity import generation
-from maturity.markup import CSRF_MARK, safe, with_csrf_token
+from maturity.markup import CSRF_MARK, kept_content
 from teams.models import Team
 
 from .board import KEPT_SECONDS, Board, plan_board, team_board, team_members
@@ -43,22 +42,18 @@ class Refused:
 NOTHING_REFUSED = Refused("")  # a GET: no message, every form unbound
 
 
-def plan_content(
-    request: HttpRequest, team: Team, today: date, refused: Refused | None = None
-) -> SafeString:
-    """The page's content for the request's user (a member, or a manager who reads it),
-    with the request's CSRF token in its forms."""
+def plan_content(team: Team, today: date, refused: Refused | None = None) -> bytes:
+    """The page's content for its reader (a member, or a manager who reads it), as
+    page_with() takes it."""
     if refused is None:
         key = (team.pk, team.is_member, today, get_script_prefix())
-        content = generation.cached(
+        return generation.cached(
             "plan-page", key, lambda: _content(team, today, NOTHING_REFUSED), KEPT_SECONDS
         )
-    else:
-        content = _content(team, today, refused)
-    return with_csrf_token(request, content)
+    return _content(team, today, refused)
 
 
-def _content(team: Team, today: date, refused: Refused) -> SafeString:
+def _content(team: Team, today: date, refused: Refused) -> bytes:
     board = refused.board or plan_board(team, today)
     targets_form, add_form = refused.targets_form, refused.add_form
     edit_forms: dict[int, PlanItemForm] = {}
@@ -97,19 +92,17 @@ def _content(team: Team, today: date, refused: Refused) -> SafeString:
         "edited": refused.edited[0] if refused.edited else None,
         "csrf_token": CSRF_MARK,
     }
-    return safe(render_to_string("planning/plan_content.html", ctx))
+    return kept_content(render_to_string("planning/plan_content.html", ctx))
 
 
-def team_content(request: HttpRequest, team: Team, today: date) -> SafeString:
-    """The team page's content for the request's user (a member, or a manager who reads
-    it): its history's charts and table and its plan, with the request's CSRF token in the
-    plan's buttons."""
+def team_content(team: Team, today: date) -> bytes:
+    """The team page's content for its reader (a member, or a manager who reads it): its
+    history's charts and table and its plan, as page_with() takes it."""
     key = (team.pk, team.is_member, today, get_script_prefix())
-    content = generation.cached("team-page", key, lambda: _team_content(team, today), KEPT_SECONDS)
-    return with_csrf_token(request, content)
+    return generation.cached("team-page", key, lambda: _team_content(team, today), KEPT_SECONDS)
 
 
-def _team_content(team: Team, today: date) -> SafeString:
+def _team_content(team: Team, today: date) -> bytes:
     history, parts = shown_history(team)
     ctx = {
         "team": team,
@@ -119,4 +112,4 @@ def _team_content(team: Team, today: date) -> SafeString:
         "plan": team_board(team, history, today),
         "csrf_token": CSRF_MARK,
     }
-    return safe(render_to_string("assessments/team_content.html", ctx))
+    return kept_content(render_to_string("assessments/team_content.html", ctx))

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments.models import Assessment
+from maturity.markup import page_with
 from teams.access import get_team_for_user
 from teams.models import Team
 
@@ -29,8 +30,8 @@ from .steps import recorded_answer
 @login_required
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = get_team_for_user(request.user, slug)
-    ctx = {"team": team, "content": team_content(request, team, timezone.localdate())}
-    return render(request, "assessments/team.html", ctx)
+    content = team_content(team, timezone.localdate())
+    return page_with(request, "assessments/team.html", {"team": team}, content)
 
 
 def _team_to_plan(request: HttpRequest, slug: str) -> Team | HttpResponse:
@@ -60,8 +61,8 @@ def _plan_page(
     request: HttpRequest, team: Team, refused: Refused | None = None, *, status: int = 200
 ) -> HttpResponse:
     """The plan page; for members with its forms, as sent when a POST was `refused`."""
-    content = plan_content(request, team, timezone.localdate(), refused)
-    return render(request, "planning/plan.html", {"team": team, "content": content}, status=status)
+    content = plan_content(team, timezone.localdate(), refused)
+    return page_with(request, "planning/plan.html", {"team": team}, content, status)
 
 
 def _back_to_plan(request: HttpRequest, team: Team) -> HttpResponse:

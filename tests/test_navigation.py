@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse, set_script_prefix
 
 from assessments.models import Assessment
+from teams.models import Team
 
 
 def test_the_menu_links_follow_the_prefix_the_site_is_mounted_under(
@@ -56,6 +57,20 @@ def test_each_page_signs_out_with_a_token_of_its_own(member: User) -> None:
     response = client.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[1][0]})
     assert response.status_code == 302
     assert client.get("/").status_code == 302  # signed out: to the sign-in page
+
+
+@pytest.mark.parametrize("kept", ["team_detail", "team_plan"])
+def test_a_kept_content_beyond_ascii_reaches_the_page_as_utf8(
+    client: Client, member: User, kept: str
+) -> None:
+    """Content is kept encoded (maturity.markup.page_with); the page around it is not."""
+    Team.objects.filter(slug="payments").update(name="Paiements – Zürich ▲")
+    client.force_login(member)
+    response = client.get(reverse(kept, args=["payments"]))
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    page = response.content.decode("utf-8")
+    assert page.count("Paiements – Zürich ▲") >= 2  # the title, around; and the content
+    assert page.index("<title>") < page.index('<main id="main"') < page.rindex("Zürich")
 
 
 def test_an_objects_links_follow_the_prefix_too(
