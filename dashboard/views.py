@@ -47,12 +47,12 @@ CONTENT_SECONDS = 5 * 60
 
 
 def _content(selection: Selection) -> bytes:
-    """The dashboard below the navigation as HTML: the filters, and the sections when a
-    model is active. With a shared cache it is kept under the data generation, the units
-    the manager sees, the filters understood (and whether some were not), the day and the
-    script prefix, and rendered again once anything it shows is written; without one it
-    is rendered every time. The filters show what was understood: that is all the
-    sections depend on."""
+    """The dashboard below the navigation, as maturity.markup.page_with() takes it: the
+    filters, and the sections when a model is active. With a shared cache it is kept
+    under the data generation, the units the manager sees, the filters understood (and
+    whether some were not), the day and the script prefix, and rendered again once
+    anything it shows is written; without one it is rendered every time. The filters
+    show what was understood: that is all the sections depend on."""
     active = selection.active
     not_understood = bool(selection.sent.errors)
 

@@ -107,7 +107,8 @@ class ProcessCopies:
 
 # A dashboard's sections are the largest value, up to about 400 KB.
 process_copies = ProcessCopies(size=64)
-# What kept_in_process() keeps: questionnaire pages' content, about 30 KB each.
+# What kept_in_process() keeps: a draft's questionnaire and review pages' content, about
+# 20-40 KB each, with the rows of their key.
 kept_by_process = ProcessCopies(size=128)
 
 

@@ -266,15 +266,21 @@ def _templates(client: Client, url: str) -> list[str | None]:
     return [template.name for template in client.get(url).templates]
 
 
+@pytest.fixture
+def teammate(draft: Assessment, django_user_model: type[User]) -> User:
+    """A second member of the draft's team: its pages show the members' votes."""
+    user = django_user_model.objects.create_user("zelda")
+    Membership.objects.create(user=user, team=draft.team)
+    return user
+
+
 @shared_cache_only
 @pytest.mark.django_db
 def test_a_kept_questionnaire_page_shows_each_save_and_each_change_at_once(
-    client: Client, member: User, draft: Assessment, django_user_model: type[User]
+    client: Client, member: User, draft: Assessment, teammate: User
 ) -> None:
     """The process keeps a category's page under the draft's rows, whose page it is and
     the generation: seen again unchanged it is not built again, and nothing else shows."""
-    teammate = django_user_model.objects.create_user("zelda")
-    Membership.objects.create(user=teammate, team=draft.team)
     node = draft.tree().category("build")
     assert node is not None
     first, second = (p.id for p in node.practices[:2])
@@ -301,10 +307,8 @@ def test_a_kept_questionnaire_page_shows_each_save_and_each_change_at_once(
 @shared_cache_only
 @pytest.mark.django_db
 def test_a_kept_review_shows_each_save_and_each_vote_at_once(
-    client: Client, member: User, draft: Assessment, django_user_model: type[User]
+    client: Client, member: User, draft: Assessment, teammate: User
 ) -> None:
-    teammate = django_user_model.objects.create_user("zelda")
-    Membership.objects.create(user=teammate, team=draft.team)
     total = len(draft.tree().practices)
     practice = draft.tree().practices[0]
     page = reverse("assessment_review", args=[draft.pk])
