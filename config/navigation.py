@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString
@@ -27,22 +28,18 @@ def navbar(context: template.Context) -> SafeString:
     configuration that its links follow: written once per process for each of those."""
     user = context.get("user")
     request = getattr(context, "request", None)
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
     if user is None or request is None or not user.is_authenticated:
-        return _navbar(False, "", False, False, get_script_prefix(), get_urlconf())
+        return _navbar(False, "", False, False, get_script_prefix(), urlconf)
     bar = _navbar(
-        True,
-        user.get_username(),
-        is_manager(user),
-        user.is_staff,
-        get_script_prefix(),
-        get_urlconf(),
+        True, user.get_username(), is_manager(user), user.is_staff, get_script_prefix(), urlconf
     )
     return with_csrf_token(request, bar)
 
 
 @lru_cache(maxsize=1024)
 def _navbar(
-    signed_in: bool, username: str, manages: bool, is_staff: bool, prefix: str, urlconf: str | None
+    signed_in: bool, username: str, manages: bool, is_staff: bool, prefix: str, urlconf: str
 ) -> SafeString:
     ctx = {
         "signed_in": signed_in,

@@ -108,7 +108,7 @@ class ProcessCopies:
 # A dashboard's sections are the largest value, up to about 400 KB.
 process_copies = ProcessCopies(size=64)
 # What kept_in_process() keeps: a draft's questionnaire and review pages' content, about
-# 20-40 KB each, with the rows of their key.
+# 20-40 KB each, and their keys' rows (the draft's answers, notes included).
 kept_by_process = ProcessCopies(size=128)
 
 

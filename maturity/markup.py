@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from html import escape
 
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -66,5 +67,7 @@ def page_with(
     if CSRF_MARK.encode() in content:
         content = content.replace(CSRF_MARK.encode(), get_token(request).encode())
     page = render_to_string(template_name, {**context, "content": CONTENT_MARK}, request)
-    before, _, after = page.partition(CONTENT_MARK)
+    before, mark, after = page.partition(CONTENT_MARK)
+    if not mark:
+        raise ImproperlyConfigured(f"{template_name} does not write {{{{ content }}}}.")
     return HttpResponse(b"".join((before.encode(), content, after.encode())), status=status)

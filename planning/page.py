@@ -17,7 +17,9 @@ from datetime import date
 
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
+from django.utils.safestring import SafeString
 
+from assessments.history import History
 from assessments.reports import shown_history
 from maturity import generation
 from maturity.markup import CSRF_MARK, kept_content
@@ -48,7 +50,7 @@ def plan_content(team: Team, today: date, refused: Refused | None = None) -> byt
     if refused is None:
         key = (team.pk, team.is_member, today, get_script_prefix())
         return generation.cached(
-            "plan-page", key, lambda: _content(team, today, NOTHING_REFUSED), KEPT_SECONDS
+            "plan-content", key, lambda: _content(team, today, NOTHING_REFUSED), KEPT_SECONDS
         )
     return _content(team, today, refused)
 
@@ -97,13 +99,16 @@ def _content(team: Team, today: date, refused: Refused) -> bytes:
 
 def team_content(team: Team, today: date) -> bytes:
     """The team page's content for its reader (a member, or a manager who reads it): its
-    history's charts and table and its plan, as page_with() takes it."""
-    key = (team.pk, team.is_member, today, get_script_prefix())
-    return generation.cached("team-page", key, lambda: _team_content(team, today), KEPT_SECONDS)
-
-
-def _team_content(team: Team, today: date) -> bytes:
+    history's charts and table and its plan, as page_with() takes it. Kept too under
+    whether the team is overdue, which turns at the time of day its cadence ends."""
     history, parts = shown_history(team)
+    key = (team.pk, team.is_member, today, history.overdue, get_script_prefix())
+    return generation.cached(
+        "team-page", key, lambda: _team_content(team, history, parts, today), KEPT_SECONDS
+    )
+
+
+def _team_content(team: Team, history: History, parts: dict[str, SafeString], today: date) -> bytes:
     ctx = {
         "team": team,
         "history": history,

@@ -4,6 +4,7 @@ cached under it is stale."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from uuid import uuid4
 
 import pytest
@@ -13,6 +14,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.access import get_assessment_for_user
 from assessments.edits import Edit, Sent, Whose
@@ -326,6 +328,24 @@ def test_a_kept_review_shows_each_save_and_each_vote_at_once(
     draft.team.name = "Payments Core"
     draft.team.save()
     assert "Payments Core" in _text(client, page)
+
+
+@shared_cache_only
+@pytest.mark.django_db
+def test_a_kept_team_page_turns_overdue_when_its_cadence_ends(
+    client: Client, member: User, payments: Team, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is written when a team's cadence ends: the kept content is keyed by it."""
+    ends = timezone.now() + timedelta(minutes=1)  # never submitted: due from its making
+    made = ends - timedelta(days=payments.cadence_days)
+    Team.objects.filter(pk=payments.pk).update(created_at=made)
+    client.force_login(member)
+    page = reverse("team_detail", args=["payments"])
+    assert "next assessment due" in _text(client, page)
+    assert "next assessment due" in _text(client, page)  # kept
+    later = ends + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "Overdue</span> since" in _text(client, page)
 
 
 @shared_cache_only

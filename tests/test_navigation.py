@@ -7,10 +7,12 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client, RequestFactory
 from django.urls import reverse, set_script_prefix
 
 from assessments.models import Assessment
+from maturity.markup import kept_content, page_with
 from teams.models import Team
 
 
@@ -71,6 +73,15 @@ def test_a_kept_content_beyond_ascii_reaches_the_page_as_utf8(
     page = response.content.decode("utf-8")
     assert page.count("Paiements – Zürich ▲") >= 2  # the title, around; and the content
     assert page.index("<title>") < page.index('<main id="main"') < page.rindex("Zürich")
+
+
+def test_a_page_without_a_place_for_its_kept_content_is_an_error_not_a_lost_content(
+    rf: RequestFactory, member: User
+) -> None:
+    request = rf.get("/")
+    request.user = member
+    with pytest.raises(ImproperlyConfigured, match=r"base\.html does not write"):
+        page_with(request, "base.html", {}, kept_content("<p>Kept</p>"))
 
 
 def test_an_objects_links_follow_the_prefix_too(
