@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime
@@ -13,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from hypothesis import settings as hypothesis_settings
 from pytest_django import DjangoDbBlocker
 from pytest_django.plugin import validate_django_db
@@ -234,6 +236,20 @@ def other_unit_manager(units: dict[str, Unit], django_user_model: type[User]) ->
     user = django_user_model.objects.create_user("otto", password="pw")
     units["sales"].managers.add(user)
     return user
+
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="(\w+)"')
+
+
+def tokens_of_two_views(client: Client, url: str) -> list[list[str]]:
+    """The CSRF tokens of two views of a page, in page order (the menu's sign-out form
+    first): every mark of kept content replaced (maturity.markup), and no token of one
+    view in the other, so none was kept with the content."""
+    pages = [client.get(url).content.decode() for _ in range(2)]
+    assert all("csrf-token" not in page for page in pages)
+    found = [CSRF_TOKEN.findall(page) for page in pages]
+    assert not set(found[0]) & set(found[1]), "a token repeated: kept with the content"
+    return found
 
 
 def answer_all(assessment: Assessment, status_for: Callable[[PracticeNode], str]) -> None:
